@@ -1,0 +1,24 @@
+// vfiogen entry point: the one place that turns errors into messages and exit codes.
+#include <iostream>
+
+#include "cli.h"
+#include "diagnostic.h"
+
+int main(int argc, char** argv) {
+    using namespace vfiogen;
+    try {
+        return run_cli(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const InputError& e) {
+        std::cerr << e.diagnostic().str() << "\n";
+        return e.kind() == InputError::Kind::Unreadable ? kExitUnreadable : kExitInvalid;
+    } catch (const UsageError& e) {
+        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        return kExitUsage;
+    } catch (const OutputError& e) {
+        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        return kExitOutput;
+    } catch (const std::exception& e) {
+        std::cerr << "vfiogen: internal error: " << e.what() << "\n";
+        return 70;  // sysexits EX_SOFTWARE: a bug, please report it
+    }
+}

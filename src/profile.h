@@ -1,0 +1,71 @@
+// Hardware profiles: what a device model needs for passthrough, independent of any host
+// (its PCI functions and roles, IDs, ROM files, legacy IGD options, Code 43 settings).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "pci_address.h"
+
+namespace vfiogen {
+
+// One PCI function of a device model, after `extends` is resolved.
+struct ProfileFunction {
+    std::string role;                // gpu | igd | audio | usb | serial | other
+    std::optional<PciId> id;         // vendor:device; may be left to a profile that extends this one
+    std::optional<unsigned> function;  // function number within the device, when fixed
+    std::optional<std::string> romfile;  // bare file name
+    bool rombar = true;
+    bool x_vga = false;
+    bool legacy_igd = false;
+    std::optional<int> igd_gms;      // x-igd-gms value
+    bool igd_opregion = false;
+    Mark mark;                       // where the function's `role` is written
+};
+
+struct Profile {
+    std::string name;
+    std::string file;                // the profile file it was read from
+    std::string description;
+    bool kvm_hidden = false;
+    std::optional<std::string> hv_vendor_id;
+    std::vector<ProfileFunction> functions;  // in profile order, roles unique
+
+    const ProfileFunction* find(const std::string& role) const;
+};
+
+// Finds and loads profiles by name from a search path, caching each profile once.
+//
+// Search order (README "Profiles"): every directory given with --profiles, then the
+// directories in $VFIOGEN_PROFILE_PATH (colon-separated), then `profiles/` beside the VM file
+// and beside its parent directory, then the installed VFIOGEN_DATADIR/profiles.
+class ProfileLibrary {
+public:
+    explicit ProfileLibrary(std::vector<std::string> search_dirs);
+
+    // The search path used for a VM file at `vm_file`: `extra_dirs` first, then the defaults above.
+    static std::vector<std::string> default_search_path(const std::vector<std::string>& extra_dirs,
+                                                        const std::string& vm_file);
+
+    // Loads profile `name` (resolving `extends`). `ref` marks the reference for errors.
+    // Throws InputError at `ref` for a malformed name, a missing profile (with "did you mean")
+    // or a cyclic `extends`; errors inside the profile file carry that file's marks.
+    const Profile& load(const std::string& name, const Mark& ref);
+
+    // Names of every profile found on the search path, sorted.
+    std::vector<std::string> available() const;
+
+    const std::vector<std::string>& search_dirs() const { return dirs_; }
+
+private:
+    const Profile& load_chain(const std::string& name, const Mark& ref, std::vector<std::string>& chain);
+    std::optional<std::string> locate(const std::string& name) const;
+
+    std::vector<std::string> dirs_;
+    std::map<std::string, Profile> cache_;
+};
+
+}  // namespace vfiogen

@@ -1,0 +1,42 @@
+// Mustache templates (kainjow) for the outputs: the defaults from templates/ are compiled in,
+// and a directory given with --templates overrides any of them by file name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <kainjow/mustache.hpp>
+
+namespace vfiogen {
+
+struct EmbeddedTemplate {
+    const char* name;  // "pve.conf.mustache"
+    const char* text;
+};
+
+// The templates built from templates/*.mustache (generated source).
+const std::vector<EmbeddedTemplate>& embedded_templates();
+
+// How `{{value}}` is escaped: XML for libvirt, nothing for PVE (whose values are checked instead).
+enum class Escape { Xml, None };
+
+class TemplateSet {
+public:
+    // `override_dir`: a directory whose NAME.mustache files replace the built-in ones.
+    // Throws UsageError when the directory does not exist.
+    explicit TemplateSet(std::optional<std::string> override_dir = std::nullopt);
+
+    // Renders template `name` with `data`. Throws InputError (Unreadable) labelled with the
+    // template's file when it is missing or malformed (unclosed section, bad tag).
+    std::string render(const std::string& name, const kainjow::mustache::data& data, Escape escape) const;
+
+    // Where template `name` comes from: the override file, or "<built-in>/NAME".
+    std::string origin(const std::string& name) const;
+
+private:
+    std::optional<std::string> text_of(const std::string& name) const;
+    std::optional<std::string> dir_;
+};
+
+}  // namespace vfiogen
