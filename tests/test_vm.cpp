@@ -1,0 +1,174 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+#include <fstream>
+
+#include "test_helpers.h"
+
+using namespace vfiogen;
+using test::kMinimalVm;
+using test::load_error;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `bytes` to a fresh file in a temporary directory and returns the load error for it.
+std::string file_error(const std::string& bytes) {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::path file = dir / "vm.yaml";
+    std::ofstream(file, std::ios::binary) << bytes;
+    auto profiles = test::test_profiles();
+    std::string error;
+    try {
+        load_vm(file.string(), profiles);
+    } catch (const InputError& e) {
+        error = e.diagnostic().str();
+        error.replace(0, file.string().size(), "vm.yaml");
+    }
+    fs::remove_all(dir);
+    return error;
+}
+
+}  // namespace
+
+TEST_CASE("a whole seed example loads into the model") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-igd-gen12.yaml", profiles);
+    CHECK(vm.name == "windows");
+    CHECK(vm.vmid == 130);
+    CHECK(vm.machine_type == "i440fx");
+    REQUIRE(vm.passthrough.size() == 1);
+    const auto& fns = vm.passthrough[0].functions;
+    REQUIRE(fns.size() == 2);
+    CHECK(fns[0].role == "igd");
+    CHECK(fns[0].id.str() == "8086:4692");           // from intel-igd-gen12
+    CHECK(fns[0].legacy_igd);                         // inherited from intel-igd-legacy
+    CHECK(fns[0].igd_opregion);                       // inherited
+    CHECK(fns[0].igd_gms == 2);
+    CHECK(fns[0].romfile == "gen12_igd.rom");
+    CHECK(fns[1].host.str() == "0000:00:1f.3");
+    CHECK(fns[1].alias == "ua-audio0");
+    CHECK_FALSE(vm.passthrough[0].pcie);              // i440fx has no PCIe root ports
+}
+
+TEST_CASE("profile Code 43 settings reach the VM unless the VM overrides them") {
+    std::string base = std::string(kMinimalVm) + "passthrough:\n  - profile: nvidia-gt1030\n    host: 01:00\n";
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm_text(base, "vm.yaml", profiles);
+    CHECK(vm.kvm_hidden);
+    CHECK(vm.hv_vendor_id == "vfiogen");
+    Vm off = load_vm_text(base + "cpu:\n  kvm_hidden: false\n  hv_vendor_id: mine\n", "vm.yaml", profiles);
+    CHECK_FALSE(off.kvm_hidden);
+    CHECK(off.hv_vendor_id == "mine");
+}
+
+TEST_CASE("files that are not YAML VM files") {
+    CHECK(file_error("") == "vm.yaml: error: empty file");
+    CHECK(file_error("  \n\n") == "vm.yaml: error: empty file");
+    CHECK(file_error(std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10)) == "vm.yaml: error: binary file: expected YAML text (UTF-8)");
+    CHECK(file_error("name: caf\xe9\n") == "vm.yaml: error: binary file: expected YAML text (UTF-8)");
+    CHECK(file_error("name: [unclosed\nvmid: 100\n") == "vm.yaml:2:5: error: YAML syntax: end of sequence flow not found");
+    CHECK(file_error("name: a\n  vmid: 100\n") == "vm.yaml:2:7: error: YAML syntax: illegal map value");
+    CHECK(file_error("- name: a\n") == "vm.yaml:1:1: error: expected a mapping of keys at the top level");
+    CHECK(file_error("name: a\n---\nname: b\n") == "vm.yaml:3:1: error: expected one YAML document, found 2");
+
+    auto profiles = test::test_profiles();
+    auto error_for = [&](const std::string& path) {
+        try {
+            load_vm(path, profiles);
+        } catch (const InputError& e) {
+            CHECK(e.kind() == InputError::Kind::Unreadable);
+            return e.diagnostic().str();
+        }
+        return std::string();
+    };
+    CHECK(error_for(test::source_dir() + "/examples") == test::source_dir() + "/examples: error: is a directory, expected a YAML file");
+    CHECK(error_for("/nonexistent/vm.yaml") == "/nonexistent/vm.yaml: error: cannot open: No such file or directory");
+}
+
+TEST_CASE("PCI addresses in VM files") {
+    std::string head = std::string(kMinimalVm) + "passthrough:\n  - profile: nvidia-gt1030\n";
+    CHECK(load_error(head + "    host: 01:00.8\n") == "vm.yaml:5:11: error: PCI function 8 in '01:00.8' is out of range 0-7");
+    CHECK(load_error(head + "    host: 1:0\n") ==
+          "vm.yaml:5:11: error: malformed PCI address '1:0': expected [dddd:]bb:dd[.f] in hexadecimal, e.g. 0000:01:00.0");
+    CHECK(load_error(head + "    host: 0000:01:00.0\n") ==
+          "vm.yaml:5:11: error: '0000:01:00.0' names one function but profile 'nvidia-gt1030' has 2 functions: "
+          "give the device (0000:01:00) or bind each role under 'functions'");
+    CHECK(load_error(head + "    host: 01:00\n  - profile: nvidia-gt1030\n    host: 0000:01:00\n") ==
+          "vm.yaml:7:11: error: host PCI function 0000:01:00.0 is passed through twice (first at vm.yaml:5:11)");
+    CHECK(load_error(head + "    functions:\n      - role: gpu\n        host: 01:00\n") ==
+          "vm.yaml:7:15: error: '0000:01:00' is a device; a function binding needs dddd:bb:dd.f");
+}
+
+TEST_CASE("passthrough entries bind profiles") {
+    std::string head = std::string(kMinimalVm) + "passthrough:\n";
+    CHECK(load_error(head + "  - profile: nvidia-gt1003\n    host: 01:00\n") ==
+          "vm.yaml:4:14: error: hardware profile 'nvidia-gt1003' not found (did you mean 'nvidia-gt1030'?); searched " +
+              test::source_dir() + "/tests/data/profiles, " + test::source_dir() + "/profiles");
+    CHECK(load_error(head + "  - profile: ../secret\n    host: 01:00\n") ==
+          "vm.yaml:4:14: error: invalid profile name '../secret': use lowercase letters, digits, '-', '_' and '.'");
+    CHECK(load_error(head + "  - profile: cycle-a\n    host: 01:00\n") ==
+          "" + test::source_dir() + "/tests/data/profiles/cycle-b.yaml:2:10: error: cyclic profile reference: cycle-a -> cycle-b -> cycle-a");
+    CHECK(load_error(head + "  - profile: nvidia-gt1030\n") ==
+          "vm.yaml:4:5: error: passthrough entry for 'nvidia-gt1030' needs 'host' (the device) or 'functions' (one per role)");
+    CHECK(load_error(head + "  - profile: nvidia-gt1030\n    functions:\n      - role: audoi\n        host: 01:00.1\n") ==
+          "vm.yaml:6:15: error: 'role' must be one of gpu, igd, audio, usb, serial, other, got 'audoi' (did you mean 'audio'?)");
+    CHECK(load_error(head + "  - profile: nvidia-gt1030\n    functions:\n      - role: usb\n        host: 01:00.1\n") ==
+          "vm.yaml:6:15: error: profile 'nvidia-gt1030' has no function with role 'usb'");
+    CHECK(load_error(head + "  - profile: intel-igd-gen12\n    host: 00:02\n") ==
+          "vm.yaml:5:11: error: profile 'intel-igd-gen12' gives no function number for role 'audio' (" + test::source_dir() +
+              "/profiles/intel-igd-gen12.yaml:15:11), so it cannot be bound by device address; bind each role under 'functions'");
+}
+
+TEST_CASE("legacy IGD rules from qemu-server PCI.pm hold for every target") {
+    std::string igd = "passthrough:\n  - profile: intel-igd-gen12\n    functions:\n      - role: igd\n        host: HOST\n";
+    auto vm = [&](const std::string& extra, const std::string& host = "0000:00:02.0") {
+        std::string p = igd;
+        p.replace(p.find("HOST"), 4, host);
+        return std::string(kMinimalVm) + extra + p;
+    };
+    CHECK(load_error(vm("machine:\n  type: i440fx\ndisplay: none\n")) == "");
+    CHECK(load_error(vm("display: none\n")) ==
+          "vm.yaml:8:15: error: legacy IGD needs machine type i440fx, but this VM uses q35 (set machine.type: i440fx)");
+    CHECK(load_error(vm("machine:\n  type: i440fx\n")) ==
+          "vm.yaml:9:15: error: legacy IGD needs the emulated display off (set display: none), but display is std");
+    CHECK(load_error(vm("machine:\n  type: i440fx\ndisplay: none\n", "0000:00:03.0")) ==
+          "vm.yaml:10:15: error: legacy IGD only works for the device at host 0000:00:02.0, not 0000:00:03.0");
+    std::string twice = vm("machine:\n  type: i440fx\ndisplay: none\n") +
+                        "  - profile: intel-hd630\n    functions:\n      - role: igd\n        host: 0000:00:02.0\n";
+    CHECK(load_error(twice) ==
+          "vm.yaml:14:15: error: host PCI function 0000:00:02.0 is passed through twice (first at vm.yaml:10:15)");
+    CHECK(load_error(vm("machine:\n  type: i440fx\ndisplay: none\n") +
+                     "        x_vga: true\n") == "vm.yaml:10:15: error: legacy IGD is not compatible with x-vga");
+    CHECK(load_error(vm("machine:\n  type: i440fx\ndisplay: none\n") + "        rombar: false\n") ==
+          "vm.yaml:10:15: error: legacy IGD requires rombar to be enabled");
+}
+
+TEST_CASE("pcie needs q35") {
+    std::string vm = std::string(kMinimalVm) + "machine:\n  type: i440fx\npassthrough:\n  - profile: nvidia-gt1030\n    host: 01:00\n    pcie: true\n";
+    CHECK(load_error(vm) ==
+          "vm.yaml:8:11: error: pcie needs machine type q35, but this VM uses i440fx (qemu-server: 'q35 machine model is not enabled')");
+}
+
+TEST_CASE("other VM values") {
+    CHECK(load_error(std::string(kMinimalVm) + "cpu:\n  hv_vendor_id: toolongvendorid\n") ==
+          "vm.yaml:4:17: error: hv_vendor_id 'toolongvendorid' must be 1 to 12 letters or digits");
+    CHECK(load_error(std::string(kMinimalVm) + "machine:\n  version: 8\n") ==
+          "vm.yaml:4:12: error: machine version must be MAJOR.MINOR such as 8.0, got '8'");
+    CHECK(load_error(std::string(kMinimalVm) + "firmware:\n  type: seabios\n  secure_boot: true\n") ==
+          "vm.yaml:5:16: error: secure boot needs firmware type ovmf");
+    CHECK(load_error(std::string(kMinimalVm) + "nics:\n  - mac: 01:00:5e:00:00:01\n") ==
+          "vm.yaml:4:10: error: '01:00:5e:00:00:01' is not a unicast MAC address XX:XX:XX:XX:XX:XX");
+    CHECK(load_error(std::string(kMinimalVm) + "nics:\n  - bridge: \"vmbr0,tag=5\"\n") ==
+          "vm.yaml:4:13: error: bridge name 'vmbr0,tag=5' may hold letters, digits, '-', '_' and '.' only");
+    CHECK(load_error(std::string(kMinimalVm) + "storage: Local\n") ==
+          "vm.yaml:3:10: error: 'Local' is not a PVE storage ID ([a-z][a-z0-9-_.]*[a-z0-9])");
+    CHECK(load_error(std::string(kMinimalVm) + "disks:\n  - size_gib: 8\n    volume: local-lvm\n") ==
+          "vm.yaml:5:13: error: 'volume' must be a PVE volume storage:volume (e.g. local-lvm:vm-100-disk-0), got 'local-lvm'");
+    CHECK(load_error(std::string(kMinimalVm) + "qemu_args:\n  - \"-device foo\"\n") ==
+          "vm.yaml:4:5: error: QEMU argument '-device foo' is empty or holds spaces, quotes or backslashes; give one argument per item");
+}
