@@ -189,7 +189,9 @@ public:
     void mapping(const YAML::Node& node, const std::string& prefix) {
         std::map<std::string, Mark> seen;
         for (auto it = node.begin(); it != node.end(); ++it) {
-            const YAML::Node& key_node = it->first;
+            // yaml-cpp's iterator yields a temporary pair: copy the node handles, never bind references.
+            YAML::Node key_node = it->first;
+            YAML::Node value_node = it->second;
             Mark key_mark = mark_of(file_, key_node);
             if (!key_node.IsScalar()) throw InputError(key_mark, "keys must be plain names");
             std::string key = key_node.Scalar();
@@ -203,7 +205,7 @@ public:
             if (auto [pos, inserted] = seen.emplace(key, key_mark); !inserted)
                 throw InputError(key_mark, "duplicate key '" + key + "' (first at line " +
                                                std::to_string(pos->second.line) + ")");
-            value(*spec, it->second, key_mark);
+            value(*spec, value_node, key_mark);
         }
         for (const auto& name : children_of(doc_, prefix)) {
             std::string path = prefix.empty() ? name : prefix + "." + name;

@@ -159,6 +159,13 @@ TEST_CASE("libvirt target rules") {
     std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(xml.find("<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>") != std::string::npos);
     CHECK(xml.find("<smm state='on'/>") != std::string::npos);
+    std::string autoselect = render(load_text("name: vm\nfirmware:\n  autoselect: true\n"), Target::Libvirt, TemplateSet()).text;
+    CHECK(autoselect.find("<os firmware='efi'>") != std::string::npos);
+    CHECK(autoselect.find("<feature enabled='no' name='secure-boot'/>") != std::string::npos);
+    CHECK(autoselect.find("<loader") == std::string::npos);
+    std::string seabios = render(load_text("name: vm\nfirmware:\n  type: seabios\n"), Target::Libvirt, TemplateSet()).text;
+    CHECK(seabios.find("<loader") == std::string::npos);
+    CHECK(seabios.find("firmware=") == std::string::npos);
     std::string tcg = render(load_text("name: vm\naccel: tcg\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(tcg.find("<domain type='qemu'>") != std::string::npos);
     CHECK(tcg.find("<cpu mode='maximum' check='none'>") != std::string::npos);
