@@ -114,30 +114,7 @@ std::vector<std::string> children_of(DocKind doc, const std::string& parent) {
     return names;
 }
 
-std::string join_choices(std::string_view choices) {
-    std::string out;
-    size_t start = 0;
-    while (start <= choices.size()) {
-        size_t bar = choices.find('|', start);
-        if (bar == std::string_view::npos) bar = choices.size();
-        if (!out.empty()) out += ", ";
-        out += std::string(choices.substr(start, bar - start));
-        start = bar + 1;
-    }
-    return out;
-}
-
-bool in_choices(std::string_view choices, const std::string& value) {
-    size_t start = 0;
-    while (start <= choices.size()) {
-        size_t bar = choices.find('|', start);
-        if (bar == std::string_view::npos) bar = choices.size();
-        if (choices.substr(start, bar - start) == value) return true;
-        start = bar + 1;
-    }
-    return false;
-}
-
+// "a|b|c" -> {"a", "b", "c"}
 std::vector<std::string> choice_list(std::string_view choices) {
     std::vector<std::string> out;
     size_t start = 0;
@@ -147,6 +124,17 @@ std::vector<std::string> choice_list(std::string_view choices) {
         out.emplace_back(choices.substr(start, bar - start));
         start = bar + 1;
     }
+    return out;
+}
+
+bool in_choices(std::string_view choices, const std::string& value) {
+    auto list = choice_list(choices);
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string join_choices(std::string_view choices) {
+    std::string out;
+    for (const auto& c : choice_list(choices)) out += (out.empty() ? "" : ", ") + c;
     return out;
 }
 
