@@ -271,9 +271,10 @@ Vm load_section(const Section& s) {
     for (const Section& n : s.list("nics")) {
         Nic nic;
         nic.model = n.str("model");
-        nic.mac = upper(n.opt_str("mac").value_or(derived_mac(vm.name, index)));
-        if (!valid_mac(nic.mac))
-            throw InputError(n.mark("mac"), "'" + n.str("mac") + "' is not a unicast MAC address XX:XX:XX:XX:XX:XX");
+        std::string mac = n.opt_str("mac").value_or(derived_mac(vm.name, index));
+        if (!valid_mac(mac))
+            throw InputError(n.mark("mac"), "'" + mac + "' is not a unicast MAC address XX:XX:XX:XX:XX:XX");
+        nic.mac = upper(mac);
         nic.bridge = n.str("bridge");
         if (!all_of_chars(nic.bridge, "-_."))
             throw InputError(n.mark("bridge"), "bridge name '" + nic.bridge + "' may hold letters, digits, '-', '_' and '.' only");
