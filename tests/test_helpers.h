@@ -25,15 +25,23 @@ inline ProfileLibrary test_profiles() {
     return ProfileLibrary({source_dir() + "/tests/data/profiles", source_dir() + "/profiles"});
 }
 
-// Loads VM text labelled "vm.yaml"; returns the error line ("vm.yaml:3:5: error: ...") or "".
-inline std::string load_error(const std::string& text) {
-    auto profiles = test_profiles();
+// Runs `f` and returns the InputError it throws as "file:line:col: error: ...", or "" when it
+// throws none. `kind`, when given, receives the error's kind.
+template <typename F>
+std::string input_error_text(F&& f, InputError::Kind* kind = nullptr) {
     try {
-        load_vm_text(text, "vm.yaml", profiles);
+        f();
     } catch (const InputError& e) {
+        if (kind) *kind = e.kind();
         return e.diagnostic().str();
     }
     return "";
+}
+
+// Loads VM text labelled "vm.yaml"; returns the error line ("vm.yaml:3:5: error: ...") or "".
+inline std::string load_error(const std::string& text) {
+    auto profiles = test_profiles();
+    return input_error_text([&] { load_vm_text(text, "vm.yaml", profiles); });
 }
 
 // A minimal valid VM file to which a test appends or in which it replaces parts.

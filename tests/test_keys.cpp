@@ -11,12 +11,7 @@ using namespace vfiogen;
 namespace {
 
 std::string validate_error(const std::string& text, DocKind doc = DocKind::Vm) {
-    try {
-        validate_keys(load_yaml_text(text, "f.yaml"), doc, "f.yaml");
-    } catch (const InputError& e) {
-        return e.diagnostic().str();
-    }
-    return "";
+    return test::input_error_text([&] { validate_keys(load_yaml_text(text, "f.yaml"), doc, "f.yaml"); });
 }
 
 }  // namespace

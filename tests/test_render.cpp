@@ -36,12 +36,7 @@ Vm load_text(const std::string& text) {
 }
 
 std::string render_error(const std::string& text, Target target) {
-    try {
-        render(load_text(text), target, TemplateSet());
-    } catch (const InputError& e) {
-        return e.diagnostic().str();
-    }
-    return "";
+    return test::input_error_text([&] { render(load_text(text), target, TemplateSet()); });
 }
 
 // The first line where two texts differ, for a readable failure.
@@ -181,20 +176,12 @@ TEST_CASE("--templates overrides one template and reports broken ones with their
     CHECK(render(vm, Target::Libvirt, TemplateSet(dir.string())).text == render(vm, Target::Libvirt, TemplateSet()).text);
 
     std::ofstream(dir / "pve.conf.mustache") << "{{#hostpci}}hostpci{{index}}\n";
-    try {
-        render(vm, Target::Pve, TemplateSet(dir.string()));
-        FAIL("expected an error");
-    } catch (const InputError& e) {
-        CHECK(e.diagnostic().str() == (dir / "pve.conf.mustache").string() + ": error: malformed template: Unclosed section \"hostpci\" at 0");
-    }
+    CHECK(test::input_error_text([&] { render(vm, Target::Pve, TemplateSet(dir.string())); }) ==
+          (dir / "pve.conf.mustache").string() + ": error: malformed template: Unclosed section \"hostpci\" at 0");
     std::ofstream(dir / "libvirt.xml.mustache") << "<domain><name>{{name}}</domain>\n";
-    try {
-        render(vm, Target::Libvirt, TemplateSet(dir.string()));
-        FAIL("expected an error");
-    } catch (const InputError& e) {
-        CHECK(e.diagnostic().str() == (dir / "libvirt.xml.mustache").string() +
-                                          ": error: template produced XML that is not well-formed: Start-end tags mismatch at output line 1");
-    }
+    CHECK(test::input_error_text([&] { render(vm, Target::Libvirt, TemplateSet(dir.string())); }) ==
+          (dir / "libvirt.xml.mustache").string() +
+              ": error: template produced XML that is not well-formed: Start-end tags mismatch at output line 1");
     fs::remove_all(dir);
     CHECK_THROWS_AS(TemplateSet("/nonexistent-dir"), UsageError);
 }

@@ -22,13 +22,8 @@ std::string file_error(const std::string& bytes) {
     fs::path file = dir / "vm.yaml";
     std::ofstream(file, std::ios::binary) << bytes;
     auto profiles = test::test_profiles();
-    std::string error;
-    try {
-        load_vm(file.string(), profiles);
-    } catch (const InputError& e) {
-        error = e.diagnostic().str();
-        error.replace(0, file.string().size(), "vm.yaml");
-    }
+    std::string error = test::input_error_text([&] { load_vm(file.string(), profiles); });
+    if (!error.empty()) error.replace(0, file.string().size(), "vm.yaml");
     fs::remove_all(dir);
     return error;
 }
@@ -78,13 +73,10 @@ TEST_CASE("files that are not YAML VM files") {
 
     auto profiles = test::test_profiles();
     auto error_for = [&](const std::string& path) {
-        try {
-            load_vm(path, profiles);
-        } catch (const InputError& e) {
-            CHECK(e.kind() == InputError::Kind::Unreadable);
-            return e.diagnostic().str();
-        }
-        return std::string();
+        InputError::Kind kind = InputError::Kind::Invalid;
+        std::string error = test::input_error_text([&] { load_vm(path, profiles); }, &kind);
+        CHECK(kind == InputError::Kind::Unreadable);
+        return error;
     };
     CHECK(error_for(test::source_dir() + "/examples") == test::source_dir() + "/examples: error: is a directory, expected a YAML file");
     CHECK(error_for("/nonexistent/vm.yaml") == "/nonexistent/vm.yaml: error: cannot open: No such file or directory");
