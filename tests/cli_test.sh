@@ -108,6 +108,10 @@ grep -q "^+    <hostdev mode='subsystem' type='pci' managed='yes'>" "$work/out" 
 check "attach, no such domain" 69 "attach to 'nope' on test:///default: there is no domain 'nope'" -- \
     "$vfiogen" attach --connect test:///default --domain nope "$t10"
 
+# Only one source file talks to libvirt's C API (STYLE.md habit 8).
+includers=$(cd "$src" && grep -rl --include='*.cpp' --include='*.h' '#include <libvirt/' src tests | sort | tr '\n' ' ')
+[[ $includers == "src/libvirt_api.cpp " ]] || { echo "FAIL: libvirt headers included by: $includers"; failed=$((failed + 1)); }
+
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
 readme_test=$(grep -m1 '^cmake -S . -B build && ' "$src/README.md")
