@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -7,6 +8,8 @@
 #include <boost/program_options.hpp>
 
 #include "diagnostic.h"
+#include "host.h"
+#include "host_scan.h"
 #include "keys.h"
 #include "output_file.h"
 #include "profile.h"
@@ -118,6 +121,40 @@ int run_profiles(const po::variables_map& args) {
     return kExitOk;
 }
 
+// --root, --sysfs-root, --proc-root: where the host's files are (the seam tests use).
+void add_host_root_options(po::options_description& o) {
+    o.add_options()
+        ("root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys, DIR/proc and files (ROMs, OVMF) under DIR instead of /")
+        ("sysfs-root", po::value<std::string>()->value_name("DIR"), "read sysfs from DIR (default /sys)")
+        ("proc-root", po::value<std::string>()->value_name("DIR"), "read procfs from DIR (default /proc)");
+}
+
+HostRoot host_root(const po::variables_map& args) {
+    HostRoot root = args.count("root") ? HostRoot::under(args["root"].as<std::string>()) : HostRoot{};
+    if (args.count("sysfs-root")) root.sysfs = args["sysfs-root"].as<std::string>();
+    if (args.count("proc-root")) root.proc = args["proc-root"].as<std::string>();
+    return root;
+}
+
+po::options_description host_scan_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("all", "list every PCI function, not only display devices and their sibling functions")
+        ("json", "print JSON instead of the readable report");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_scan(const po::variables_map& args) {
+    Host host = read_host(host_root(args));
+    PciNames names;
+    bool all = args.count("all") > 0;
+    std::cout << (args.count("json") ? host_scan_json(host, names, all) : host_scan_text(host, names, all));
+    return kExitOk;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
@@ -133,6 +170,13 @@ const std::vector<Command>& commands() {
         {"profiles", "list the hardware profiles on the search path", "[--profiles DIR]",
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
+        {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
+         "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
+         "functions with vendor:device and subsystem IDs, names from pci.ids, the bound driver,\n"
+         "boot_vga, reset_method and the IOMMU group: every member and whether the group is viable\n"
+         "for passthrough (every endpoint unbound or on vfio-pci; PCI bridges allowed).",
+         host_scan_options, run_host_scan, nullptr},
     };
     return table;
 }
@@ -148,7 +192,7 @@ void print_main_help(std::ostream& out) {
            "Usage: vfiogen COMMAND [OPTIONS]\n       vfiogen COMMAND --help\n\nCommands:\n";
     for (const auto& c : commands()) {
         std::string name = c.name;
-        out << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+        out << "  " << name << std::string(name.size() < 13 ? 13 - name.size() : 1, ' ') << c.summary << "\n";
     }
     out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
@@ -184,6 +228,25 @@ int run_cli(const std::vector<std::string>& args) {
         }
         name = rest[0];
         rest = {"--help"};
+    }
+    if (name == "host") {  // host scan|check|config: a command group, dispatched as "host SUB"
+        std::vector<std::string> subs;
+        for (const auto& n : command_names())
+            if (n.rfind("host ", 0) == 0) subs.push_back(n.substr(5));
+        if (rest.empty() || rest[0] == "-h" || rest[0] == "--help") {
+            std::ostream& out = rest.empty() ? std::cerr : std::cout;
+            out << "Usage: vfiogen host SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+            for (const auto& c : commands())
+                if (std::string(c.name).rfind("host ", 0) == 0)
+                    out << "  " << std::string(c.name).substr(5) << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary
+                        << "\n";
+            return rest.empty() ? kExitUsage : kExitOk;
+        }
+        if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
+            throw UsageError("unknown host subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) +
+                             "; see 'vfiogen host --help'");
+        name = "host " + rest[0];
+        rest.erase(rest.begin());
     }
     auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
     if (it == commands().end())

@@ -85,6 +85,24 @@ check "legacy IGD on q35" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine
 check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot create a temporary file beside it" -- \
     "$vfiogen" render -t pve "$ex" -o "$work/no/dir.conf"
 
+# Host commands read a fixture tree (tests/data/hosts) through --root / --sysfs-root / --proc-root.
+hosts=$src/tests/data/hosts
+check "host --help" 0 "" -- "$vfiogen" host --help
+grep -q "^  scan " "$work/out" || { echo "FAIL: host --help lists no scan"; failed=$((failed + 1)); }
+check "host without subcommand" 64 "Usage: vfiogen host SUBCOMMAND" -- "$vfiogen" host
+check "unknown host subcommand" 64 "vfiogen: error: unknown host subcommand 'scna' (did you mean 'scan'?)" -- "$vfiogen" host scna
+check "host scan --help" 0 "" -- "$vfiogen" host scan --help
+grep -q "^Usage: vfiogen host scan" "$work/out" || { echo "FAIL: host scan --help has no usage line"; failed=$((failed + 1)); }
+check "host scan" 0 "" -- "$vfiogen" host scan --root "$hosts/gt1030"
+grep -qxF "0000:01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP108 [GeForce GT 1030] [10de:1d01]" "$work/out" ||
+    { echo "FAIL: host scan does not name the GT 1030"; failed=$((failed + 1)); }
+check "host scan sysfs/proc roots" 0 "" -- "$vfiogen" host scan --all --sysfs-root "$hosts/intel-adl/sys" --proc-root "$hosts/intel-adl/proc"
+[[ $(grep -c '^0000:' "$work/out") -eq 7 ]] || { echo "FAIL: host scan --all does not list 7 functions"; failed=$((failed + 1)); }
+check "host scan --json" 0 "" -- "$vfiogen" host scan --json --root "$hosts/two-t10"
+grep -q '"bdf": "0000:d8:00.0"' "$work/out" || { echo "FAIL: host scan --json lacks 0000:d8:00.0"; failed=$((failed + 1)); }
+check "host scan missing root" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices: No such file or directory" -- \
+    "$vfiogen" host scan --root "$work/none"
+
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
 readme_test=$(grep -m1 '^cmake -S . -B build && ' "$src/README.md")
