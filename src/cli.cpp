@@ -9,6 +9,7 @@
 
 #include "diagnostic.h"
 #include "host.h"
+#include "host_check.h"
 #include "host_scan.h"
 #include "keys.h"
 #include "output_file.h"
@@ -155,6 +156,45 @@ int run_host_scan(const po::variables_map& args) {
     return kExitOk;
 }
 
+// The VM file named by the positional "vm-file" ('-' = stdin), with profiles from --profiles.
+Vm load_vm_argument(const po::variables_map& args) {
+    std::string file = args["vm-file"].as<std::string>();
+    if (file == "-") {
+        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
+        return load_vm_text(text, "<stdin>", profiles);
+    }
+    ProfileLibrary profiles(profile_dirs(args, file));
+    return load_vm(file, profiles);
+}
+
+po::options_description host_check_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("json", "print the findings as JSON")
+        ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
+         "exit 1 on: fail (default) or warning")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_check(const po::variables_map& args) {
+    std::string level = args["fail-on"].as<std::string>();
+    if (level != "fail" && level != "warning")
+        throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
+                         did_you_mean(level, {"fail", "warning"}));
+    Vm vm = load_vm_argument(args);
+    Host host = read_host(host_root(args));
+    PciNames names;
+    auto findings = check_host(host, vm, names);
+    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings));
+    return findings_exit_code(findings, level == "warning");
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
@@ -177,6 +217,15 @@ const std::vector<Command>& commands() {
          "boot_vga, reset_method and the IOMMU group: every member and whether the group is viable\n"
          "for passthrough (every endpoint unbound or on vfio-pci; PCI bridges allowed).",
          host_scan_options, run_host_scan, nullptr},
+        {"host check", "check this host against a VM file: IOMMU, cmdline, modules, groups, drivers, ROMs",
+         "VM.yaml [--json] [--fail-on fail|warning] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads the host (never writes it) and prints PASS, INFO, WARN and FAIL lines: CPU virtualization,\n"
+         "the IOMMU in firmware and kernel, kernel command line advice, interrupt remapping, vfio modules,\n"
+         "and for each function of VM.yaml: present, vendor:device as the profile says, its IOMMU group,\n"
+         "its driver, boot_vga, ROM files (55 AA signature), reset_method; then OVMF. Every WARN and FAIL\n"
+         "names its fix. Exit 0 when nothing fails, 1 on a FAIL (or a WARN with --fail-on warning),\n"
+         "2 when VM.yaml or the host cannot be read.",
+         host_check_options, run_host_check, "vm-file"},
     };
     return table;
 }

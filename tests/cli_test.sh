@@ -102,6 +102,21 @@ check "host scan --json" 0 "" -- "$vfiogen" host scan --json --root "$hosts/two-
 grep -q '"bdf": "0000:d8:00.0"' "$work/out" || { echo "FAIL: host scan --json lacks 0000:d8:00.0"; failed=$((failed + 1)); }
 check "host scan missing root" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices: No such file or directory" -- \
     "$vfiogen" host scan --root "$work/none"
+check "host check --help" 0 "" -- "$vfiogen" host check --help
+check "host check: FAIL exits 1" 1 "" -- "$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml"
+grep -qxF "FAIL  iommu-group: IOMMU group 1 also holds 0000:02:00.0 [0200] 8086:1533 on igb, which the VM does not pass: QEMU refuses a group that is not viable" "$work/out" ||
+    { echo "FAIL: host check does not report the NIC in the GT 1030's group"; failed=$((failed + 1)); }
+check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
+check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }
+check "host check bad --fail-on" 64 "vfiogen: error: unknown --fail-on level 'warn': use fail or warning (did you mean 'warning'?)" -- \
+    "$vfiogen" host check --fail-on warn --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host check missing VM file" 2 "$work/nope.yaml: error: cannot open: No such file or directory" -- \
+    "$vfiogen" host check --root "$hosts/two-t10" "$work/nope.yaml"
+check "host check unreadable host" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices" -- \
+    "$vfiogen" host check --root "$work/none" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
