@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "diagnostic.h"
 #include "host.h"
 #include "host_check.h"
+#include "host_config.h"
 #include "host_scan.h"
 #include "keys.h"
 #include "output_file.h"
@@ -195,6 +197,72 @@ int run_host_check(const po::variables_map& args) {
     return findings_exit_code(findings, level == "warning");
 }
 
+po::options_description host_config_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("distro", po::value<std::string>()->required()->value_name("DISTRO"), "debian, proxmox, arch or fedora")
+        ("boot", po::value<std::string>()->value_name("LOADER"),
+         "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
+        ("output,o", po::value<std::string>()->value_name("DIR"),
+         "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
+        ("install", "allow -o / (write into the real /etc)")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_config(const po::variables_map& args) {
+    static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
+    std::string distro_name = args["distro"].as<std::string>();
+    auto d = std::find(distros.begin(), distros.end(), distro_name);
+    if (d == distros.end())
+        throw UsageError("unknown distro '" + distro_name + "': use debian, proxmox, arch or fedora" +
+                         did_you_mean(distro_name, distros));
+    Distro distro = static_cast<Distro>(d - distros.begin());
+    std::optional<Boot> boot;
+    if (args.count("boot")) {
+        std::string b = args["boot"].as<std::string>();
+        if (b == "grub") boot = Boot::Grub;
+        else if (b == "systemd-boot") boot = Boot::SystemdBoot;
+        else throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
+    }
+    std::optional<std::string> dir;
+    if (args.count("output")) {
+        dir = args["output"].as<std::string>();
+        std::error_code ec;
+        auto canonical = std::filesystem::weakly_canonical(*dir, ec);
+        if (!ec && canonical == "/" && !args.count("install"))
+            throw UsageError("-o / would write into /etc: add --install if that is what you want");
+    }
+    Vm vm = load_vm_argument(args);
+    Host host = read_host(host_root(args));
+    Boot loader = boot.value_or(default_boot(distro, host));
+    HostConfig config = host_config(vm, host, distro, loader);
+    for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
+    if (!dir) {
+        std::cout << format_host_config(config, vm, distro, loader);
+        return kExitOk;
+    }
+    for (const auto& f : config.files) {
+        std::filesystem::path target = std::filesystem::path(*dir) / f.path.substr(1);
+        std::error_code ec;
+        std::filesystem::create_directories(target.parent_path(), ec);
+        if (ec) throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
+        write_output(target.string(), f.text);
+        std::cout << "wrote " << target.string() << "\n";
+    }
+    std::cout << "\nKernel command line: add " << [&] {
+        std::string s;
+        for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
+        return s;
+    }() << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
+    for (const auto& c : config.commands) std::cout << "  " << c << "\n";
+    return kExitOk;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
@@ -226,6 +294,16 @@ const std::vector<Command>& commands() {
          "names its fix. Exit 0 when nothing fails, 1 on a FAIL (or a WARN with --fail-on warning),\n"
          "2 when VM.yaml or the host cannot be read.",
          host_check_options, run_host_check, "vm-file"},
+        {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
+         "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
+         "Prints (or writes under DIR, each file replaced atomically) the kernel command line additions and\n"
+         "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
+         "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
+         "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
+         "(drivers, boot_vga, kernel release) from --root/--sysfs-root/--proc-root. Warns when ids= would\n"
+         "also claim a device the host keeps and uses driver_override by address instead.\n"
+         "-o / (the real /etc) needs --install.",
+         host_config_options, run_host_config, "vm-file"},
     };
     return table;
 }

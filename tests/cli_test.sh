@@ -117,6 +117,20 @@ check "host check missing VM file" 2 "$work/nope.yaml: error: cannot open: No su
     "$vfiogen" host check --root "$hosts/two-t10" "$work/nope.yaml"
 check "host check unreadable host" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices" -- \
     "$vfiogen" host check --root "$work/none" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host config --help" 0 "" -- "$vfiogen" host config --help
+check "host config prints" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml"
+grep -qxF "options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1" "$work/out" || { echo "FAIL: host config ids line"; failed=$((failed + 1)); }
+check "host config -o DIR" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/etcroot"
+grep -qxF "softdep nouveau pre: vfio-pci" "$work/etcroot/etc/modprobe.d/vfio.conf" || { echo "FAIL: host config -o wrote no vfio.conf"; failed=$((failed + 1)); }
+[[ -f $work/etcroot/etc/modules-load.d/vfio.conf && -f $work/etcroot/etc/default/grub.d/vfio.cfg ]] || { echo "FAIL: host config -o files"; failed=$((failed + 1)); }
+check "host config two identical GPUs" 0 "vfiogen: warning: ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia)" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" --distro arch --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host config refuses /" 64 "vfiogen: error: -o / would write into /etc: add --install if that is what you want" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o /
+check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
+check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
