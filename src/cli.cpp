@@ -12,6 +12,7 @@
 #include "host.h"
 #include "host_check.h"
 #include "host_config.h"
+#include "host_init.h"
 #include "host_scan.h"
 #include "keys.h"
 #include "output_file.h"
@@ -263,6 +264,52 @@ int run_host_config(const po::variables_map& args) {
     return kExitOk;
 }
 
+po::options_description init_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("from-host", po::value<std::string>()->required()->value_name("BDF"),
+         "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
+        ("output,o", po::value<std::string>()->value_name("VM.yaml"),
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_init(const po::variables_map& args) {
+    std::string text = args["from-host"].as<std::string>(), error;
+    auto bdf = parse_pci_address(text, &error);
+    if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
+    std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
+    ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
+    Host host = read_host(host_root(args));
+    PciNames names;
+    InitResult r = init_from_host(host, *bdf, profiles, names);
+    if (r.profile_yaml) {
+        if (out == "-")
+            throw InputError(Mark{"--from-host", 0, 0},
+                             "no hardware profile matches " + text + " (searched " + [&] {
+                                 std::string s;
+                                 for (const auto& d : profiles.search_dirs()) s += (s.empty() ? "" : ", ") + d;
+                                 return s;
+                             }() + "); give -o VM.yaml and vfiogen also writes profiles/" + r.profile +
+                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
+        std::filesystem::path dir = std::filesystem::path(out).parent_path() / "profiles";
+        std::filesystem::path file = dir / (r.profile + ".yaml");
+        if (std::filesystem::exists(file))
+            throw OutputError(file.string() + ": exists but does not match " + text + "; remove or rename it");
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
+        write_output(file.string(), *r.profile_yaml);
+        std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
+    }
+    write_output(out, r.vm_yaml);
+    return kExitOk;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
@@ -304,6 +351,14 @@ const std::vector<Command>& commands() {
          "also claim a device the host keeps and uses driver_override by address instead.\n"
          "-o / (the real /etc) needs --install.",
          host_config_options, run_host_config, "vm-file"},
+        {"init", "write a VM file for a host device (init --from-host BDF)",
+         "--from-host BDF [-o VM.yaml] [--profiles DIR] [--root DIR]",
+         "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"
+         "passes them all, bound to the roles of the hardware profile whose IDs match (an Intel iGPU's\n"
+         "PCH audio at 00:1f.3 is found too). It renders without edits; check name, memory and disks.\n"
+         "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
+         "VM.yaml, where render finds it.",
+         init_options, run_init, nullptr},
     };
     return table;
 }

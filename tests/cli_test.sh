@@ -131,6 +131,21 @@ check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use 
     "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
 check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
+check "init --help" 0 "" -- "$vfiogen" init --help
+check "init --from-host to stdout" 0 "" -- "$vfiogen" init --from-host 01:00 --root "$hosts/gt1030" --profiles "$src/profiles"
+grep -qxF "  - profile: nvidia-gt1030" "$work/out" || { echo "FAIL: init did not pick nvidia-gt1030"; failed=$((failed + 1)); }
+check "init -o, then render" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+check "render what init wrote" 0 "" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/igd.yaml"
+grep -qxF "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom" "$work/out" || { echo "FAIL: init output does not render the audio"; failed=$((failed + 1)); }
+check "init without a profile needs -o" 1 "--from-host: error: no hardware profile matches 02:00.0" -- \
+    "$vfiogen" init --from-host 02:00.0 --root "$hosts/gt1030" --profiles "$src/profiles"
+mkdir -p "$work/nic"
+check "init writes a new profile" 0 "vfiogen: wrote the new profile $work/nic/profiles/host-8086-1533.yaml" -- \
+    "$vfiogen" init --from-host 02:00.0 --root "$hosts/gt1030" -o "$work/nic/vm.yaml"
+check "render with the new profile" 0 "" -- "$vfiogen" render -t libvirt "$work/nic/vm.yaml"
+check "init bad BDF" 64 "vfiogen: error: --from-host '7:00.9': PCI function 9 in '7:00.9' is out of range 0-7" -- \
+    "$vfiogen" init --from-host 7:00.9 --root "$hosts/gt1030"
+check "init missing --from-host" 64 "init: the option '--from-host' is required" -- "$vfiogen" init
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
