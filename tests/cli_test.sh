@@ -147,6 +147,15 @@ check "init bad BDF" 64 "vfiogen: error: --from-host '7:00.9': PCI function 9 in
     "$vfiogen" init --from-host 7:00.9 --root "$hosts/gt1030"
 check "init missing --from-host" 64 "init: the option '--from-host' is required" -- "$vfiogen" init
 
+# The README shows real output of host scan and host check on the gt1030 fixture: keep it so.
+"$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml" >"$work/readme-check" 2>&1
+"$vfiogen" host scan --root "$hosts/gt1030" | sed '/^$/q' >"$work/readme-scan"
+"$vfiogen" host scan --root "$hosts/gt1030" | awk 'BEGIN{n=0} /^$/{n++} n==1' >>"$work/readme-scan"
+while IFS= read -r line; do
+    [[ -z $line ]] && continue
+    grep -qxF -- "$line" "$src/README.md" || { echo "FAIL: README lacks host output line: $line"; failed=$((failed + 1)); }
+done < <(cat "$work/readme-check" "$work/readme-scan")
+
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
 readme_test=$(grep -m1 '^cmake -S . -B build && ' "$src/README.md")
