@@ -175,17 +175,23 @@ po::options_description host_check_options() {
     po::options_description o("Options");
     o.add_options()
         ("json", "print the findings as JSON")
+        ("list-rules", "print every rule (id, what it checks, source) and exit")
         ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
          "exit 1 on: fail (default) or warning")
         ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
          "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+        ("vm-file", po::value<std::string>()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
 }
 
 int run_host_check(const po::variables_map& args) {
+    if (args.count("list-rules")) {
+        for (const auto& r : host_rules()) std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
+        return kExitOk;
+    }
+    if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
     std::string level = args["fail-on"].as<std::string>();
     if (level != "fail" && level != "warning")
         throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
