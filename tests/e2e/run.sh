@@ -125,13 +125,15 @@ grep -E '^(E2E-|    \| L2-)' "$work/serial.txt"
 echo "----"
 [ -s "$work/qemu.log" ] && { echo "L0 QEMU said:"; sed 's/^/  /' "$work/qemu.log"; }
 
-marker_time() { grep -m1 "^E2E-TIME $1 " "$work/serial.txt" | awk '{ print $3 }'; }
+marker_time() { # the seconds of E2E-TIME $1, or n/a when L1 did not get there
+    grep -m1 "^E2E-TIME $1 " "$work/serial.txt" | awk '{ print $3 "s"; found = 1 } END { if (!found) print "n/a" }'
+}
 echo "E2E phase image-build: ${t_image}s"
 echo "E2E phase run-image: ${t_prepare}s"
-echo "E2E phase L1 boot (kernel start to init script): $(marker_time l1-boot)s"
-echo "E2E phase libvirtd start: $(marker_time libvirtd-start)s"
-echo "E2E phase define+start (render, check, define --start of the edu VM): $(marker_time define+start)s"
-echo "E2E phase L2 checks (edu): $(marker_time l2-checks-edu)s, (virtio-gpu incl. define+start): $(marker_time l2-checks-virtio-gpu)s"
+echo "E2E phase L1 boot (kernel start to init script): $(marker_time l1-boot)"
+echo "E2E phase libvirtd start: $(marker_time libvirtd-start)"
+echo "E2E phase define+start (render, check, define --start of the edu VM): $(marker_time define+start)"
+echo "E2E phase L2 checks (edu): $(marker_time l2-checks-edu), (virtio-gpu incl. define+start): $(marker_time l2-checks-virtio-gpu)"
 echo "E2E phase L1 run in total (L0 QEMU wall clock): ${t_l1}s"
 
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
