@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "deploy.h"
 #include "diagnostic.h"
 #include "keys.h"
 #include "output_file.h"
@@ -46,6 +47,39 @@ po::options_description render_options() {
     return o;
 }
 
+po::options_description define_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("start", "start the domain after defining it (virDomainCreate)")
+        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing")
+        ("templates", po::value<std::string>()->value_name("DIR"),
+         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
+po::options_description attach_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("domain,d", po::value<std::string>()->required()->value_name("NAME"), "the existing domain to change")
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("diff", "print a unified diff of the domain XML before and after")
+        ("dry-run,n", "run the preflight and change nothing (with --diff: show what would change)")
+        ("templates", po::value<std::string>()->value_name("DIR"),
+         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
 po::options_description keys_options() {
     po::options_description o("Options");
     o.add_options()
@@ -69,27 +103,58 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
     return ProfileLibrary::default_search_path(extra, anchor);
 }
 
+// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path.
+Vm load_vm_arg(const po::variables_map& args) {
+    std::string file = args["vm-file"].as<std::string>();
+    if (file == "-") {
+        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
+        return load_vm_text(text, "<stdin>", profiles);
+    }
+    ProfileLibrary profiles(profile_dirs(args, file));
+    return load_vm(file, profiles);
+}
+
+Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
+    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    Rendered out = render(vm, target, templates);
+    for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    return out;
+}
+
 int run_render(const po::variables_map& args) {
     std::string target_name = args["target"].as<std::string>();
     auto target = parse_target(target_name);
     if (!target)
         throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet or libvirt" +
                          did_you_mean(target_name, {"pve", "pve-snippet", "libvirt"}));
-    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
-    std::string file = args["vm-file"].as<std::string>();
-
-    Vm vm;
-    if (file == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        vm = load_vm_text(text, "<stdin>", profiles);
-    } else {
-        ProfileLibrary profiles(profile_dirs(args, file));
-        vm = load_vm(file, profiles);
-    }
-    Rendered out = render(vm, *target, templates);
-    for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    Vm vm = load_vm_arg(args);
+    Rendered out = render_arg(vm, *target, args);
     write_output(args.count("output") ? args["output"].as<std::string>() : "-", out.text);
+    return kExitOk;
+}
+
+DeployOptions deploy_options(const po::variables_map& args) {
+    DeployOptions opts;
+    if (args.count("connect")) opts.uri = args["connect"].as<std::string>();
+    opts.dry_run = args.count("dry-run") > 0;
+    opts.start = args.count("start") > 0;
+    opts.diff = args.count("diff") > 0;
+    if (args.count("domain")) opts.domain = args["domain"].as<std::string>();
+    return opts;
+}
+
+int run_define(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    define_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
+    return kExitOk;
+}
+
+int run_attach(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    attach_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
     return kExitOk;
 }
 
@@ -126,6 +191,22 @@ const std::vector<Command>& commands() {
          "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
          "Warnings go to stderr; on any error nothing is written.",
          render_options, run_render, "vm-file"},
+        {"define", "define (and start) a VM file's domain on a libvirt host",
+         "VM.yaml [--connect URI] [--start] [--dry-run]",
+         "Renders VM.yaml for libvirt, runs the preflight checks on the target host (host PCI functions\n"
+         "exist as node devices, the domain capabilities offer VFIO, the machine type and the OVMF\n"
+         "loader, ROM files exist), then defines the domain with VIR_DOMAIN_DEFINE_VALIDATE and, with\n"
+         "--start, starts it. A domain of the same name is updated in place (same UUID); if it is\n"
+         "running, the new definition applies at its next start. Any failed check refuses the define.",
+         define_options, run_define, "vm-file"},
+        {"attach", "add a VM file's passthrough to an existing libvirt domain",
+         "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]",
+         "Reads the inactive XML of domain NAME (made in virt-manager, say), adds or replaces the PCI\n"
+         "hostdevs of VM.yaml with their ROM settings and <qemu:override> properties, video none,\n"
+         "kvm hidden / hyperv vendor_id and the firmware and machine version the VM file asks for,\n"
+         "keeps everything else, runs the preflight checks and redefines the domain. Running it again\n"
+         "changes nothing. It never moves a domain between i440fx and q35.",
+         attach_options, run_attach, "vm-file"},
         {"keys", "print the reference of VM file and hardware profile keys", "[--format text|markdown]",
          "Prints every key a VM file or hardware profile may hold, with its type, default,\n"
          "targets and meaning. docs/KEYS.md is this command's markdown output.",
@@ -152,7 +233,8 @@ void print_main_help(std::ostream& out) {
     }
     out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
-           "YAML syntax, binary), 64 bad command line, 74 output could not be written.\n";
+           "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
+           "74 output could not be written.\n";
 }
 
 void print_command_help(const Command& c, std::ostream& out) {
