@@ -13,6 +13,8 @@
 # Needs root (debootstrap, chroot). Exit 0 on success, 1 on failure.
 set -euo pipefail
 
+# Only the image directory goes to stdout (fd 3); every tool's chatter goes to stderr.
+exec 3>&1 1>&2
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:?usage: build-image.sh CACHE_DIR}
 mkdir -p "$cache"
@@ -52,8 +54,8 @@ out=$cache/l1-bookworm-$key
 exec 9>"$cache/.lock"
 flock 9
 if [ -f "$out/complete" ]; then
-    echo "build-image.sh: reusing cached L1 image $out" >&2
-    echo "$out"
+    echo "build-image.sh: reusing cached L1 image $out"
+    echo "$out" >&3
     exit 0
 fi
 
@@ -93,4 +95,4 @@ echo "$packages" >"$out.tmp/packages"
 echo "$mirror" >"$out.tmp/mirror"
 touch "$out.tmp/complete"
 mv "$out.tmp" "$out"
-echo "$out"
+echo "$out" >&3
