@@ -64,6 +64,19 @@ driver_of() { # BDF -> driver name, or "none"
 }
 group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 has_command() { "$VFIOGEN" help "$1" >/dev/null 2>&1; }
+# The block `vfiogen host scan --all` prints for function $1 (from its heading line to the blank line).
+scan_block() { "$VFIOGEN" host scan --all 2>&1 | awk -v bdf="$1" '$1 == bdf && $NF ~ /^\[[0-9a-f]+:[0-9a-f]+\]$/ { p = 1 } p && /^$/ { exit } p'; }  # mawk: no {n}
+# host scan, on this kernel's sysfs, must show function $1 on driver $2 ("(no driver)" for none) in
+# IOMMU group $3. Prints why not, or nothing.
+scan_says() {
+    block=$(scan_block "$1")
+    [ -n "$block" ] || { echo "; host scan --all does not list $1"; return; }
+    echo "$block" | grep -qF "  driver: $2 " || echo "$block" | grep -qxF "  driver: $2" ||
+        echo "; host scan shows $1 with '$(echo "$block" | grep -m1 '^  driver:')', expected driver $2"
+    echo "$block" | grep -q "^  IOMMU group $3:" ||
+        echo "; host scan shows $1 in '$(echo "$block" | grep -m1 '^  IOMMU group')', expected group $3"
+}
+l1_driver() { d=$(driver_of "$1"); [ "$d" = none ] && echo "(no driver)" || echo "$d"; }
 wait_for() { # SECONDS COMMAND...: 0 once COMMAND succeeds
     wait_left=$1; shift
     while [ "$wait_left" -gt 0 ]; do
@@ -104,6 +117,33 @@ fi
 edu_driver_before=$(driver_of $EDU)
 gpu_driver_before=$(driver_of $GPU)
 info "L1 drivers before passthrough: $EDU $edu_driver_before, $GPU $gpu_driver_before, $GROUP_PEER $(driver_of $GROUP_PEER)"
+
+# ---- step 1b: vfiogen host scan reads this kernel's sysfs: the edu and virtio-gpu functions,
+# their IOMMU groups and their drivers before anything is bound ----
+t=$(now)
+why="$(scan_says $EDU "$(l1_driver $EDU)" "$(group_of $EDU)")$(scan_says $GPU "$(l1_driver $GPU)" "$(group_of $GPU)")"
+if [ -z "$why" ]; then
+    pass "step1b host-scan: $EDU on $(l1_driver $EDU) in group $(group_of $EDU), $GPU on $(l1_driver $GPU) in group $(group_of $GPU), as sysfs says ($(since "$t")s)"
+else
+    fail "step1b host-scan:${why#;}"; "$VFIOGEN" host scan --all 2>&1 | show
+fi
+
+# ---- step 1c: vfiogen host check of the edu VM file on this kernel: the function exists with the
+# profile's ID and its IOMMU group holds nothing else ----
+t=$(now)
+"$VFIOGEN" host check "$E2E/vm-edu.yaml" >/run/e2e/host-check-edu.log 2>&1
+rc=$?
+why=
+grep -q "^PASS  function-id: $EDU " /run/e2e/host-check-edu.log || why="$why; no 'PASS  function-id: $EDU'"
+grep -q "^PASS  iommu-group: IOMMU group $(group_of $EDU) ($EDU) holds only" /run/e2e/host-check-edu.log ||
+    why="$why; no 'PASS  iommu-group' for group $(group_of $EDU)"
+grep -q "^PASS  iommu-enabled: " /run/e2e/host-check-edu.log || why="$why; no 'PASS  iommu-enabled'"
+if [ -z "$why" ]; then
+    pass "step1c host-check: vfiogen host check vm-edu.yaml (exit $rc): $EDU found as 1234:11e8, group $(group_of $EDU) viable ($(since "$t")s)"
+else
+    fail "step1c host-check:${why#;}"
+fi
+show /run/e2e/host-check-edu.log
 
 # The host preparation vfiogen documents (DOMAIN.md: /etc/modules): libvirt refuses VFIO
 # passthrough ("host doesn't support VFIO PCI passthrough") until /dev/vfio/vfio exists.
@@ -172,6 +212,9 @@ if render_check "$E2E/vm-edu.yaml" e2e-edu step2; then
             step2=ok
             echo "E2E-TIME define+start $(since "$t")"
             pass "step2 define-start: rendered, $define_how, domain e2e-edu $state, $EDU now on $(driver_of $EDU) ($(since "$t")s)"
+            why=$(scan_says $EDU vfio-pci "$(group_of $EDU)")
+            if [ -z "$why" ]; then pass "step2b host-scan-bound: host scan shows $EDU on vfio-pci in group $(group_of $EDU) while e2e-edu runs"
+            else fail "step2b host-scan-bound:${why#;}"; fi
         else
             fail "step2 define-start: domain e2e-edu is '$state' after $define_how"
         fi
@@ -238,9 +281,10 @@ edu_driver_after=$(driver_of $EDU)
 gpu_driver_after=$(driver_of $GPU)
 [ "$edu_driver_after" = "$edu_driver_before" ] || why="$why; $EDU is on '$edu_driver_after' after destroy, was '$edu_driver_before'"
 [ "$gpu_driver_after" = "$gpu_driver_before" ] || why="$why; $GPU is on '$gpu_driver_after' after destroy, was '$gpu_driver_before'"
+why="$why$(scan_says $EDU "$(l1_driver $EDU)" "$(group_of $EDU)")$(scan_says $GPU "$(l1_driver $GPU)" "$(group_of $GPU)")"
 echo "E2E-TIME l2-checks-virtio-gpu $(since "$t")"
 if [ -z "$why" ]; then
-    pass "step4 virtio-gpu: $GPU on vfio-pci while running, realised in L2 QEMU and seen by the L2 probe; after destroy $EDU on '$edu_driver_after', $GPU on '$gpu_driver_after' as before ($(since "$t")s)"
+    pass "step4 virtio-gpu: $GPU on vfio-pci while running, realised in L2 QEMU and seen by the L2 probe; after destroy $EDU on '$edu_driver_after', $GPU on '$gpu_driver_after' as before, and host scan agrees ($(since "$t")s)"
 else
     fail "step4 virtio-gpu:${why#;}"
 fi
@@ -269,10 +313,10 @@ if [ "$(group_of $GROUP_EDU)" != "$(group_of $GROUP_PEER)" ]; then
 elif has_command host; then
     "$VFIOGEN" host check "$E2E/vm-shared-group.yaml" >/run/e2e/shared.log 2>&1
     rc=$?
-    if grep -q "$GROUP_PEER" /run/e2e/shared.log; then
+    if [ "$rc" = 1 ] && grep -q "^FAIL  iommu-group: IOMMU group $(group_of $GROUP_EDU) also holds $GROUP_PEER " /run/e2e/shared.log; then
         pass "step5b shared-group: vfiogen host check (exit $rc) reports $GROUP_PEER in the group of $GROUP_EDU: $(grep -m1 "$GROUP_PEER" /run/e2e/shared.log)"
     else
-        fail "step5b shared-group: vfiogen host check (exit $rc) does not name $GROUP_PEER, which shares IOMMU group $(group_of $GROUP_EDU) with $GROUP_EDU"
+        fail "step5b shared-group: vfiogen host check (exit $rc, expected 1) has no 'FAIL  iommu-group' naming $GROUP_PEER, which shares IOMMU group $(group_of $GROUP_EDU) with $GROUP_EDU"
         show /run/e2e/shared.log
     fi
 else

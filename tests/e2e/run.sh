@@ -154,7 +154,7 @@ if grep -q '^E2E-FAIL ' "$work/serial.txt"; then
     while read -r line; do echo "E2E FAILED at ${line#E2E-FAIL }"; done < <(grep '^E2E-FAIL ' "$work/serial.txt")
     status=1
 fi
-for step in step1 step2 step3 step4 step5a step5b; do
+for step in step1 step1b step1c step2 step2b step3 step4 step5a step5b; do
     if grep -q "^E2E-PASS $step " "$work/serial.txt"; then
         :
     elif grep -q "^E2E-SKIP $step:" "$work/serial.txt"; then
@@ -169,6 +169,10 @@ for step in step1 step2 step3 step4 step5a step5b; do
 done
 grep -q '^E2E-DONE' "$work/serial.txt" || { echo "E2E FAILED: L1 never printed E2E-DONE"; status=1; }
 skipped=$(grep '^E2E-SKIP ' "$work/serial.txt" | sed 's/^E2E-SKIP \([^:]*\):.*/\1/' | paste -sd' ' -)
+if [ -n "$skipped" ] && [ "${VFIOGEN_E2E_STRICT:-0}" = 1 ]; then
+    echo "E2E FAILED: skipped with VFIOGEN_E2E_STRICT=1: $skipped"
+    status=1
+fi
 if [ "$status" = 0 ]; then
     echo "E2E PASSED: every step passed${skipped:+; skipped (vfiogen lacks the command): $skipped}"
 fi
