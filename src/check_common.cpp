@@ -1,0 +1,56 @@
+#include "check_common.h"
+
+namespace vfiogen {
+
+void check_passed_hosts(const std::vector<PassedHost>& hosts, Findings& out) {
+    for (size_t i = 0; i < hosts.size(); ++i) {
+        const PciAddress& a = hosts[i].address;
+        for (size_t j = 0; j < i; ++j) {
+            const PciAddress& b = hosts[j].address;
+            if (!a.same_device(b) || (a.function && b.function && *a.function != *b.function)) continue;
+            std::string what = a.function && b.function ? "host PCI function " + a.str()
+                                                        : "host PCI device " + PciAddress{a.domain, a.bus, a.device, {}}.str();
+            out.push_back({hosts[i].mark, "duplicate-host-function",
+                           what + " is passed through twice (first at " + format_mark(hosts[j].mark) + ")"});
+            break;
+        }
+    }
+    for (const auto& h : hosts) {
+        if (!h.primary_gpu || !h.address.function || *h.address.function != 0) continue;
+        bool igd = h.address.domain == 0 && h.address.bus == 0 && h.address.device == 2;
+        if (igd) continue;
+        bool has_audio = false;
+        for (const auto& other : hosts)
+            if (other.address.same_device(h.address) && (!other.address.function || *other.address.function == 1))
+                has_audio = true;
+        if (!has_audio) {
+            PciAddress audio = h.address;
+            audio.function = 1;
+            out.push_back({h.mark, "gpu-without-audio",
+                           "GPU " + h.address.str() + " is passed without its audio function " + audio.str()});
+        }
+    }
+}
+
+void check_isolation_text(std::string_view text, const Mark& mark, Findings& out, bool exact_column) {
+    struct Word {
+        std::string_view word;
+        const char* rule;
+        const char* message;
+    };
+    static const Word kWords[] = {
+        {"pcie_acs_override", "pcie-acs-override",
+         "pcie_acs_override splits IOMMU groups without real isolation: devices in the old group can still reach each other"},
+        {"allow_unsafe_interrupts", "unsafe-interrupts",
+         "allow_unsafe_interrupts runs VFIO without interrupt remapping: the device can inject interrupts into the host"},
+    };
+    for (const auto& w : kWords) {
+        size_t at = text.find(w.word);
+        if (at == std::string_view::npos) continue;
+        Mark m = mark;
+        if (exact_column && m.line > 0 && m.column > 0) m.column += static_cast<int>(at);
+        out.push_back({m, w.rule, w.message});
+    }
+}
+
+}  // namespace vfiogen
