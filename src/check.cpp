@@ -207,7 +207,8 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
             case InputKind::LibvirtXml: check_xml(text, r); break;
         }
     } catch (const InputError& e) {
-        if (e.kind() != InputError::Kind::Unreadable) throw;
+        // Only this file's own failures are results; a missing schema stops the run.
+        if (e.kind() != InputError::Kind::Unreadable || e.diagnostic().mark.file != r.path) throw;
         unreadable(r, e);
     }
     return r;
@@ -238,7 +239,7 @@ void Checker::check_profile(const std::string& text, FileResult& r) {
             library.load(stem_of(r.path), Mark{r.path, 0, 0});
         }
     } catch (const InputError& e) {
-        if (e.kind() == InputError::Kind::Unreadable) throw;
+        if (e.kind() == InputError::Kind::Unreadable && e.diagnostic().mark.file == r.path) throw;
         r.findings.push_back({e.diagnostic().mark, "profile-invalid", e.diagnostic().message});
     }
 }

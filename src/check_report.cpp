@@ -1,5 +1,7 @@
 #include "check_report.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace vfiogen {
@@ -12,6 +14,23 @@ std::string summary_line(const CheckSummary& s) {
     std::string out = plural(s.files, "file") + " checked: " + plural(s.errors, "error") + ", " + plural(s.warnings, "warning");
     if (s.unreadable) out += ", " + std::to_string(s.unreadable) + " unreadable";
     return out + "\n";
+}
+
+// A SARIF artifact URI: relative paths stay relative references, absolute ones become file URIs;
+// characters outside RFC 3986's unreserved set and '/' are percent-encoded.
+std::string artifact_uri(const std::string& path) {
+    std::string out = path.size() > 0 && path[0] == '/' ? "file://" : "";
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            out += static_cast<char>(c);
+        } else {
+            static const char* hex = "0123456789ABCDEF";
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 size_t rule_index(const std::string& id) {
@@ -74,7 +93,7 @@ std::string format_sarif(const std::vector<FileResult>& results) {
     json sarif_results = json::array();
     for (const auto& r : results)
         for (const auto& f : r.findings) {
-            json location = {{"artifactLocation", {{"uri", f.mark.file}}}};
+            json location = {{"artifactLocation", {{"uri", artifact_uri(f.mark.file)}}}};
             if (f.mark.line > 0) {
                 json region = {{"startLine", f.mark.line}};
                 if (f.mark.column > 0) region["startColumn"] = f.mark.column;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -113,6 +114,10 @@ void collect_schema_error(void* ctx, const xmlError* error) {
 }  // namespace
 
 DomainSchema::DomainSchema(const std::string& path) : impl_(std::make_unique<Impl>()) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",
+                         InputError::Kind::Unreadable);
     xmlRelaxNGParserCtxtPtr parser = xmlRelaxNGNewParserCtxt(path.c_str());
     if (!parser) throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema", InputError::Kind::Unreadable);
     xmlRelaxNGSetParserStructuredErrors(parser, reinterpret_cast<xmlStructuredErrorFunc>(ignore_errors), nullptr);
