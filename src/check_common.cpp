@@ -1,28 +1,37 @@
 #include "check_common.h"
 
+#include <map>
+#include <tuple>
+
 namespace vfiogen {
 
 void check_passed_hosts(const std::vector<PassedHost>& hosts, Findings& out) {
+    // Indexes of the hosts seen so far per device (domain, bus, device): linear in the input,
+    // whatever its size.
+    std::map<std::tuple<unsigned, unsigned, unsigned>, std::vector<size_t>> by_device;
     for (size_t i = 0; i < hosts.size(); ++i) {
         const PciAddress& a = hosts[i].address;
-        for (size_t j = 0; j < i; ++j) {
+        auto& seen = by_device[{a.domain, a.bus, a.device}];
+        for (size_t j : seen) {
             const PciAddress& b = hosts[j].address;
-            if (!a.same_device(b) || (a.function && b.function && *a.function != *b.function)) continue;
+            if (a.function && b.function && *a.function != *b.function) continue;
             std::string what = a.function && b.function ? "host PCI function " + a.str()
                                                         : "host PCI device " + PciAddress{a.domain, a.bus, a.device, {}}.str();
             out.push_back({hosts[i].mark, "duplicate-host-function",
                            what + " is passed through twice (first at " + format_mark(hosts[j].mark) + ")"});
             break;
         }
+        if (seen.size() < 9) seen.push_back(i);  // a whole device and its 8 functions are all that can differ
     }
     for (const auto& h : hosts) {
         if (!h.primary_gpu || !h.address.function || *h.address.function != 0) continue;
         bool igd = h.address.domain == 0 && h.address.bus == 0 && h.address.device == 2;
         if (igd) continue;
         bool has_audio = false;
-        for (const auto& other : hosts)
-            if (other.address.same_device(h.address) && (!other.address.function || *other.address.function == 1))
-                has_audio = true;
+        for (size_t j : by_device[{h.address.domain, h.address.bus, h.address.device}]) {
+            const PciAddress& other = hosts[j].address;
+            if (!other.function || *other.function == 1) has_audio = true;
+        }
         if (!has_audio) {
             PciAddress audio = h.address;
             audio.function = 1;

@@ -55,6 +55,8 @@ namespace {
 
 void ignore_errors(void*, const xmlError*) {}
 
+constexpr size_t kMaxSchemaFindings = 20;
+
 struct SchemaErrors {
     const XmlDocument* doc;
     std::string_view text;
@@ -72,6 +74,8 @@ std::string node_name(const xmlNode* node) {
 void collect_schema_error(void* ctx, const xmlError* error) {
     auto* errors = static_cast<SchemaErrors*>(ctx);
     if (!error || !error->message) return;
+    // One broken element makes libxml2 report every enclosing one; beyond a screenful they add nothing.
+    if (errors->out->size() >= kMaxSchemaFindings) return;
     std::string message = error->message;
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     const auto* node = static_cast<const xmlNode*>(error->node);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "check_common.h"
@@ -46,8 +45,99 @@ bool parse_pve_bool(std::string_view v, bool* out) {
     return false;
 }
 
+bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_digits(std::string_view v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The patterns below are matched by hand, not with std::regex: libstdc++'s regex recurses per
+// character and overflows the stack on long values (a 300 KB name), and input may be 4 MiB.
+
+// XX:XX:XX:XX:XX:XX
+bool is_mac(std::string_view v) {
+    if (v.size() != 17) return false;
+    for (size_t i = 0; i < v.size(); ++i)
+        if (i % 3 == 2 ? v[i] != ':' : !is_hex(v[i])) return false;
+    return true;
+}
+
+// \d+(\.\d+)?[KMGT]?
+bool is_size(std::string_view v) {
+    if (!v.empty() && std::string_view("KMGT").find(v.back()) != std::string_view::npos) v.remove_suffix(1);
+    size_t dot = v.find('.');
+    if (dot == std::string_view::npos) return is_digits(v);
+    return is_digits(v.substr(0, dot)) && is_digits(v.substr(dot + 1));
+}
+
+// [a-zA-Z0-9]{1,12}
+bool is_vendor_id(std::string_view v) {
+    return !v.empty() && v.size() <= 12 &&
+           std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+// pve-common dns-name: labels of letters, digits and inner '-', joined by '.'.
+bool valid_dns_name(std::string_view name) {
+    size_t start = 0;
+    while (true) {
+        size_t dot = name.find('.', start);
+        std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+        for (char c : label)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+        if (dot == std::string_view::npos) return true;
+        start = dot + 1;
+    }
+}
+
+// qemu-server PCI.pm $PCIRE: ([a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(\.[a-f0-9])?
+bool matches_pcire(std::string_view id) {
+    if (id.size() >= 2 && id[id.size() - 2] == '.') {
+        if (!is_lower_hex(id.back())) return false;
+        id.remove_suffix(2);
+    }
+    auto hex_run = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_lower_hex); };
+    if (id.size() < 5 || id[id.size() - 3] != ':' || !hex_run(id.substr(id.size() - 2)) || !hex_run(id.substr(id.size() - 5, 2)))
+        return false;
+    if (id.size() == 5) return true;
+    std::string_view domain = id.substr(0, id.size() - 5);
+    return domain.size() >= 5 && domain.back() == ':' && hex_run(domain.substr(0, domain.size() - 1));
+}
+
+// "X.Y" or "X.Y.Z"...: \d+(\.\d+)+
+bool is_version(std::string_view v) {
+    size_t dot = v.find('.');
+    if (dot == std::string_view::npos || !is_digits(v.substr(0, dot))) return false;
+    v.remove_prefix(dot + 1);
+    while (true) {
+        size_t next = v.find('.');
+        if (!is_digits(v.substr(0, next))) return false;
+        if (next == std::string_view::npos) return true;
+        v.remove_prefix(next + 1);
+    }
+}
+
+// qemu-server machine types: pc, pc(-i440fx)?-X.Y, q35, pc-q35-X.Y, virt(-X.Y)?, each with an
+// optional +pveN, and .pxe for the x86 ones.
+bool valid_machine_type(std::string_view v) {
+    if (v == "pc" || v == "q35" || v == "virt") return true;
+    if (v.size() > 4 && v.substr(v.size() - 4) == ".pxe") v.remove_suffix(4);
+    if (size_t plus = v.find("+pve"); plus != std::string_view::npos) {
+        if (!is_digits(v.substr(plus + 4))) return false;
+        v = v.substr(0, plus);
+    }
+    for (std::string_view prefix : {"pc-i440fx-", "pc-q35-", "pc-", "virt-"})
+        if (v.substr(0, prefix.size()) == prefix) return is_version(v.substr(prefix.size()));
+    return v == "virt";
+}
+
 bool is_int(std::string_view v) {
     return !v.empty() && v.size() < 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// " (did you mean 'x'?)" for a word of sensible length; long junk is not compared (edit distance is quadratic).
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    return word.size() <= 64 ? did_you_mean(word, candidates) : "";
 }
 
 std::vector<std::string> split_choices(std::string_view choices) {
@@ -83,21 +173,15 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
         case VT::Enum: {
             auto list = split_choices(k.choices);
             if (std::find(list.begin(), list.end(), v) != list.end()) return "";
-            return name + " must be one of " + join(list) + ", got '" + v + "'" + did_you_mean(v, list);
+            return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list);
         }
         case VT::HexId: {
             bool ok = v.size() == 6 && v[0] == '0' && v[1] == 'x' &&
                       std::all_of(v.begin() + 2, v.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
             return ok ? "" : name + " must be a hex ID 0xNNNN, got '" + v + "'";
         }
-        case VT::Mac: {
-            static const std::regex mac("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
-            return v.empty() || std::regex_match(v, mac) ? "" : name + " must be a MAC address XX:XX:XX:XX:XX:XX, got '" + v + "'";
-        }
-        case VT::Size: {
-            static const std::regex size("\\d+(\\.\\d+)?[KMGT]?");
-            return std::regex_match(v, size) ? "" : name + " must be a size such as 32G, got '" + v + "'";
-        }
+        case VT::Mac: return v.empty() || is_mac(v) ? "" : name + " must be a MAC address XX:XX:XX:XX:XX:XX, got '" + v + "'";
+        case VT::Size: return is_size(v) ? "" : name + " must be a size such as 32G, got '" + v + "'";
         case VT::Mdev:
             return !v.empty() && v.find_first_of("/.:") == std::string::npos ? "" : name + " must be an mdev type name without '/', '.' or ':', got '" + v + "'";
     }
@@ -186,26 +270,17 @@ std::optional<std::pair<std::string, int>> split_index(const std::string& key) {
     return std::make_pair(key.substr(0, d), std::stoi(key.substr(d)));
 }
 
-std::vector<std::string> known_key_names() {
-    std::vector<std::string> names;
-    for (const auto& [k, spec] : plain_keys()) names.emplace_back(k);
-    for (const auto& i : kIndexed) names.push_back(std::string(i.prefix) + "0");
-    names.emplace_back("machine");
-    names.emplace_back("vga");
-    names.emplace_back("cpu");
-    return names;
-}
-
-// pve-common dns-name: labels of letters, digits and inner '-', joined by '.'.
-bool valid_dns_name(const std::string& name) {
-    static const std::regex dns("([a-zA-Z0-9]([a-zA-Z0-9\\-]*[a-zA-Z0-9])?\\.)*([A-Za-z0-9]([A-Za-z0-9\\-]*[A-Za-z0-9])?)");
-    return std::regex_match(name, dns);
-}
-
-// qemu-server PCI.pm $PCIRE: (dddd:)?bb:dd(.f)?, lowercase hex.
-bool matches_pcire(const std::string& id) {
-    static const std::regex re("([a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(\\.[a-f0-9])?");
-    return std::regex_match(id, re);
+const std::vector<std::string>& known_key_names() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> names;
+        for (const auto& [k, spec] : plain_keys()) names.emplace_back(k);
+        for (const auto& i : kIndexed) names.push_back(std::string(i.prefix) + "0");
+        names.emplace_back("machine");
+        names.emplace_back("vga");
+        names.emplace_back("cpu");
+        return names;
+    }();
+    return all;
 }
 
 class SectionChecker {
@@ -264,7 +339,7 @@ private:
                 return;
             }
         }
-        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + did_you_mean(e.key, known_key_names()));
+        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names()));
     }
 
     void plain_value(const PveEntry& e, const SubKey& spec) {
@@ -290,7 +365,7 @@ private:
             Mark m = e.value_mark(p.offset);
             auto spec = std::find_if(fmt.keys.begin(), fmt.keys.end(), [&](const SubKey& k) { return k.name == p.key; });
             if (spec == fmt.keys.end()) {
-                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + did_you_mean(p.key, names));
+                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names));
                 continue;
             }
             if (!seen.insert(p.key).second) {
@@ -309,16 +384,13 @@ private:
 
     void machine_check(const PveEntry& e, const PropertyList& props) {
         const Property* type = props.find("type");
-        static const std::regex re("(pc|pc(-i440fx)?-\\d+(\\.\\d+)+(\\+pve\\d+)?(\\.pxe)?|q35|pc-q35-\\d+(\\.\\d+)+(\\+pve\\d+)?(\\.pxe)?|"
-                                   "virt(-\\d+(\\.\\d+)+)?(\\+pve\\d+)?)");
-        if (type && !std::regex_match(type->value, re))
+        if (type && !valid_machine_type(type->value))
             add(e.value_mark(type->offset), "pve-value",
                 "machine type '" + type->value + "' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y (optionally +pveN)");
     }
 
     void cpu_check(const PveEntry& e, const PropertyList& props) {
-        static const std::regex vendor("[a-zA-Z0-9]{1,12}");
-        if (const Property* hv = props.find("hv-vendor-id"); hv && !std::regex_match(hv->value, vendor))
+        if (const Property* hv = props.find("hv-vendor-id"); hv && !is_vendor_id(hv->value))
             add(e.value_mark(hv->offset), "pve-value", "'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got '" + hv->value + "'");
     }
 

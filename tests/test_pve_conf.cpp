@@ -124,3 +124,18 @@ TEST_CASE("realistic confs from the seeds and the golden files check clean") {
     REQUIRE(amd.size() == 1);
     CHECK(amd[0].rule == "pve-xvga-ovmf");
 }
+
+TEST_CASE("huge values and keys are checked in linear time without deep recursion") {
+    std::string name = "name: " + std::string(300000, 'a') + "\n";
+    CHECK(check_pve_conf(parse_pve_conf(name, "x.conf")).empty());
+    std::string bad_size = "scsi0: local:vm-100-disk-0,size=" + std::string(300000, '1') + "X\n";
+    REQUIRE(check_pve_conf(parse_pve_conf(bad_size, "x.conf")).size() == 1);
+    std::string ids = "hostpci0: host=";
+    for (int bus = 0; bus < 256; ++bus)
+        for (int dev = 0; dev < 32; ++dev) {
+            char id[16];
+            std::snprintf(id, sizeof id, "%s%02x:%02x.0", bus || dev ? ";" : "", bus, dev);
+            ids += id;
+        }
+    CHECK(check_pve_conf(parse_pve_conf(ids + ";00:00.0\n", "x.conf")).size() == 1);  // the one repeat
+}
