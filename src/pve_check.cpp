@@ -135,9 +135,12 @@ bool is_int(std::string_view v) {
     return !v.empty() && v.size() < 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// " (did you mean 'x'?)" for a word of sensible length; long junk is not compared (edit distance is quadratic).
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-    return word.size() <= 64 ? did_you_mean(word, candidates) : "";
+// " (did you mean 'x'?)" for a word of sensible length, while `budget` (per file) lasts: edit
+// distance is quadratic, and a 4 MiB file of junk must not take minutes.
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates, unsigned& budget) {
+    if (word.size() > 64 || budget == 0) return "";
+    --budget;
+    return did_you_mean(word, candidates);
 }
 
 std::vector<std::string> split_choices(std::string_view choices) {
@@ -159,7 +162,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // The problem with `value` for a sub-key or key of type `k`, or "" when it is fine.
-std::string value_problem(const SubKey& k, std::string_view value, std::string_view what) {
+std::string value_problem(const SubKey& k, std::string_view value, std::string_view what, unsigned& budget) {
     std::string v(value), name = std::string(what);
     bool b;
     switch (k.type) {
@@ -173,7 +176,7 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
         case VT::Enum: {
             auto list = split_choices(k.choices);
             if (std::find(list.begin(), list.end(), v) != list.end()) return "";
-            return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list);
+            return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list, budget);
         }
         case VT::HexId: {
             bool ok = v.size() == 6 && v[0] == '0' && v[1] == 'x' &&
@@ -285,7 +288,8 @@ const std::vector<std::string>& known_key_names() {
 
 class SectionChecker {
 public:
-    SectionChecker(const PveSection& section, Findings& out) : s_(section), out_(out) {}
+    SectionChecker(const PveSection& section, Findings& out, unsigned& suggestion_budget)
+        : s_(section), out_(out), budget_(suggestion_budget) {}
 
     void run() {
         std::map<std::string, int> seen;
@@ -339,11 +343,11 @@ private:
                 return;
             }
         }
-        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names()));
+        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names(), budget_));
     }
 
     void plain_value(const PveEntry& e, const SubKey& spec) {
-        if (std::string p = value_problem(spec, e.value, "'" + e.key + "'"); !p.empty()) add(e.value_mark(), "pve-value", p);
+        if (std::string p = value_problem(spec, e.value, "'" + e.key + "'", budget_); !p.empty()) add(e.value_mark(), "pve-value", p);
         if (e.key == "name" && !valid_dns_name(e.value))
             add(e.value_mark(), "pve-value", "'name' must be a DNS name (letters, digits, inner '-', '.'), got '" + e.value + "'");
         if (e.key == "memory" && !is_int(e.value)) {
@@ -365,14 +369,14 @@ private:
             Mark m = e.value_mark(p.offset);
             auto spec = std::find_if(fmt.keys.begin(), fmt.keys.end(), [&](const SubKey& k) { return k.name == p.key; });
             if (spec == fmt.keys.end()) {
-                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names));
+                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names, budget_));
                 continue;
             }
             if (!seen.insert(p.key).second) {
                 add(m, "pve-property", "sub-key '" + p.key + "' is repeated in '" + e.key + "'");
                 continue;
             }
-            if (std::string problem = value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'"); !problem.empty())
+            if (std::string problem = value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'", budget_); !problem.empty())
                 add(m, spec->type == VT::Bool ? "pve-property" : "pve-value", problem);
         }
         if (e.key == "machine") machine_ = &e, machine_props_ = props;
@@ -478,6 +482,7 @@ private:
 
     const PveSection& s_;
     Findings& out_;
+    unsigned& budget_;
     const PveEntry* machine_ = nullptr;
     PropertyList machine_props_, vga_props_;
     std::vector<std::pair<const PveEntry*, PropertyList>> hostpci_;
@@ -490,9 +495,10 @@ Findings check_pve_conf(const PveConf& conf) {
     for (const auto& line : conf.bad_lines)
         out.push_back({Mark{conf.file, line.number, 1}, "pve-syntax",
                        "qemu-server cannot parse this line (\"unable to parse config\"): '" + line.text.substr(0, 60) + "'"});
+    unsigned suggestion_budget = 100;
     for (const auto& section : conf.sections) {
         if (section.kind == PveSection::Kind::Cloudinit) continue;
-        SectionChecker(section, out).run();
+        SectionChecker(section, out, suggestion_budget).run();
     }
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;
