@@ -90,7 +90,7 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
     grep -qF -- "$2" "$work/out" || { echo "FAIL: $1: stdout lacks '$2': $(head -c 600 "$work/out")"; failed=$((failed + 1)); }
 }
 data=$src/tests/data/check
-check "check clean" 0 "" -- "$vfiogen" check "$src/examples" "$src/profiles" "$src/tests/golden" "$data/clean"
+check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src/tests/golden" "$data/clean"
 expect_out "check clean summary" "34 files checked: 0 errors, 3 warnings"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$src/examples/pve-amd-igpu-5700u.yaml"
 expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 6)"
@@ -119,6 +119,16 @@ check "rules markdown" 0 "" -- "$vfiogen" check --list-rules --format markdown
 cmp -s "$work/out" "$src/docs/RULES.md" || { echo "FAIL: check --list-rules --format markdown differs from docs/RULES.md"; failed=$((failed + 1)); }
 check "check schema missing" 2 "/nonexistent.rng: error: cannot read the libvirt RelaxNG schema" -- \
     "$vfiogen" check --schema /nonexistent.rng "$data/clean/hd630.xml"
+
+# The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
+# broken conf is added to it.
+check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
+expect_out "CI sample summary" "4 files checked: 0 errors, 0 warnings"
+cp -r "$src/examples/ci/configs" "$work/ci-configs" && cp "$data/broken/131.conf" "$work/ci-configs/pve/131.conf"
+check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$work/ci-configs"
+expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
+grep -qF 'vfiogen check --profiles /opt/vfiogen/profiles "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
+    { echo "FAIL: the sample workflow no longer runs the command tested here"; failed=$((failed + 1)); }
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
