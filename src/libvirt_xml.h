@@ -36,7 +36,8 @@ private:
     std::string text_;
 };
 
-// libvirt's RelaxNG schema for domain XML, parsed once (libxml2) and reused for every document.
+// libvirt's RelaxNG schema for domain XML, parsed once (libxml2) and reused for every document,
+// with one validation context: an instance is not for use from two threads at once.
 class DomainSchema {
 public:
     // The default schema path: /usr/share/libvirt/schemas/domain.rng (Debian libvirt-common).
