@@ -117,9 +117,10 @@ bool is_version(std::string_view v) {
     }
 }
 
-// qemu-server machine types: pc, pc(-i440fx)?-X.Y, q35, pc-q35-X.Y, virt(-X.Y)?, each with an
-// optional +pveN, and .pxe for the x86 ones.
+// qemu-server machine types (QemuServer/Machine.pm $machine_fmt, at most 40 characters): pc,
+// pc(-i440fx)?-X.Y, q35, pc-q35-X.Y, virt(-X.Y)?, each with an optional +pveN, .pxe for the x86 ones.
 bool valid_machine_type(std::string_view v) {
+    if (v.size() > 40) return false;
     if (v == "pc" || v == "q35" || v == "virt") return true;
     if (v.size() > 4 && v.substr(v.size() - 4) == ".pxe") v.remove_suffix(4);
     if (size_t plus = v.find("+pve"); plus != std::string_view::npos) {
