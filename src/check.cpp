@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -45,7 +46,7 @@ std::string read_input(const std::string& path) {
     auto fail = [&](const std::string& m) { return InputError(Mark{path, 0, 0}, m, InputError::Kind::Unreadable); };
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) throw fail(std::string("cannot open: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw fail("is a directory");
+    if (S_ISDIR(st.st_mode)) throw fail("no .yaml, .yml, .conf or .xml file in this directory");
     if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
     if (static_cast<size_t>(st.st_size) > kMaxInputBytes)
         throw fail("file too large (" + std::to_string(st.st_size) + " bytes, limit " + std::to_string(kMaxInputBytes) + ")");
@@ -329,6 +330,7 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
                 found.push_back(path);
         }
         std::sort(found.begin(), found.end());
+        if (found.empty()) found.push_back(p);  // reported as unreadable: a CI job pointed at the wrong folder fails
         out.insert(out.end(), found.begin(), found.end());
     }
     return out;

@@ -72,7 +72,8 @@ private:
 
 // The files to check for the command-line PATHs: files as given (whatever their name), and the
 // .yaml, .yml, .conf and .xml files under each directory, recursively, sorted, skipping
-// hidden entries. A missing path is kept, so that checking it reports it as unreadable.
+// hidden entries. A missing path, or a directory with none of those files, is kept as it is, so
+// that checking it reports it as unreadable (exit 2) instead of passing with nothing checked.
 std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths);
 
 }  // namespace vfiogen

@@ -88,8 +88,8 @@ TEST_CASE("unreadable inputs are results, never exceptions") {
     FileResult missing = checker.check_file("/nonexistent/x.conf");
     CHECK(missing.unreadable);
     CHECK(lines_of(missing) == "/nonexistent/x.conf: error[unreadable]: cannot open: No such file or directory\n");
-    FileResult dir = checker.check_file(test::source_dir() + "/examples");
-    CHECK(lines_of(dir) == test::source_dir() + "/examples: error[unreadable]: is a directory\n");
+    FileResult dir = checker.check_file(test::source_dir() + "/templates");
+    CHECK(lines_of(dir) == test::source_dir() + "/templates: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory\n");
     CHECK(lines_of(checker.check_text(std::string("a\0b", 3), "x.conf")) == "x.conf: error[unreadable]: binary file: expected text\n");
     CHECK(lines_of(checker.check_text(" \n", "x.xml")) == "x.xml: error[unreadable]: empty file\n");
     FileResult profile = checker.check_text("functions: [\n", "p.yaml", InputKind::Profile);
@@ -110,9 +110,10 @@ TEST_CASE("directories are searched recursively for the four kinds, sorted, hidd
     fs::create_directories(dir / ".git");
     for (const char* f : {"b.conf", "a.xml", "sub/c.yaml", "sub/deeper/d.yml", "notes.txt", ".hidden.conf", ".git/e.conf"})
         std::ofstream(dir / f) << "x";
-    auto paths = expand_check_paths({dir.string(), "-", "/nonexistent"});
+    fs::create_directories(dir / "empty");
+    auto paths = expand_check_paths({dir.string(), "-", "/nonexistent", (dir / "empty").string()});
     std::vector<std::string> want = {(dir / "a.xml").string(), (dir / "b.conf").string(), (dir / "sub/c.yaml").string(),
-                                     (dir / "sub/deeper/d.yml").string(), "-", "/nonexistent"};
+                                     (dir / "sub/deeper/d.yml").string(), "-", "/nonexistent", (dir / "empty").string()};
     CHECK(paths == want);
     fs::remove_all(dir);
 }
