@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -8,7 +10,13 @@
 
 #include "check.h"
 #include "check_report.h"
+#include "deploy.h"
 #include "diagnostic.h"
+#include "host.h"
+#include "host_check.h"
+#include "host_config.h"
+#include "host_init.h"
+#include "host_scan.h"
 #include "keys.h"
 #include "output_file.h"
 #include "profile.h"
@@ -49,6 +57,39 @@ po::options_description render_options() {
     return o;
 }
 
+po::options_description define_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("start", "start the domain after defining it (virDomainCreate)")
+        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing")
+        ("templates", po::value<std::string>()->value_name("DIR"),
+         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
+po::options_description attach_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("domain,d", po::value<std::string>()->required()->value_name("NAME"), "the existing domain to change")
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("diff", "print a unified diff of the domain XML before and after")
+        ("dry-run,n", "run the preflight and change nothing (with --diff: show what would change)")
+        ("templates", po::value<std::string>()->value_name("DIR"),
+         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
 po::options_description keys_options() {
     po::options_description o("Options");
     o.add_options()
@@ -72,27 +113,58 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
     return ProfileLibrary::default_search_path(extra, anchor);
 }
 
+// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path.
+Vm load_vm_arg(const po::variables_map& args) {
+    std::string file = args["vm-file"].as<std::string>();
+    if (file == "-") {
+        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
+        return load_vm_text(text, "<stdin>", profiles);
+    }
+    ProfileLibrary profiles(profile_dirs(args, file));
+    return load_vm(file, profiles);
+}
+
+Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
+    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    Rendered out = render(vm, target, templates);
+    for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    return out;
+}
+
 int run_render(const po::variables_map& args) {
     std::string target_name = args["target"].as<std::string>();
     auto target = parse_target(target_name);
     if (!target)
         throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet or libvirt" +
                          did_you_mean(target_name, {"pve", "pve-snippet", "libvirt"}));
-    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
-    std::string file = args["vm-file"].as<std::string>();
-
-    Vm vm;
-    if (file == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        vm = load_vm_text(text, "<stdin>", profiles);
-    } else {
-        ProfileLibrary profiles(profile_dirs(args, file));
-        vm = load_vm(file, profiles);
-    }
-    Rendered out = render(vm, *target, templates);
-    for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    Vm vm = load_vm_arg(args);
+    Rendered out = render_arg(vm, *target, args);
     write_output(args.count("output") ? args["output"].as<std::string>() : "-", out.text);
+    return kExitOk;
+}
+
+DeployOptions deploy_options(const po::variables_map& args) {
+    DeployOptions opts;
+    if (args.count("connect")) opts.uri = args["connect"].as<std::string>();
+    opts.dry_run = args.count("dry-run") > 0;
+    opts.start = args.count("start") > 0;
+    opts.diff = args.count("diff") > 0;
+    if (args.count("domain")) opts.domain = args["domain"].as<std::string>();
+    return opts;
+}
+
+int run_define(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    define_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
+    return kExitOk;
+}
+
+int run_attach(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    attach_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
     return kExitOk;
 }
 
@@ -170,6 +242,197 @@ int run_check(const po::variables_map& args) {
     return kExitOk;
 }
 
+// --root, --sysfs-root, --proc-root: where the host's files are (the seam tests use).
+void add_host_root_options(po::options_description& o) {
+    o.add_options()
+        ("root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys, DIR/proc and files (ROMs, OVMF) under DIR instead of /")
+        ("sysfs-root", po::value<std::string>()->value_name("DIR"), "read sysfs from DIR (default /sys)")
+        ("proc-root", po::value<std::string>()->value_name("DIR"), "read procfs from DIR (default /proc)");
+}
+
+HostRoot host_root(const po::variables_map& args) {
+    HostRoot root = args.count("root") ? HostRoot::under(args["root"].as<std::string>()) : HostRoot{};
+    if (args.count("sysfs-root")) root.sysfs = args["sysfs-root"].as<std::string>();
+    if (args.count("proc-root")) root.proc = args["proc-root"].as<std::string>();
+    return root;
+}
+
+po::options_description host_scan_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("all", "list every PCI function, not only display devices and their sibling functions")
+        ("json", "print JSON instead of the readable report");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_scan(const po::variables_map& args) {
+    Host host = read_host(host_root(args));
+    PciNames names;
+    bool all = args.count("all") > 0;
+    std::cout << (args.count("json") ? host_scan_json(host, names, all) : host_scan_text(host, names, all));
+    return kExitOk;
+}
+
+// The VM file named by the positional "vm-file" ('-' = stdin), with profiles from --profiles.
+Vm load_vm_argument(const po::variables_map& args) {
+    std::string file = args["vm-file"].as<std::string>();
+    if (file == "-") {
+        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
+        return load_vm_text(text, "<stdin>", profiles);
+    }
+    ProfileLibrary profiles(profile_dirs(args, file));
+    return load_vm(file, profiles);
+}
+
+po::options_description host_check_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("json", "print the findings as JSON")
+        ("list-rules", "print every rule (id, what it checks, source) and exit")
+        ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
+         "exit 1 on: fail (default) or warning")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_check(const po::variables_map& args) {
+    if (args.count("list-rules")) {
+        for (const auto& r : host_rules()) std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
+        return kExitOk;
+    }
+    if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
+    std::string level = args["fail-on"].as<std::string>();
+    if (level != "fail" && level != "warning")
+        throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
+                         did_you_mean(level, {"fail", "warning"}));
+    Vm vm = load_vm_argument(args);
+    Host host = read_host(host_root(args));
+    PciNames names;
+    auto findings = check_host(host, vm, names);
+    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings));
+    return findings_exit_code(findings, level == "warning");
+}
+
+po::options_description host_config_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("distro", po::value<std::string>()->required()->value_name("DISTRO"), "debian, proxmox, arch or fedora")
+        ("boot", po::value<std::string>()->value_name("LOADER"),
+         "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
+        ("output,o", po::value<std::string>()->value_name("DIR"),
+         "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
+        ("install", "allow -o / (write into the real /etc)")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_config(const po::variables_map& args) {
+    static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
+    std::string distro_name = args["distro"].as<std::string>();
+    auto d = std::find(distros.begin(), distros.end(), distro_name);
+    if (d == distros.end())
+        throw UsageError("unknown distro '" + distro_name + "': use debian, proxmox, arch or fedora" +
+                         did_you_mean(distro_name, distros));
+    Distro distro = static_cast<Distro>(d - distros.begin());
+    std::optional<Boot> boot;
+    if (args.count("boot")) {
+        std::string b = args["boot"].as<std::string>();
+        if (b == "grub") boot = Boot::Grub;
+        else if (b == "systemd-boot") boot = Boot::SystemdBoot;
+        else throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
+    }
+    std::optional<std::string> dir;
+    if (args.count("output")) {
+        dir = args["output"].as<std::string>();
+        std::error_code ec;
+        auto canonical = std::filesystem::weakly_canonical(*dir, ec);
+        if (!ec && canonical == "/" && !args.count("install"))
+            throw UsageError("-o / would write into /etc: add --install if that is what you want");
+    }
+    Vm vm = load_vm_argument(args);
+    Host host = read_host(host_root(args));
+    Boot loader = boot.value_or(default_boot(distro, host));
+    HostConfig config = host_config(vm, host, distro, loader);
+    for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
+    if (!dir) {
+        std::cout << format_host_config(config, vm, distro, loader);
+        return kExitOk;
+    }
+    for (const auto& f : config.files) {
+        std::filesystem::path target = std::filesystem::path(*dir) / f.path.substr(1);
+        std::error_code ec;
+        std::filesystem::create_directories(target.parent_path(), ec);
+        if (ec) throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
+        write_output(target.string(), f.text);
+        std::cout << "wrote " << target.string() << "\n";
+    }
+    std::cout << "\nKernel command line: add " << [&] {
+        std::string s;
+        for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
+        return s;
+    }() << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
+    for (const auto& c : config.commands) std::cout << "  " << c << "\n";
+    return kExitOk;
+}
+
+po::options_description init_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("from-host", po::value<std::string>()->required()->value_name("BDF"),
+         "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
+        ("output,o", po::value<std::string>()->value_name("VM.yaml"),
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_init(const po::variables_map& args) {
+    std::string text = args["from-host"].as<std::string>(), error;
+    auto bdf = parse_pci_address(text, &error);
+    if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
+    std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
+    ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
+    Host host = read_host(host_root(args));
+    PciNames names;
+    InitResult r = init_from_host(host, *bdf, profiles, names);
+    if (r.profile_yaml) {
+        if (out == "-")
+            throw InputError(Mark{"--from-host", 0, 0},
+                             "no hardware profile matches " + text + " (searched " + [&] {
+                                 std::string s;
+                                 for (const auto& d : profiles.search_dirs()) s += (s.empty() ? "" : ", ") + d;
+                                 return s;
+                             }() + "); give -o VM.yaml and vfiogen also writes profiles/" + r.profile +
+                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
+        std::filesystem::path dir = std::filesystem::path(out).parent_path() / "profiles";
+        std::filesystem::path file = dir / (r.profile + ".yaml");
+        if (std::filesystem::exists(file))
+            throw OutputError(file.string() + ": exists but does not match " + text + "; remove or rename it");
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
+        write_output(file.string(), *r.profile_yaml);
+        std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
+    }
+    write_output(out, r.vm_yaml);
+    return kExitOk;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
@@ -178,6 +441,22 @@ const std::vector<Command>& commands() {
          "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
          "Warnings go to stderr; on any error nothing is written.",
          render_options, run_render, "vm-file"},
+        {"define", "define (and start) a VM file's domain on a libvirt host",
+         "VM.yaml [--connect URI] [--start] [--dry-run]",
+         "Renders VM.yaml for libvirt, runs the preflight checks on the target host (host PCI functions\n"
+         "exist as node devices, the domain capabilities offer VFIO, the machine type and the OVMF\n"
+         "loader, ROM files exist), then defines the domain with VIR_DOMAIN_DEFINE_VALIDATE and, with\n"
+         "--start, starts it. A domain of the same name is updated in place (same UUID); if it is\n"
+         "running, the new definition applies at its next start. Any failed check refuses the define.",
+         define_options, run_define, "vm-file"},
+        {"attach", "add a VM file's passthrough to an existing libvirt domain",
+         "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]",
+         "Reads the inactive XML of domain NAME (made in virt-manager, say), adds or replaces the PCI\n"
+         "hostdevs of VM.yaml with their ROM settings and <qemu:override> properties, video none,\n"
+         "kvm hidden / hyperv vendor_id and the firmware and machine version the VM file asks for,\n"
+         "keeps everything else, runs the preflight checks and redefines the domain. Running it again\n"
+         "changes nothing. It never moves a domain between i440fx and q35.",
+         attach_options, run_attach, "vm-file"},
         {"keys", "print the reference of VM file and hardware profile keys", "[--format text|markdown]",
          "Prints every key a VM file or hardware profile may hold, with its type, default,\n"
          "targets and meaning. docs/KEYS.md is this command's markdown output.",
@@ -194,6 +473,40 @@ const std::vector<Command>& commands() {
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},
+        {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
+         "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
+         "functions with vendor:device and subsystem IDs, names from pci.ids, the bound driver,\n"
+         "boot_vga, reset_method and the IOMMU group: every member and whether the group is viable\n"
+         "for passthrough (every endpoint unbound or on vfio-pci; PCI bridges allowed).",
+         host_scan_options, run_host_scan, nullptr},
+        {"host check", "check this host against a VM file: IOMMU, cmdline, modules, groups, drivers, ROMs",
+         "VM.yaml [--json] [--fail-on fail|warning] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads the host (never writes it) and prints PASS, INFO, WARN and FAIL lines: CPU virtualization,\n"
+         "the IOMMU in firmware and kernel, kernel command line advice, interrupt remapping, vfio modules,\n"
+         "and for each function of VM.yaml: present, vendor:device as the profile says, its IOMMU group,\n"
+         "its driver, boot_vga, ROM files (55 AA signature), reset_method; then OVMF. Every WARN and FAIL\n"
+         "names its fix. Exit 0 when nothing fails, 1 on a FAIL (or a WARN with --fail-on warning),\n"
+         "2 when VM.yaml or the host cannot be read.",
+         host_check_options, run_host_check, "vm-file"},
+        {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
+         "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
+         "Prints (or writes under DIR, each file replaced atomically) the kernel command line additions and\n"
+         "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
+         "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
+         "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
+         "(drivers, boot_vga, kernel release) from --root/--sysfs-root/--proc-root. Warns when ids= would\n"
+         "also claim a device the host keeps and uses driver_override by address instead.\n"
+         "-o / (the real /etc) needs --install.",
+         host_config_options, run_host_config, "vm-file"},
+        {"init", "write a VM file for a host device (init --from-host BDF)",
+         "--from-host BDF [-o VM.yaml] [--profiles DIR] [--root DIR]",
+         "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"
+         "passes them all, bound to the roles of the hardware profile whose IDs match (an Intel iGPU's\n"
+         "PCH audio at 00:1f.3 is found too). It renders without edits; check name, memory and disks.\n"
+         "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
+         "VM.yaml, where render finds it.",
+         init_options, run_init, nullptr},
     };
     return table;
 }
@@ -209,11 +522,12 @@ void print_main_help(std::ostream& out) {
            "Usage: vfiogen COMMAND [OPTIONS]\n       vfiogen COMMAND --help\n\nCommands:\n";
     for (const auto& c : commands()) {
         std::string name = c.name;
-        out << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+        out << "  " << name << std::string(name.size() < 13 ? 13 - name.size() : 1, ' ') << c.summary << "\n";
     }
     out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
-           "YAML syntax, binary), 64 bad command line, 74 output could not be written.\n";
+           "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
+           "74 output could not be written.\n";
 }
 
 void print_command_help(const Command& c, std::ostream& out) {
@@ -245,6 +559,25 @@ int run_cli(const std::vector<std::string>& args) {
         }
         name = rest[0];
         rest = {"--help"};
+    }
+    if (name == "host") {  // host scan|check|config: a command group, dispatched as "host SUB"
+        std::vector<std::string> subs;
+        for (const auto& n : command_names())
+            if (n.rfind("host ", 0) == 0) subs.push_back(n.substr(5));
+        if (rest.empty() || rest[0] == "-h" || rest[0] == "--help") {
+            std::ostream& out = rest.empty() ? std::cerr : std::cout;
+            out << "Usage: vfiogen host SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+            for (const auto& c : commands())
+                if (std::string(c.name).rfind("host ", 0) == 0)
+                    out << "  " << std::string(c.name).substr(5) << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary
+                        << "\n";
+            return rest.empty() ? kExitUsage : kExitOk;
+        }
+        if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
+            throw UsageError("unknown host subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) +
+                             "; see 'vfiogen host --help'");
+        name = "host " + rest[0];
+        rest.erase(rest.begin());
     }
     auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
     if (it == commands().end())

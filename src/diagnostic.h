@@ -17,6 +17,7 @@ enum ExitCode : int {
     kExitInvalid = 1,     // input was read but breaks a rule (unknown key, target rule, ...)
     kExitUnreadable = 2,  // input could not be read or parsed at all (missing, YAML syntax, binary)
     kExitUsage = 64,      // bad command line (sysexits EX_USAGE)
+    kExitService = 69,    // libvirt could not be reached or refused a request (sysexits EX_UNAVAILABLE)
     kExitOutput = 74,     // the output file could not be written (sysexits EX_IOERR)
 };
 
@@ -53,6 +54,24 @@ public:
 private:
     Diagnostic diagnostic_;
     Kind kind_;
+};
+
+// Several rule violations found together (preflight checks); each is printed, exit 1.
+class InputErrors : public std::runtime_error {
+public:
+    explicit InputErrors(std::vector<Diagnostic> diagnostics)
+        : std::runtime_error("input errors"), diagnostics_(std::move(diagnostics)) {}
+    const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+private:
+    std::vector<Diagnostic> diagnostics_;
+};
+
+// libvirt failed or refused a request; the message says what vfiogen was doing and on which URI,
+// then libvirt's own message and error code ("define 'win10' on qemu:///system: ...").
+class ServiceError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 // Bad command line; the message is shown after "vfiogen: error: ".

@@ -11,6 +11,12 @@ int main(int argc, char** argv) {
     } catch (const InputError& e) {
         std::cerr << e.diagnostic().str() << "\n";
         return e.kind() == InputError::Kind::Unreadable ? kExitUnreadable : kExitInvalid;
+    } catch (const InputErrors& e) {
+        for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
+        return kExitInvalid;
+    } catch (const ServiceError& e) {
+        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        return kExitService;
     } catch (const UsageError& e) {
         std::cerr << "vfiogen: error: " << e.what() << "\n";
         return kExitUsage;

@@ -40,7 +40,10 @@ void merge_function(ProfileFunction& base, const Section& s) {
     std::string err;
     if (auto id = s.opt_str("id")) base.id = *parse_pci_id(*id, &err);
     if (auto f = s.opt_integer("function")) base.function = static_cast<unsigned>(*f);
-    if (auto r = s.opt_str("romfile")) base.romfile = *r;
+    if (auto r = s.opt_str("romfile")) {
+        base.romfile = *r;
+        base.romfile_mark = s.mark("romfile");
+    }
     if (auto b = s.opt_boolean("rombar")) base.rombar = *b;
     if (auto b = s.opt_boolean("x_vga")) base.x_vga = *b;
     if (auto b = s.opt_boolean("legacy_igd")) base.legacy_igd = *b;

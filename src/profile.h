@@ -18,6 +18,7 @@ struct ProfileFunction {
     std::optional<PciId> id;         // vendor:device; may be left to a profile that extends this one
     std::optional<unsigned> function;  // function number within the device, when fixed
     std::optional<std::string> romfile;  // bare file name
+    Mark romfile_mark;               // where `romfile` is written
     bool rombar = true;
     bool x_vga = false;
     bool legacy_igd = false;

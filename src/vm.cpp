@@ -71,6 +71,7 @@ PassedFunction from_profile(const ProfileFunction& pf, const PciAddress& host, c
     f.role = pf.role;
     f.id = *pf.id;
     f.romfile = pf.romfile;
+    f.romfile_mark = pf.romfile_mark;
     f.rombar = pf.rombar;
     f.x_vga = pf.x_vga;
     f.legacy_igd = pf.legacy_igd;
@@ -143,7 +144,10 @@ PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrar
             if (!host.function)
                 throw InputError(m, "'" + host.str() + "' is a device; a function binding needs dddd:bb:dd.f");
             PassedFunction fn = from_profile(*pf, host, m);
-            if (auto r = f.opt_str("romfile")) fn.romfile = *r;
+            if (auto r = f.opt_str("romfile")) {
+                fn.romfile = *r;
+                fn.romfile_mark = f.mark("romfile");
+            }
             if (auto b = f.opt_boolean("rombar")) fn.rombar = *b;
             if (auto b = f.opt_boolean("x_vga")) fn.x_vga = *b;
             dev.functions.push_back(fn);
@@ -211,6 +215,7 @@ Vm load_section(const Section& s) {
     vm.ostype = s.str("ostype");
     vm.memory_mib = s.integer("memory_mib");
     vm.accel = s.str("accel");
+    vm.accel_mark = s.mark("accel");
 
     Section cpu = s.child("cpu");
     vm.cpu_model = cpu.str("model");
@@ -223,6 +228,7 @@ Vm load_section(const Section& s) {
     vm.machine_type = machine.str("type");
     vm.machine_version = machine.str("version");
     vm.machine_mark = machine.mark("type");
+    vm.machine_version_mark = machine.mark("version");
     if (!vm.machine_version.empty()) {
         size_t dot = vm.machine_version.find('.');
         bool ok = dot != std::string::npos && dot > 0 && dot + 1 < vm.machine_version.size() &&
@@ -236,6 +242,7 @@ Vm load_section(const Section& s) {
 
     Section fw = s.child("firmware");
     vm.firmware = fw.str("type");
+    vm.firmware_mark = fw.mark("type");
     vm.secure_boot = fw.boolean("secure_boot");
     vm.secure_boot_mark = fw.mark("secure_boot");
     if (vm.secure_boot && vm.firmware != "ovmf")
@@ -248,6 +255,7 @@ Vm load_section(const Section& s) {
     vm.nvram_template =
         fw.opt_str("nvram_template").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" : fw.str("nvram_template"));
     vm.nvram = fw.opt_str("nvram");
+    vm.loader_mark = fw.mark("loader");
 
     vm.display = s.str("display");
     vm.storage = s.str("storage");

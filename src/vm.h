@@ -19,6 +19,7 @@ struct PassedFunction {
     std::string role;                    // from the profile
     PciId id;                            // vendor:device, from the profile
     std::optional<std::string> romfile;  // bare file name
+    Mark romfile_mark;                   // where `romfile` is written (profile or VM file)
     bool rombar = true;
     bool x_vga = false;
     bool legacy_igd = false;
@@ -65,6 +66,7 @@ struct Vm {
     std::string ostype;
     long long memory_mib = 0;
     std::string accel;                   // kvm | tcg
+    Mark accel_mark;
 
     std::string cpu_model;
     long long cores = 1, sockets = 1;
@@ -73,9 +75,11 @@ struct Vm {
 
     std::string machine_type;            // i440fx | q35
     std::string machine_version;         // "" = newest
-    Mark machine_mark;
+    Mark machine_mark;                   // machine.type
+    Mark machine_version_mark;           // machine.version
 
     std::string firmware;                // ovmf | seabios
+    Mark firmware_mark;
     bool secure_boot = false;
     Mark secure_boot_mark;
     std::optional<std::string> efidisk;
@@ -83,6 +87,7 @@ struct Vm {
     bool firmware_autoselect = false;
     std::string loader, nvram_template;
     std::optional<std::string> nvram;
+    Mark loader_mark;
 
     std::string display;                 // none | std | virtio | qxl
     std::string storage;

@@ -35,7 +35,7 @@ check "--help" 0 "" -- "$vfiogen" --help
 grep -q "render" "$work/out" || { echo "FAIL: --help lists no render command"; failed=$((failed + 1)); }
 check "no arguments" 64 "Usage: vfiogen COMMAND" -- "$vfiogen"
 check "--version" 0 "" -- "$vfiogen" --version
-for cmd in render keys profiles check; do
+for cmd in render define attach keys profiles check; do
     check "$cmd --help" 0 "" -- "$vfiogen" "$cmd" --help
     grep -q "^Usage: vfiogen $cmd" "$work/out" || { echo "FAIL: $cmd --help has no usage line"; failed=$((failed + 1)); }
     check "help $cmd" 0 "" -- "$vfiogen" help "$cmd"
@@ -132,6 +132,107 @@ check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$w
 expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
 grep -qF 'vfiogen check --profiles /opt/vfiogen/profiles "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
     { echo "FAIL: the sample workflow no longer runs the command tested here"; failed=$((failed + 1)); }
+
+# define and attach on libvirt's in-process test driver (each run starts from its fresh state).
+t10=$src/examples/libvirt-tesla-t10.yaml
+note="note: preflight: test:///default is libvirt's test driver, which has no real host"
+check "define --start" 0 "$note" -- "$vfiogen" define --connect test:///default --start "$t10"
+printf "defined domain 'debian-t10' on test:///default\nstarted domain 'debian-t10'\n" | cmp -s - "$work/out" ||
+    { echo "FAIL: define --start printed: $(cat "$work/out")"; failed=$((failed + 1)); }
+check "define via LIBVIRT_DEFAULT_URI" 0 "$note" -- env LIBVIRT_DEFAULT_URI=test:///default "$vfiogen" define "$t10"
+check "define --dry-run" 0 "dry run: would define new domain 'debian-t10' on test:///default and start it; nothing was changed" -- \
+    "$vfiogen" define --connect test:///default --dry-run --start "$t10"
+grep -q "^<domain type='kvm'>" "$work/out" || { echo "FAIL: define --dry-run printed no XML"; failed=$((failed + 1)); }
+check "define, libvirt unreachable" 69 "vfiogen: error: connect to test:///no/such/host.xml: " -- \
+    "$vfiogen" define --connect test:///no/such/host.xml "$t10"
+check "define, bad VM file" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx" -- \
+    "$vfiogen" define --connect test:///default --profiles "$src/profiles" "$work/igd-q35.yaml"
+check "attach needs --domain" 64 "attach: the option '--domain' is required" -- "$vfiogen" attach --connect test:///default "$t10"
+host="test://$src/tests/data/libvirt/test-host.xml"
+check "attach --diff --dry-run" 0 "dry run: would redefine domain 'win10' on $host; nothing was changed" -- \
+    "$vfiogen" attach --connect "$host" --domain win10 --diff --dry-run "$src/examples/pve-nvidia-gt1030.yaml"
+grep -q "^+    <hostdev mode='subsystem' type='pci' managed='yes'>" "$work/out" ||
+    { echo "FAIL: attach --diff shows no added hostdev"; failed=$((failed + 1)); }
+check "attach, no such domain" 69 "attach to 'nope' on test:///default: there is no domain 'nope'" -- \
+    "$vfiogen" attach --connect test:///default --domain nope "$t10"
+
+# Only one source file talks to libvirt's C API (STYLE.md habit 8).
+includers=$(cd "$src" && grep -rl --include='*.cpp' --include='*.h' '#include <libvirt/' src tests | sort | tr '\n' ' ')
+[[ $includers == "src/libvirt_api.cpp " ]] || { echo "FAIL: libvirt headers included by: $includers"; failed=$((failed + 1)); }
+
+# Host commands read a fixture tree (tests/data/hosts) through --root / --sysfs-root / --proc-root.
+hosts=$src/tests/data/hosts
+check "host --help" 0 "" -- "$vfiogen" host --help
+grep -q "^  scan " "$work/out" || { echo "FAIL: host --help lists no scan"; failed=$((failed + 1)); }
+check "host without subcommand" 64 "Usage: vfiogen host SUBCOMMAND" -- "$vfiogen" host
+check "unknown host subcommand" 64 "vfiogen: error: unknown host subcommand 'scna' (did you mean 'scan'?)" -- "$vfiogen" host scna
+check "host scan --help" 0 "" -- "$vfiogen" host scan --help
+grep -q "^Usage: vfiogen host scan" "$work/out" || { echo "FAIL: host scan --help has no usage line"; failed=$((failed + 1)); }
+check "host scan" 0 "" -- "$vfiogen" host scan --root "$hosts/gt1030"
+grep -qxF "0000:01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP108 [GeForce GT 1030] [10de:1d01]" "$work/out" ||
+    { echo "FAIL: host scan does not name the GT 1030"; failed=$((failed + 1)); }
+check "host scan sysfs/proc roots" 0 "" -- "$vfiogen" host scan --all --sysfs-root "$hosts/intel-adl/sys" --proc-root "$hosts/intel-adl/proc"
+[[ $(grep -c '^0000:' "$work/out") -eq 7 ]] || { echo "FAIL: host scan --all does not list 7 functions"; failed=$((failed + 1)); }
+check "host scan --json" 0 "" -- "$vfiogen" host scan --json --root "$hosts/two-t10"
+grep -q '"bdf": "0000:d8:00.0"' "$work/out" || { echo "FAIL: host scan --json lacks 0000:d8:00.0"; failed=$((failed + 1)); }
+check "host scan missing root" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices: No such file or directory" -- \
+    "$vfiogen" host scan --root "$work/none"
+check "host check --help" 0 "" -- "$vfiogen" host check --help
+check "host check: FAIL exits 1" 1 "" -- "$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml"
+grep -qxF "FAIL  iommu-group: IOMMU group 1 also holds 0000:02:00.0 [0200] 8086:1533 on igb, which the VM does not pass: QEMU refuses a group that is not viable" "$work/out" ||
+    { echo "FAIL: host check does not report the NIC in the GT 1030's group"; failed=$((failed + 1)); }
+check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
+check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host check --list-rules" 0 "" -- "$vfiogen" host check --list-rules
+[[ $(wc -l <"$work/out") -eq 17 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
+check "host check without VM file" 64 "vfiogen: error: host check: give a VM file; see 'vfiogen host check --help'" -- "$vfiogen" host check
+check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }
+check "host check bad --fail-on" 64 "vfiogen: error: unknown --fail-on level 'warn': use fail or warning (did you mean 'warning'?)" -- \
+    "$vfiogen" host check --fail-on warn --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host check missing VM file" 2 "$work/nope.yaml: error: cannot open: No such file or directory" -- \
+    "$vfiogen" host check --root "$hosts/two-t10" "$work/nope.yaml"
+check "host check unreadable host" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices" -- \
+    "$vfiogen" host check --root "$work/none" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host config --help" 0 "" -- "$vfiogen" host config --help
+check "host config prints" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml"
+grep -qxF "options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1" "$work/out" || { echo "FAIL: host config ids line"; failed=$((failed + 1)); }
+check "host config -o DIR" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/etcroot"
+grep -qxF "softdep nouveau pre: vfio-pci" "$work/etcroot/etc/modprobe.d/vfio.conf" || { echo "FAIL: host config -o wrote no vfio.conf"; failed=$((failed + 1)); }
+[[ -f $work/etcroot/etc/modules-load.d/vfio.conf && -f $work/etcroot/etc/default/grub.d/vfio.cfg ]] || { echo "FAIL: host config -o files"; failed=$((failed + 1)); }
+check "host config two identical GPUs" 0 "vfiogen: warning: ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia)" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" --distro arch --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host config refuses /" 64 "vfiogen: error: -o / would write into /etc: add --install if that is what you want" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o /
+check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
+check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
+    "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
+check "init --help" 0 "" -- "$vfiogen" init --help
+check "init --from-host to stdout" 0 "" -- "$vfiogen" init --from-host 01:00 --root "$hosts/gt1030" --profiles "$src/profiles"
+grep -qxF "  - profile: nvidia-gt1030" "$work/out" || { echo "FAIL: init did not pick nvidia-gt1030"; failed=$((failed + 1)); }
+check "init -o, then render" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+check "render what init wrote" 0 "" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/igd.yaml"
+grep -qxF "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom" "$work/out" || { echo "FAIL: init output does not render the audio"; failed=$((failed + 1)); }
+check "init without a profile needs -o" 1 "--from-host: error: no hardware profile matches 02:00.0" -- \
+    "$vfiogen" init --from-host 02:00.0 --root "$hosts/gt1030" --profiles "$src/profiles"
+mkdir -p "$work/nic"
+check "init writes a new profile" 0 "vfiogen: wrote the new profile $work/nic/profiles/host-8086-1533.yaml" -- \
+    "$vfiogen" init --from-host 02:00.0 --root "$hosts/gt1030" -o "$work/nic/vm.yaml"
+check "render with the new profile" 0 "" -- "$vfiogen" render -t libvirt "$work/nic/vm.yaml"
+check "init bad BDF" 64 "vfiogen: error: --from-host '7:00.9': PCI function 9 in '7:00.9' is out of range 0-7" -- \
+    "$vfiogen" init --from-host 7:00.9 --root "$hosts/gt1030"
+check "init missing --from-host" 64 "init: the option '--from-host' is required" -- "$vfiogen" init
+
+# The README shows real output of host scan and host check on the gt1030 fixture: keep it so.
+"$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml" >"$work/readme-check" 2>&1
+"$vfiogen" host scan --root "$hosts/gt1030" | sed '/^$/q' >"$work/readme-scan"
+"$vfiogen" host scan --root "$hosts/gt1030" | awk 'BEGIN{n=0} /^$/{n++} n==1' >>"$work/readme-scan"
+while IFS= read -r line; do
+    [[ -z $line ]] && continue
+    grep -qxF -- "$line" "$src/README.md" || { echo "FAIL: README lacks host output line: $line"; failed=$((failed + 1)); }
+done < <(cat "$work/readme-check" "$work/readme-scan")
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.

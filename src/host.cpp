@@ -1,0 +1,209 @@
+#include "host.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diagnostic.h"
+
+namespace vfiogen {
+namespace {
+
+std::string join(const std::string& dir, const std::string& name) {
+    if (dir.empty()) return name;
+    return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
+std::optional<std::string> read_line(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::string line;
+    std::getline(in, line);
+    if (in.bad()) return std::nullopt;
+    return line;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::optional<unsigned long long> read_hex(const std::string& path) {
+    auto line = read_line(path);
+    if (!line || line->empty()) return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(line->c_str(), &end, 16);
+    if (errno || end == line->c_str()) return std::nullopt;
+    return v;
+}
+
+// Names in a directory, sorted, without . and ..; empty when it cannot be read.
+std::vector<std::string> list_dir(const std::string& path, bool* readable = nullptr) {
+    std::vector<std::string> names;
+    DIR* d = opendir(path.c_str());
+    if (readable) *readable = d != nullptr;
+    if (!d) return names;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string link_basename(const std::string& path) {
+    char buf[4096];
+    ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return "";
+    std::string target(buf, static_cast<size_t>(n));
+    size_t slash = target.find_last_of('/');
+    return slash == std::string::npos ? target : target.substr(slash + 1);
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> split_words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+std::optional<unsigned> parse_unsigned(const std::string& s) {
+    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) || s.size() > 9)
+        return std::nullopt;
+    return static_cast<unsigned>(std::stoul(s));
+}
+
+HostDevice read_device(const std::string& dir, const PciAddress& address) {
+    HostDevice d;
+    d.address = address;
+    d.id.vendor = static_cast<unsigned>(read_hex(join(dir, "vendor")).value_or(0));
+    d.id.device = static_cast<unsigned>(read_hex(join(dir, "device")).value_or(0));
+    d.subsystem.vendor = static_cast<unsigned>(read_hex(join(dir, "subsystem_vendor")).value_or(0));
+    d.subsystem.device = static_cast<unsigned>(read_hex(join(dir, "subsystem_device")).value_or(0));
+    d.class_code = static_cast<unsigned>(read_hex(join(dir, "class")).value_or(0));
+    d.driver = link_basename(join(dir, "driver"));
+    d.iommu_group = parse_unsigned(link_basename(join(dir, "iommu_group")));
+    if (auto v = read_line(join(dir, "boot_vga"))) d.boot_vga = *v == "1";
+    d.reset_method = read_line(join(dir, "reset_method"));
+    return d;
+}
+
+}  // namespace
+
+HostRoot HostRoot::under(const std::string& dir) { return HostRoot{join(dir, "sys"), join(dir, "proc"), dir}; }
+
+std::string HostRoot::file(const std::string& absolute) const {
+    if (files.empty() || files == "/") return absolute;
+    std::string base = files.back() == '/' ? files.substr(0, files.size() - 1) : files;
+    return base + (absolute.rfind('/', 0) == 0 ? "" : "/") + absolute;
+}
+
+const HostDevice* Host::find(const PciAddress& address) const {
+    for (const auto& d : devices)
+        if (d.address == address) return &d;
+    return nullptr;
+}
+
+std::vector<const HostDevice*> Host::group_of(const HostDevice& device) const {
+    std::vector<const HostDevice*> members;
+    if (!device.iommu_group) return members;
+    auto it = iommu_groups.find(*device.iommu_group);
+    if (it == iommu_groups.end()) return {&device};
+    for (const auto& a : it->second)
+        if (const HostDevice* m = find(a)) members.push_back(m);
+    return members;
+}
+
+std::optional<std::string> Host::cmdline_value(const std::string& key) const {
+    for (const auto& w : cmdline) {
+        if (w == key) return std::string();
+        if (w.size() > key.size() && w.compare(0, key.size(), key) == 0 && w[key.size()] == '=')
+            return w.substr(key.size() + 1);
+    }
+    return std::nullopt;
+}
+
+bool Host::kernel_at_least(int major, int minor) const {
+    int ma = 0, mi = 0;
+    if (std::sscanf(kernel_release.c_str(), "%d.%d", &ma, &mi) != 2) return false;
+    return ma > major || (ma == major && mi >= minor);
+}
+
+Host read_host(const HostRoot& root) {
+    Host host;
+    host.root = root;
+    std::string pci_dir = join(root.sysfs, "bus/pci/devices");
+    bool readable = false;
+    std::vector<std::string> names = list_dir(pci_dir, &readable);
+    if (!readable)
+        throw InputError(Mark{pci_dir, 0, 0}, std::string("cannot read the host's PCI devices: ") + std::strerror(errno) +
+                                                  " (give --sysfs-root DIR or --root DIR for another host tree)",
+                         InputError::Kind::Unreadable);
+    for (const auto& name : names) {
+        auto address = parse_pci_address(name, nullptr);
+        if (!address || !address->function) continue;
+        host.devices.push_back(read_device(join(pci_dir, name), *address));
+    }
+    std::sort(host.devices.begin(), host.devices.end(), [](const HostDevice& a, const HostDevice& b) {
+        return a.address.str() < b.address.str();
+    });
+
+    std::string groups_dir = join(root.sysfs, "kernel/iommu_groups");
+    for (const auto& g : list_dir(groups_dir)) {
+        auto number = parse_unsigned(g);
+        if (!number) continue;
+        auto& members = host.iommu_groups[*number];
+        for (const auto& m : list_dir(join(join(groups_dir, g), "devices")))
+            if (auto a = parse_pci_address(m, nullptr); a && a->function) members.push_back(*a);
+    }
+
+    std::string class_iommu = join(root.sysfs, "class/iommu");
+    for (const auto& name : list_dir(class_iommu)) {
+        IommuUnit unit;
+        unit.name = name;
+        unit.intel_ecap = read_hex(join(class_iommu, name + "/intel-iommu/ecap"));
+        host.iommu_units.push_back(unit);
+    }
+    host.acpi_dmar = exists(join(root.sysfs, "firmware/acpi/tables/DMAR"));
+    host.acpi_ivrs = exists(join(root.sysfs, "firmware/acpi/tables/IVRS"));
+
+    // /proc/cmdline separates parameters with spaces; quoted values with spaces are rare and
+    // not among the parameters vfiogen looks at.
+    host.cmdline = split_words(read_all(join(root.proc, "cmdline")));
+    std::istringstream cpuinfo(read_all(join(root.proc, "cpuinfo")));
+    for (std::string line; std::getline(cpuinfo, line);) {
+        if (line.empty()) break;  // first CPU only
+        size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+        if (key == "vendor_id") host.cpu_vendor = value;
+        if (key == "flags") {
+            auto flags = split_words(value);
+            host.cpu_flags.insert(flags.begin(), flags.end());
+        }
+    }
+    std::istringstream modules(read_all(join(root.proc, "modules")));
+    for (std::string line; std::getline(modules, line);)
+        if (auto words = split_words(line); !words.empty()) host.modules.insert(words[0]);
+    for (const auto& m : list_dir(join(root.sysfs, "module"))) host.modules.insert(m);
+    host.kernel_release = read_line(join(root.proc, "sys/kernel/osrelease")).value_or("");
+    return host;
+}
+
+}  // namespace vfiogen

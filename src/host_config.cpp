@@ -1,0 +1,184 @@
+#include "host_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace vfiogen {
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+    return out;
+}
+
+// Host drivers that claim a function like this one at boot (DOMAIN.md, seeds 001-003).
+std::vector<std::string> usual_drivers(unsigned vendor, bool display, bool audio) {
+    if (audio) return {"snd_hda_intel"};
+    if (!display) return {};
+    if (vendor == 0x8086) return {"i915"};
+    if (vendor == 0x10de) return {"nouveau", "nvidia"};
+    if (vendor == 0x1002) return {"amdgpu"};
+    return {};
+}
+
+std::string distro_name(Distro d) {
+    switch (d) {
+    case Distro::Debian: return "debian";
+    case Distro::Proxmox: return "proxmox";
+    case Distro::Arch: return "arch";
+    case Distro::Fedora: return "fedora";
+    }
+    return "";
+}
+
+std::optional<std::string> read_first_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) return std::nullopt;
+    return line;
+}
+
+}  // namespace
+
+Boot default_boot(Distro distro, const Host& host) {
+    struct stat st {};
+    if (distro == Distro::Proxmox && stat(host.root.file("/etc/kernel/cmdline").c_str(), &st) == 0) return Boot::SystemdBoot;
+    return Boot::Grub;
+}
+
+HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
+    HostConfig c;
+
+    // Kernel command line.
+    if (host.intel()) c.cmdline.push_back("intel_iommu=on");
+    c.cmdline.push_back("iommu=pt");
+    std::vector<const PassedFunction*> functions;
+    for (const auto& dev : vm.passthrough)
+        for (const auto& f : dev.functions) functions.push_back(&f);
+    bool boot_vga = false, vga = false;
+    for (const PassedFunction* f : functions)
+        if (const HostDevice* d = host.find(f->host)) {
+            boot_vga |= d->boot_vga.value_or(false);
+            vga |= d->class16() == 0x0300;
+        }
+    if (boot_vga)
+        c.cmdline.push_back(host.kernel_release.empty() || host.kernel_at_least(5, 15) ? "initcall_blacklist=sysfb_init"
+                                                                                         : "video=efifb:off");
+    std::string params = join(c.cmdline, " ");
+
+    // modprobe.d: ids= unless a device with one of those IDs stays with the host.
+    std::vector<std::string> ids, drivers, kept;
+    for (const PassedFunction* f : functions) {
+        add_unique(ids, f->id.str());
+        const HostDevice* d = host.find(f->host);
+        if (d && !d->driver.empty() && !is_vfio_driver(d->driver)) add_unique(drivers, d->driver);
+        bool display = d ? d->is_display() : (f->role == "gpu" || f->role == "igd");
+        bool audio = d ? d->class16() == kClassHdAudio : f->role == "audio";
+        for (const auto& drv : usual_drivers(f->id.vendor, display, audio)) add_unique(drivers, drv);
+    }
+    for (const auto& d : host.devices) {
+        bool passed = std::any_of(functions.begin(), functions.end(), [&](const PassedFunction* f) { return f->host == d.address; });
+        if (!passed && std::find(ids.begin(), ids.end(), d.id.str()) != ids.end()) {
+            kept.push_back(d.address.str());
+            c.warnings.push_back("ids=" + d.id.str() + " would also claim " + d.address.str() + " (" +
+                                 (d.driver.empty() ? "no driver" : d.driver) +
+                                 "), which the VM does not pass: vfio.conf claims the VM's functions by address "
+                                 "with driver_override instead");
+        }
+    }
+    std::ostringstream modprobe;
+    modprobe << "# Written by vfiogen host config for VM '" << vm.name << "': claim its functions for vfio-pci at boot.\n";
+    if (kept.empty()) {
+        modprobe << "options vfio-pci ids=" << join(ids, ",") << (vga ? " disable_vga=1" : "") << "\n";
+    } else {
+        std::vector<std::string> addresses;
+        for (const PassedFunction* f : functions) addresses.push_back(f->host.str());
+        modprobe << "# ids= would also claim " << join(kept, ", ") << ", which the host keeps: set driver_override\n"
+                 << "# for the VM's functions only, when vfio-pci is loaded.\n"
+                 << "install vfio-pci for d in " << join(addresses, " ")
+                 << "; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+                    "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n";
+        if (vga) modprobe << "options vfio-pci disable_vga=1\n";
+    }
+    modprobe << "# Load vfio-pci before the host drivers these functions would otherwise get.\n";
+    for (const auto& d : drivers) modprobe << "softdep " << d << " pre: vfio-pci\n";
+    c.files.push_back({"/etc/modprobe.d/vfio.conf", modprobe.str()});
+
+    std::string modules = "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n";
+    if (!host.kernel_release.empty() && !host.kernel_at_least(6, 2))
+        modules += "# Kernel " + host.kernel_release + ": vfio_virqfd is separate before 6.2.\nvfio_virqfd\n";
+    c.files.push_back({"/etc/modules-load.d/vfio.conf", modules});
+
+    // Boot loader.
+    if (boot == Boot::Grub) {
+        if (distro == Distro::Debian || distro == Distro::Proxmox) {
+            c.files.push_back({"/etc/default/grub.d/vfio.cfg",
+                               "# Written by vfiogen host config: read by update-grub after /etc/default/grub.\n"
+                               "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT " + params + "\"\n"});
+            c.cmdline_how = "/etc/default/grub.d/vfio.cfg appends them to GRUB_CMDLINE_LINUX_DEFAULT; update-grub applies it.";
+            c.commands.push_back("update-grub");
+        } else if (distro == Distro::Arch) {
+            c.cmdline_how = "Add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then regenerate grub.cfg.";
+            c.commands.push_back("grub-mkconfig -o /boot/grub/grub.cfg");
+        } else {
+            c.cmdline_how = "Add them to GRUB_CMDLINE_LINUX in /etc/default/grub and to the boot entries (grubby).";
+            c.commands.push_back("grubby --update-kernel=ALL --args=\"" + params + "\"");
+            c.commands.push_back("grub2-mkconfig -o /boot/grub2/grub.cfg");
+        }
+    } else if (distro == Distro::Proxmox || distro == Distro::Debian || distro == Distro::Fedora) {
+        // /etc/kernel/cmdline is one line holding the whole command line (root= included): append.
+        if (auto current = read_first_line(host.root.file("/etc/kernel/cmdline"))) {
+            std::string line = *current;
+            for (const auto& p : c.cmdline)
+                if (line.find(p) == std::string::npos) line += " " + p;
+            c.files.push_back({"/etc/kernel/cmdline", line + "\n"});
+            c.cmdline_how = "/etc/kernel/cmdline is the current one with them appended.";
+        } else {
+            c.cmdline_how = "Append them to the single line in /etc/kernel/cmdline.";
+        }
+        c.commands.push_back(distro == Distro::Proxmox ? "proxmox-boot-tool refresh"
+                                                       : "kernel-install add \"$(uname -r)\" \"/lib/modules/$(uname -r)/vmlinuz\"");
+    } else {
+        c.cmdline_how = "Append them to the `options` line of each entry in /boot/loader/entries/*.conf.";
+    }
+
+    // Initramfs: vfio-pci must be in it to win against drivers loaded from the initramfs.
+    switch (distro) {
+    case Distro::Debian:
+    case Distro::Proxmox: c.commands.push_back("update-initramfs -u -k all"); break;
+    case Distro::Arch:
+        c.files.push_back({"/etc/mkinitcpio.conf.d/vfio.conf",
+                           "# Written by vfiogen host config: VFIO in the initramfs (HOOKS must keep modconf).\n"
+                           "MODULES+=(vfio_pci vfio vfio_iommu_type1)\n"});
+        c.commands.push_back("mkinitcpio -P");
+        break;
+    case Distro::Fedora:
+        c.files.push_back({"/etc/dracut.conf.d/vfio.conf",
+                           "# Written by vfiogen host config: VFIO in the initramfs.\n"
+                           "force_drivers+=\" vfio_pci vfio vfio_iommu_type1 \"\n"});
+        c.commands.push_back("dracut -f --regenerate-all");
+        break;
+    }
+    c.commands.push_back("reboot");
+    return c;
+}
+
+std::string format_host_config(const HostConfig& config, const Vm& vm, Distro distro, Boot boot) {
+    std::ostringstream out;
+    out << "# vfiogen host config for VM '" << vm.name << "' (" << vm.file << "): " << distro_name(distro) << ", "
+        << (boot == Boot::Grub ? "grub" : "systemd-boot") << "\n\n";
+    out << "## Kernel command line: add\n" << join(config.cmdline, " ") << "\n" << config.cmdline_how << "\n";
+    for (const auto& f : config.files) out << "\n## " << f.path << "\n" << f.text;
+    out << "\n## Then run as root\n";
+    for (const auto& c : config.commands) out << c << "\n";
+    return out.str();
+}
+
+}  // namespace vfiogen

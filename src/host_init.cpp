@@ -1,0 +1,134 @@
+#include "host_init.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "host_scan.h"
+
+namespace vfiogen {
+namespace {
+
+std::string hex(unsigned value, int width) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%0*x", width, value);
+    return buf;
+}
+
+// The role a function of an unknown device gets in a new profile, from its PCI class.
+std::string role_for(const HostDevice& d, const PciAddress& first) {
+    if (d.is_display())
+        return d.address.bus == 0 && d.address.device == 2 && d.id.vendor == 0x8086 && d.address == first ? "igd" : "gpu";
+    if (d.class16() == kClassHdAudio) return "audio";
+    if (d.class16() == 0x0c03) return "usb";
+    if (d.class16() == 0x0c80) return "serial";
+    return "other";
+}
+
+struct Binding {
+    std::string role;
+    PciAddress host;
+};
+
+}  // namespace
+
+InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLibrary& profiles, PciNames& names) {
+    PciAddress bdf = bdf_in;
+    if (!bdf.function) bdf.function = 0;
+    const HostDevice* first = host.find(bdf);
+    Mark mark{"--from-host", 0, 0};
+    if (!first)
+        throw InputError(mark, "no PCI function " + bdf.str() + " on this host (" + host.root.sysfs +
+                                   "/bus/pci/devices); `vfiogen host scan` lists the GPUs");
+    if (first->is_bridge()) throw InputError(mark, bdf.str() + " is a PCI bridge; give the GPU's address");
+    std::vector<const HostDevice*> device;  // the device's functions, in function order
+    for (const auto& d : host.devices)
+        if (d.address.same_device(bdf) && !d.is_bridge()) device.push_back(&d);
+
+    // Find the profile binding the most functions.
+    InitResult result;
+    std::vector<Binding> best;
+    for (const auto& name : profiles.available()) {
+        const Profile* p = nullptr;
+        try {
+            p = &profiles.load(name, Mark{name, 0, 0});
+        } catch (const InputError&) {
+            continue;  // a broken profile elsewhere on the path does not stop init
+        }
+        bool matches = std::any_of(p->functions.begin(), p->functions.end(), [&](const ProfileFunction& f) {
+            return f.id && f.id->vendor == first->id.vendor && f.id->device == first->id.device;
+        });
+        if (!matches) continue;
+        std::vector<Binding> bound;
+        std::vector<PciAddress> used;
+        for (const auto& f : p->functions) {
+            if (!f.id) continue;
+            const HostDevice* pick = nullptr;
+            auto fits = [&](const HostDevice& d) {
+                return d.id.vendor == f.id->vendor && d.id.device == f.id->device &&
+                       std::find(used.begin(), used.end(), d.address) == used.end();
+            };
+            for (const HostDevice* d : device)
+                if (!pick && fits(*d)) pick = d;
+            for (const auto& d : host.devices)
+                if (!pick && fits(d)) pick = &d;
+            if (!pick) continue;
+            used.push_back(pick->address);
+            bound.push_back({f.role, pick->address});
+        }
+        if (bound.size() > best.size()) {
+            best = bound;
+            result.profile = name;
+        }
+    }
+
+    if (best.empty()) {
+        result.profile = "host-" + hex(first->id.vendor, 4) + "-" + hex(first->id.device, 4);
+        std::ostringstream p;
+        p << "# Written by vfiogen init --from-host " << bdf.str() << ": a minimal profile for this device.\n"
+          << "name: " << result.profile << "\n"
+          << "description: " << names.vendor(first->id.vendor) << " " << names.device(first->id.vendor, first->id.device)
+          << " [" << first->id.str() << "]\n"
+          << "functions:\n";
+        std::vector<std::string> roles;
+        for (const HostDevice* d : device) {
+            std::string role = role_for(*d, bdf);
+            int n = 1;
+            std::string unique = role;
+            while (std::find(roles.begin(), roles.end(), unique) != roles.end()) unique = role + std::to_string(++n);
+            roles.push_back(unique);
+            p << "  - role: " << unique << "\n    id: \"" << d->id.str() << "\"\n    function: " << *d->address.function << "\n";
+            best.push_back({unique, d->address});
+        }
+        result.profile_yaml = p.str();
+    }
+
+    bool legacy_igd = false, display = false;
+    if (!result.profile_yaml) {
+        const Profile& p = profiles.load(result.profile, Mark{result.profile, 0, 0});
+        for (const auto& f : p.functions) legacy_igd |= f.legacy_igd;
+    }
+    for (const auto& b : best)
+        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == 0x0300;
+
+    std::ostringstream vm;
+    vm << "# Written by vfiogen init --from-host " << bdf.str() << ". Check name, memory, disks and ostype.\n";
+    for (const auto& b : best)
+        if (const HostDevice* d = host.find(b.host)) vm << "#   " << d->address.str() << " " << describe_device(*d, names) << "\n";
+    vm << "name: " << result.profile << "\n"
+       << "vmid: 100\n"
+       << "ostype: win10\n"
+       << "memory_mib: 8192\n"
+       << "cpu:\n  model: host\n  cores: 4\n"
+       << "machine:\n  type: " << (legacy_igd ? "i440fx" : "q35") << "\n"
+       << "firmware:\n  type: ovmf\n"
+       << "display: " << (legacy_igd || display ? "none" : "std") << "\n"
+       << "disks:\n  - bus: sata\n    size_gib: 64\n"
+       << "nics:\n  - model: virtio\n"
+       << "passthrough:\n  - profile: " << result.profile << "\n    functions:\n";
+    for (const auto& b : best) vm << "      - role: " << b.role << "\n        host: \"" << b.host.str() << "\"\n";
+    result.vm_yaml = vm.str();
+    return result;
+}
+
+}  // namespace vfiogen

@@ -1,0 +1,113 @@
+#include <doctest/doctest.h>
+
+#include "domain_edit.h"
+#include "render.h"
+#include "test_helpers.h"
+
+using namespace vfiogen;
+
+namespace {
+
+Vm example(const std::string& stem) {
+    auto profiles = test::test_profiles();
+    return load_vm(test::source_dir() + "/examples/" + stem + ".yaml", profiles);
+}
+
+std::string libvirt_xml(const Vm& vm) { return render(vm, Target::Libvirt, TemplateSet()).text; }
+
+// An i440fx SeaBIOS domain as virt-install makes it: VGA video at 00:02.0.
+const char* const kI440fxDomain = R"(<domain type='kvm'>
+  <name>legacy</name>
+  <uuid>0b9d3f0e-8f55-4a3c-9a42-6f2d1c1a7e01</uuid>
+  <memory unit='KiB'>4194304</memory>
+  <os>
+    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='/var/lib/libvirt/images/legacy.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>
+    </disk>
+    <controller type='pci' index='0' model='pci-root'/>
+    <video>
+      <model type='vga' vram='16384' heads='1' primary='yes'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
+    </video>
+    <memballoon model='virtio'>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+    </memballoon>
+  </devices>
+</domain>
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("with_uuid puts the existing domain's UUID right after <name>, replacing any") {
+    std::string xml = "<domain type='kvm'><name>a</name><uuid>old</uuid><memory>1</memory></domain>";
+    CHECK(with_uuid(xml, "3f0a2a6e-5d1c-4f57-9d38-2b1e8c4f6a10") ==
+          "<domain type='kvm'>\n  <name>a</name>\n  <uuid>3f0a2a6e-5d1c-4f57-9d38-2b1e8c4f6a10</uuid>\n"
+          "  <memory>1</memory>\n</domain>\n");
+}
+
+TEST_CASE("attach puts legacy IGD at guest 00:02.0 once the domain's own VGA is replaced by video none") {
+    Vm vm = example("libvirt-intel-hd630");  // SeaBIOS, i440fx, display none, IGD + audio
+    AttachResult r = attach_passthrough(kI440fxDomain, libvirt_xml(vm), vm);
+    CHECK(r.warnings.empty());
+    CHECK(r.after.find("<model type='vga'") == std::string::npos);
+    CHECK(r.after.find("    <video>\n      <model type='none'/>\n    </video>\n") != std::string::npos);
+    CHECK(r.after.find("<address domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>\n      </source>\n"
+                       "      <alias name='ua-igd0'/>\n"
+                       "      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>") !=
+          std::string::npos);
+    // The audio function is a device of its own: the first free bus-0 slot from 0x10.
+    CHECK(r.after.find("<alias name='ua-audio0'/>\n"
+                       "      <address type='pci' domain='0x0000' bus='0x00' slot='0x10' function='0x0'/>") !=
+          std::string::npos);
+    // The x-igd-opregion override comes with the xmlns:qemu it needs.
+    CHECK(r.after.find("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>") == 0);
+    CHECK(r.after.find("<qemu:device alias='ua-igd0'>") != std::string::npos);
+
+    SUBCASE("and a second attach on the result changes nothing") {
+        AttachResult again = attach_passthrough(r.after, libvirt_xml(vm), vm);
+        CHECK_FALSE(again.changed());
+    }
+}
+
+TEST_CASE("attach refuses legacy IGD when another device holds guest 00:02.0, naming it") {
+    Vm vm = example("libvirt-intel-hd630");
+    std::string domain = replaced(kI440fxDomain, "slot='0x05'", "slot='0x02'");  // memballoon at 00:02.0
+    domain = replaced(domain, "slot='0x02' function='0x0'/>\n    </video>", "slot='0x03' function='0x0'/>\n    </video>");
+    std::string error = test::input_error_text([&] { attach_passthrough(domain, libvirt_xml(vm), vm); });
+    CHECK(error == vm.file + ":25:15: error: legacy IGD needs guest address 0000:00:02.0, but domain 'legacy' has "
+                             "<memballoon> virtio there; remove it from the domain first");
+}
+
+TEST_CASE("attach switches SeaBIOS to OVMF when the VM file asks, with a warning, and lets libvirt name the NVRAM") {
+    Vm vm = example("pve-intel-igd-gen12");  // OVMF, i440fx 8.0
+    AttachResult r = attach_passthrough(kI440fxDomain, libvirt_xml(vm), vm);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].str() == vm.file + ":17:9: warning: domain 'legacy' switches from BIOS (SeaBIOS) to UEFI "
+                                           "(OVMF) firmware; an installed guest OS may not boot until it is converted");
+    CHECK(r.after.find("    <type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>\n"
+                       "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"
+                       "    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'/>\n") != std::string::npos);
+}
+
+TEST_CASE("attach keeps a hostdev's guest slot when the device is already attached") {
+    Vm vm = example("pve-nvidia-gt1030");
+    std::string domain = test::read_file(test::source_dir() + "/tests/data/libvirt/virt-manager-win10.xml");
+    AttachResult first = attach_passthrough(domain, libvirt_xml(vm), vm);
+    // Move the attached GPU + audio to bus 5 (as a user might in virt-manager): attach keeps it there.
+    std::string moved = first.after;
+    for (size_t at; (at = moved.find("bus='0x04' slot='0x00'")) != std::string::npos;)
+        moved.replace(at, 22, "bus='0x05' slot='0x00'");
+    AttachResult again = attach_passthrough(moved, libvirt_xml(vm), vm);
+    CHECK_FALSE(again.changed());
+}

@@ -1,0 +1,159 @@
+// `host check` on each fixture host (tests/data/hosts) with the seed's VM file: the exact findings.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "host_check.h"
+#include "test_helpers.h"
+
+using namespace vfiogen;
+
+namespace {
+
+std::vector<HostFinding> check(const std::string& host_name, const std::string& vm_file) {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name));
+    PciNames names;
+    return check_host(host, vm, names);
+}
+
+// "WARN boot-vga" for each finding that is not a PASS, in order.
+std::vector<std::string> problems(const std::vector<HostFinding>& findings) {
+    std::vector<std::string> out;
+    const char* words[] = {"PASS", "INFO", "WARN", "FAIL"};
+    for (const auto& f : findings)
+        if (f.status != CheckStatus::Pass) out.push_back(std::string(words[static_cast<int>(f.status)]) + " " + f.rule);
+    return out;
+}
+
+const HostFinding& find(const std::vector<HostFinding>& findings, CheckStatus status, const std::string& rule) {
+    auto it = std::find_if(findings.begin(), findings.end(),
+                           [&](const HostFinding& f) { return f.status == status && f.rule == rule; });
+    REQUIRE(it != findings.end());
+    return *it;
+}
+
+const char* kGrub = " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
+                    "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
+
+}  // namespace
+
+TEST_CASE("every finding names a rule from the table, and every WARN and FAIL names a fix") {
+    for (auto [host, vm] : {std::pair{"intel-adl", "examples/pve-intel-igd-gen12.yaml"},
+                            {"amd-5700u", "examples/pve-amd-igpu-5700u.yaml"},
+                            {"gt1030", "examples/pve-nvidia-gt1030.yaml"},
+                            {"iommu-off", "examples/libvirt-intel-hd630.yaml"},
+                            {"two-t10", "tests/data/vms/two-t10.yaml"}}) {
+        for (const auto& f : check(host, vm)) {
+            CAPTURE(f.message);
+            CHECK(std::any_of(host_rules().begin(), host_rules().end(), [&](const HostRule& r) { return f.rule == r.id; }));
+            if (f.status == CheckStatus::Warn || f.status == CheckStatus::Fail) CHECK(!f.fix.empty());
+        }
+    }
+}
+
+TEST_CASE("Intel 12th gen (seed 003): the PCH audio's group and the EFI file posing as a ROM") {
+    auto findings = check("intel-adl", "examples/pve-intel-igd-gen12.yaml");
+    CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-iommu-pt", "WARN boot-vga", "WARN host-driver",
+                                                         "FAIL romfile", "FAIL iommu-group"});
+    const auto& group = find(findings, CheckStatus::Fail, "iommu-group");
+    CHECK(group.message == "IOMMU group 13 also holds 0000:00:1f.4 [0c05] 8086:7aa3 on i801_smbus, which the VM does "
+                           "not pass: QEMU refuses a group that is not viable");
+    CHECK(group.fix == "take it from the host too: add 8086:7aa3 to `options vfio-pci ids=` in /etc/modprobe.d/vfio.conf "
+                       "(or pass it to the VM as well); a slot with its own group avoids this");
+    const auto& rom = find(findings, CheckStatus::Fail, "romfile");
+    CHECK(rom.message == "0000:00:1f.3 (audio of intel-igd-gen12): romfile /usr/share/kvm/gen12_gop.rom starts with 4d 5a, "
+                         "not the option ROM signature 55 AA (\"MZ\": an EFI driver, not a ROM)");
+    CHECK(rom.fix == "convert the .efi with edk2's `EfiRom -f 0x8086 -i 0x4692 -e FILE.efi` and copy the .rom to "
+                     "/usr/share/kvm/gen12_gop.rom");
+    const auto& driver = find(findings, CheckStatus::Warn, "host-driver");
+    CHECK(driver.fix == "claim it at boot: add `options vfio-pci ids=8086:4692,8086:7ad0` and `softdep snd_hda_intel pre: "
+                        "vfio-pci` to /etc/modprobe.d/vfio.conf, then rebuild the initramfs (`vfiogen host config` writes both)");
+    CHECK(find(findings, CheckStatus::Warn, "boot-vga").fix ==
+          std::string("add initcall_blacklist=sysfb_init to") + kGrub + " (kernel 5.15 and later; video=efifb:off for older ones)");
+    CHECK(findings_exit_code(findings, false) == 1);
+}
+
+TEST_CASE("AMD 5700U (seed 003): amd_iommu=on does nothing, the reset bug, a missing GOP ROM") {
+    auto findings = check("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-amd-iommu", "INFO cmdline-iommu-pt",
+                                                         "INFO interrupt-remapping", "WARN vfio-modules",
+                                                         "WARN reset-method", "FAIL romfile"});
+    // This laptop boots with proxmox-boot-tool (it has /etc/kernel/cmdline), so the fix names that file.
+    CHECK(find(findings, CheckStatus::Info, "cmdline-amd-iommu").fix ==
+          "remove amd_iommu=on from the line in /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot");
+    CHECK(find(findings, CheckStatus::Warn, "reset-method").message ==
+          "0000:05:00.0 (gpu of amd-ryzen-5700u-igpu): no reset method (sysfs has no reset_method): the device cannot be "
+          "reset between VM starts (the AMD reset bug)");
+    CHECK(find(findings, CheckStatus::Fail, "romfile").message ==
+          "0000:05:00.1 (audio of amd-ryzen-5700u-igpu): romfile /usr/share/kvm/AMDGopDriver.rom (PVE and libvirt) does not exist");
+    CHECK(find(findings, CheckStatus::Warn, "vfio-modules").fix ==
+          "add the lines vfio, vfio_iommu_type1, vfio_pci to /etc/modules-load.d/vfio.conf (one per line); vfio_virqfd is "
+          "part of vfio since kernel 6.2");
+    CHECK(find(findings, CheckStatus::Pass, "iommu-group").message ==
+          "IOMMU group 7 (0000:00:08.1, 0000:05:00.0, 0000:05:00.1) holds only passed functions, bridges and unbound or "
+          "vfio-pci devices");
+    CHECK(find(findings, CheckStatus::Pass, "boot-vga").message ==
+          "0000:05:00.0 (gpu of amd-ryzen-5700u-igpu): boot VGA device, the firmware framebuffer is off "
+          "(initcall_blacklist=sysfb_init)");
+}
+
+TEST_CASE("GT 1030 (seed 000): still on nouveau, and a NIC of another slot in its group") {
+    auto findings = check("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-iommu-pt", "WARN vfio-modules", "WARN host-driver",
+                                                         "WARN boot-vga", "WARN host-driver", "FAIL iommu-group"});
+    CHECK(find(findings, CheckStatus::Fail, "iommu-group").message ==
+          "IOMMU group 1 also holds 0000:02:00.0 [0200] 8086:1533 on igb, which the VM does not pass: QEMU refuses a "
+          "group that is not viable");
+    CHECK(find(findings, CheckStatus::Warn, "host-driver").message ==
+          "0000:01:00.0 (gpu of nvidia-gt1030): on nouveau; PVE unbinds it and binds vfio-pci at VM start, libvirt does "
+          "the same for managed='yes' hostdevs (vfiogen's default; unmanaged ones need `virsh nodedev-detach "
+          "pci_0000_01_00_0` first), but a host driver in use may not let go");
+    // Kernel 5.15: vfio_virqfd is still a module of its own.
+    CHECK(find(findings, CheckStatus::Warn, "vfio-modules").fix ==
+          "add the lines vfio, vfio_iommu_type1, vfio_pci, vfio_virqfd to /etc/modules-load.d/vfio.conf (one per line)");
+}
+
+TEST_CASE("IOMMU off (seed 002): one FAIL naming intel_iommu=on, no group findings") {
+    auto findings = check("iommu-off", "examples/libvirt-intel-hd630.yaml");
+    CHECK(problems(findings) == std::vector<std::string>{"FAIL iommu-enabled", "WARN vfio-modules", "WARN host-driver",
+                                                         "WARN boot-vga", "WARN host-driver"});
+    const auto& off = find(findings, CheckStatus::Fail, "iommu-enabled");
+    CHECK(off.message == "IOMMU off: /sys/kernel/iommu_groups is empty");
+    CHECK(off.fix == std::string("add intel_iommu=on to") + kGrub);
+}
+
+TEST_CASE("two Tesla T10 (seed 004): the passed card is ready; the ACS override is flagged") {
+    auto findings = check("two-t10", "tests/data/vms/two-t10.yaml");
+    CHECK(problems(findings) == std::vector<std::string>{"WARN cmdline-acs-override"});
+    CHECK(findings_exit_code(findings, false) == 0);
+    CHECK(findings_exit_code(findings, true) == 1);
+    CHECK(find(findings, CheckStatus::Pass, "ovmf").message ==
+          "OVMF present for libvirt: /usr/share/OVMF/OVMF_CODE_4M.fd, /usr/share/OVMF/OVMF_VARS_4M.fd");
+}
+
+TEST_CASE("a VM file for another host: the function is missing or another device") {
+    auto findings = check("two-t10", "examples/libvirt-tesla-t10.yaml");
+    const auto& missing = find(findings, CheckStatus::Fail, "function-present");
+    CHECK(missing.message == "0000:01:00.0 (gpu of nvidia-tesla-t10): no such PCI function on this host");
+    CHECK(missing.fix == "correct the address at " + test::source_dir() +
+                             "/examples/libvirt-tesla-t10.yaml:25:11 (`vfiogen host scan` lists the host's GPUs)");
+    findings = check("gt1030", "tests/data/vms/two-t10.yaml");
+    CHECK(find(findings, CheckStatus::Fail, "function-present").message ==
+          "0000:d8:00.0 (gpu of nvidia-tesla-t10): no such PCI function on this host");
+    findings = check("intel-adl", "examples/libvirt-intel-hd630.yaml");
+    const auto& wrong = find(findings, CheckStatus::Fail, "function-id");
+    CHECK(wrong.message == "0000:00:02.0 (igd of intel-hd630): is 8086:4692 Alder Lake-S GT1 [UHD Graphics 730], but "
+                           "profile intel-hd630 expects 8086:5912 for role igd");
+}
+
+TEST_CASE("findings as text and JSON") {
+    std::vector<HostFinding> f = {{CheckStatus::Pass, "cpu-virt", "vmx", ""},
+                                  {CheckStatus::Warn, "boot-vga", "boot VGA", "add x"}};
+    CHECK(format_findings_text(f) == "PASS  cpu-virt: vmx\nWARN  boot-vga: boot VGA\n      fix: add x\n"
+                                     "1 passed, 0 notes, 1 warnings, 0 failed\n");
+    CHECK(format_findings_json(f) == "[\n  {\n    \"fix\": null,\n    \"message\": \"vmx\",\n    \"rule\": \"cpu-virt\",\n"
+                                     "    \"status\": \"pass\"\n  },\n  {\n    \"fix\": \"add x\",\n    \"message\": \"boot VGA\",\n"
+                                     "    \"rule\": \"boot-vga\",\n    \"status\": \"warn\"\n  }\n]\n");
+}

@@ -1,0 +1,108 @@
+// `host config` on the fixture hosts: the files and commands, exactly.
+#include <doctest/doctest.h>
+
+#include "host_config.h"
+#include "test_helpers.h"
+
+using namespace vfiogen;
+
+namespace {
+
+struct Case {
+    Vm vm;
+    Host host;
+};
+
+Case load(const std::string& host_name, const std::string& vm_file) {
+    auto profiles = test::test_profiles();
+    return {load_vm(test::source_dir() + "/" + vm_file, profiles),
+            read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name))};
+}
+
+std::string file_text(const HostConfig& c, const std::string& path) {
+    for (const auto& f : c.files)
+        if (f.path == path) return f.text;
+    return "(no " + path + ")";
+}
+
+}  // namespace
+
+TEST_CASE("GT 1030 on PVE 7 (seed 000): ids, softdeps for nouveau/nvidia/snd_hda_intel, vfio_virqfd before 6.2") {
+    Case c = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, default_boot(Distro::Proxmox, c.host));
+    CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "initcall_blacklist=sysfb_init"});
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") ==
+          "# Written by vfiogen host config for VM 'win10-gt1030': claim its functions for vfio-pci at boot.\n"
+          "options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1\n"
+          "# Load vfio-pci before the host drivers these functions would otherwise get.\n"
+          "softdep nouveau pre: vfio-pci\n"
+          "softdep nvidia pre: vfio-pci\n"
+          "softdep snd_hda_intel pre: vfio-pci\n");
+    CHECK(file_text(config, "/etc/modules-load.d/vfio.conf") ==
+          "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n"
+          "# Kernel 5.15.108-1-pve: vfio_virqfd is separate before 6.2.\nvfio_virqfd\n");
+    CHECK(file_text(config, "/etc/default/grub.d/vfio.cfg") ==
+          "# Written by vfiogen host config: read by update-grub after /etc/default/grub.\n"
+          "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT intel_iommu=on iommu=pt initcall_blacklist=sysfb_init\"\n");
+    CHECK(config.commands == std::vector<std::string>{"update-grub", "update-initramfs -u -k all", "reboot"});
+    CHECK(config.warnings.empty());
+}
+
+TEST_CASE("Intel 12th gen on kernel 6.2 (seed 003): no vfio_virqfd; i915 softdep although the iGPU is on vfio-pci already") {
+    Case c = load("intel-adl", "examples/pve-intel-igd-gen12.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
+    CHECK(file_text(config, "/etc/modules-load.d/vfio.conf") ==
+          "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n");
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") ==
+          "# Written by vfiogen host config for VM 'windows': claim its functions for vfio-pci at boot.\n"
+          "options vfio-pci ids=8086:4692,8086:7ad0 disable_vga=1\n"
+          "# Load vfio-pci before the host drivers these functions would otherwise get.\n"
+          "softdep i915 pre: vfio-pci\n"
+          "softdep snd_hda_intel pre: vfio-pci\n");
+}
+
+TEST_CASE("AMD 5700U (seed 003): no intel_iommu, amdgpu softdep; systemd-boot appends to /etc/kernel/cmdline") {
+    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::SystemdBoot);
+    CHECK(config.cmdline == std::vector<std::string>{"iommu=pt", "initcall_blacklist=sysfb_init"});
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf").find("softdep amdgpu pre: vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n") !=
+          std::string::npos);
+    CHECK(file_text(config, "/etc/kernel/cmdline") == "root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt initcall_blacklist=sysfb_init\n");
+    CHECK(config.commands == std::vector<std::string>{"proxmox-boot-tool refresh", "update-initramfs -u -k all", "reboot"});
+    CHECK(default_boot(Distro::Proxmox, c.host) == Boot::SystemdBoot);
+    CHECK(default_boot(Distro::Debian, c.host) == Boot::Grub);
+}
+
+TEST_CASE("two identical Tesla T10 (seed 004): ids= would take the host's card too, so driver_override") {
+    Case c = load("two-t10", "tests/data/vms/two-t10.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Arch, Boot::Grub);
+    CHECK(config.warnings == std::vector<std::string>{
+                                 "ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia), which the VM does not pass: "
+                                 "vfio.conf claims the VM's functions by address with driver_override instead"});
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") ==
+          "# Written by vfiogen host config for VM 'debian-t10': claim its functions for vfio-pci at boot.\n"
+          "# ids= would also claim 0000:3b:00.0, which the host keeps: set driver_override\n"
+          "# for the VM's functions only, when vfio-pci is loaded.\n"
+          "install vfio-pci for d in 0000:d8:00.0; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+          "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n"
+          "# Load vfio-pci before the host drivers these functions would otherwise get.\n"
+          "softdep nouveau pre: vfio-pci\n"
+          "softdep nvidia pre: vfio-pci\n");
+    CHECK(file_text(config, "/etc/mkinitcpio.conf.d/vfio.conf") ==
+          "# Written by vfiogen host config: VFIO in the initramfs (HOOKS must keep modconf).\n"
+          "MODULES+=(vfio_pci vfio vfio_iommu_type1)\n");
+    CHECK(config.commands == std::vector<std::string>{"grub-mkconfig -o /boot/grub/grub.cfg", "mkinitcpio -P", "reboot"});
+}
+
+TEST_CASE("HD 630 with the IOMMU off on Fedora (seed 002): grubby and dracut") {
+    Case c = load("iommu-off", "examples/libvirt-intel-hd630.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Fedora, Boot::Grub);
+    CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "initcall_blacklist=sysfb_init"});
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf").find("options vfio-pci ids=8086:5912,8086:a170 disable_vga=1\n") !=
+          std::string::npos);
+    CHECK(file_text(config, "/etc/dracut.conf.d/vfio.conf") ==
+          "# Written by vfiogen host config: VFIO in the initramfs.\nforce_drivers+=\" vfio_pci vfio vfio_iommu_type1 \"\n");
+    CHECK(config.commands ==
+          std::vector<std::string>{"grubby --update-kernel=ALL --args=\"intel_iommu=on iommu=pt initcall_blacklist=sysfb_init\"",
+                                   "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut -f --regenerate-all", "reboot"});
+}
