@@ -8,6 +8,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "check.h"
+#include "check_report.h"
 #include "deploy.h"
 #include "diagnostic.h"
 #include "host.h"
@@ -35,6 +37,7 @@ struct Command {
     po::options_description (*options)();
     int (*run)(const po::variables_map& vm);
     const char* positional;   // name of the positional option, or nullptr
+    int max_positional = 1;   // how many positional arguments it takes (-1: any number)
 };
 
 po::options_description render_options() {
@@ -187,6 +190,55 @@ int run_profiles(const po::variables_map& args) {
             std::cout << "\n";
         }
     }
+    return kExitOk;
+}
+
+po::options_description check_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text (file:line:col: severity[RULE]: message, then a hint), json, or sarif (SARIF 2.1.0); "
+         "with --list-rules: text or markdown (docs/RULES.md)")
+        ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
+         "exit 1 when a finding is at or above SEVERITY: error or warning")
+        ("list-rules", "print the rule table (id, severity, summary, source) and exit")
+        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+         "search DIR for hardware profiles first (repeatable)")
+        ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
+         "libvirt's RelaxNG domain schema")
+        ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
+int run_check(const po::variables_map& args) {
+    std::string format = args["format"].as<std::string>();
+    if (args.count("list-rules")) {
+        if (format == "markdown") std::cout << rules_markdown();
+        else if (format == "text") std::cout << rules_text();
+        else throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
+        return kExitOk;
+    }
+    if (format != "text" && format != "json" && format != "sarif")
+        throw UsageError("unknown format '" + format + "': use text, json or sarif" +
+                         did_you_mean(format, {"text", "json", "sarif"}));
+    std::string fail_on = args["fail-on"].as<std::string>();
+    if (fail_on != "error" && fail_on != "warning")
+        throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" + did_you_mean(fail_on, {"error", "warning"}));
+    if (!args.count("paths")) throw UsageError("check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
+
+    CheckOptions options;
+    if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
+    options.schema_path = args["schema"].as<std::string>();
+    Checker checker(options);
+    std::vector<FileResult> results;
+    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))
+        results.push_back(checker.check_file(path));
+
+    std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
+    CheckSummary s = summarize(results);
+    if (s.unreadable) return kExitUnreadable;
+    if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
     return kExitOk;
 }
 
@@ -412,6 +464,15 @@ const std::vector<Command>& commands() {
         {"profiles", "list the hardware profiles on the search path", "[--profiles DIR]",
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
+        {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--profiles DIR] | --list-rules",
+         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf and .xml,\n"
+         "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
+         "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
+         "RelaxNG schema, then the passthrough rules). docs/RULES.md lists every rule.\n\n"
+         "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
+         "or parsed at all, 64 bad command line.",
+         check_options, run_check, "paths", -1},
         {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
          "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
          "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
@@ -526,7 +587,7 @@ int run_cli(const std::vector<std::string>& args) {
 
     po::options_description options = cmd.options();
     po::positional_options_description positional;
-    if (cmd.positional) positional.add(cmd.positional, 1);
+    if (cmd.positional) positional.add(cmd.positional, cmd.max_positional);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(rest).options(options).positional(positional).run(), vm);

@@ -17,7 +17,9 @@ namespace {
 void ignore_message(char*, ...) {}
 
 // Called for a malformed pci.ids: libpci requires this not to return.
-[[noreturn]] void fatal_message(char* format, ...) {
+// GNU noreturn, not [[noreturn]]: clang takes only the GNU attribute as part of the function type,
+// which must match libpci's NONRET error pointer.
+__attribute__((noreturn)) void fatal_message(char* format, ...) {
     std::va_list args;
     va_start(args, format);
     std::fputs("vfiogen: error: libpci: ", stderr);

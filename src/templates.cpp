@@ -47,20 +47,29 @@ std::optional<std::string> TemplateSet::text_of(const std::string& name) const {
 }
 
 std::string TemplateSet::render(const std::string& name, const kainjow::mustache::data& data, Escape escape) const {
-    auto text = text_of(name);
-    if (!text) {
-        std::string where = dir_ ? " (not in " + *dir_ + " and not built in)" : "";
-        throw InputError(Mark{name, 0, 0}, "template not found" + where, InputError::Kind::Unreadable);
+    auto& tmpl = compiled_[{name, escape}];
+    if (!tmpl) {
+        auto text = text_of(name);
+        if (!text) {
+            compiled_.erase({name, escape});
+            std::string where = dir_ ? " (not in " + *dir_ + " and not built in)" : "";
+            throw InputError(Mark{name, 0, 0}, "template not found" + where, InputError::Kind::Unreadable);
+        }
+        auto parsed = std::make_shared<kainjow::mustache::mustache>(*text);
+        if (!parsed->is_valid()) {
+            compiled_.erase({name, escape});
+            throw InputError(Mark{origin(name), 0, 0}, "malformed template: " + parsed->error_message(),
+                             InputError::Kind::Unreadable);
+        }
+        if (escape == Escape::None) parsed->set_custom_escape([](const std::string& s) { return s; });
+        tmpl = parsed;
     }
-    kainjow::mustache::mustache tmpl(*text);
-    if (!tmpl.is_valid())
-        throw InputError(Mark{origin(name), 0, 0}, "malformed template: " + tmpl.error_message(),
-                         InputError::Kind::Unreadable);
-    if (escape == Escape::None) tmpl.set_custom_escape([](const std::string& s) { return s; });
-    std::string out = tmpl.render(data);
-    if (!tmpl.is_valid())
-        throw InputError(Mark{origin(name), 0, 0}, "template failed to render: " + tmpl.error_message(),
-                         InputError::Kind::Unreadable);
+    std::string out = tmpl->render(data);
+    if (!tmpl->is_valid()) {
+        std::string message = tmpl->error_message();
+        compiled_.erase({name, escape});
+        throw InputError(Mark{origin(name), 0, 0}, "template failed to render: " + message, InputError::Kind::Unreadable);
+    }
     return out;
 }
 

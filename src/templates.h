@@ -2,6 +2,8 @@
 // and a directory given with --templates overrides any of them by file name.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +39,9 @@ public:
 private:
     std::optional<std::string> text_of(const std::string& name) const;
     std::optional<std::string> dir_;
+    // Parsed templates by name and escape, so a long run (`vfiogen check` over many files)
+    // parses each template once.
+    mutable std::map<std::pair<std::string, Escape>, std::shared_ptr<kainjow::mustache::mustache>> compiled_;
 };
 
 }  // namespace vfiogen

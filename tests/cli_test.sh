@@ -35,7 +35,7 @@ check "--help" 0 "" -- "$vfiogen" --help
 grep -q "render" "$work/out" || { echo "FAIL: --help lists no render command"; failed=$((failed + 1)); }
 check "no arguments" 64 "Usage: vfiogen COMMAND" -- "$vfiogen"
 check "--version" 0 "" -- "$vfiogen" --version
-for cmd in render define attach keys profiles; do
+for cmd in render define attach keys profiles check; do
     check "$cmd --help" 0 "" -- "$vfiogen" "$cmd" --help
     grep -q "^Usage: vfiogen $cmd" "$work/out" || { echo "FAIL: $cmd --help has no usage line"; failed=$((failed + 1)); }
     check "help $cmd" 0 "" -- "$vfiogen" help "$cmd"
@@ -84,6 +84,54 @@ check "legacy IGD on q35" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine
 [[ -e $work/new.conf ]] && { echo "FAIL: output created on error"; failed=$((failed + 1)); }
 check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot create a temporary file beside it" -- \
     "$vfiogen" render -t pve "$ex" -o "$work/no/dir.conf"
+
+# vfiogen check: findings on stdout, exit 0 clean / 1 findings at or above --fail-on / 2 unreadable.
+expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds the string
+    grep -qF -- "$2" "$work/out" || { echo "FAIL: $1: stdout lacks '$2': $(head -c 600 "$work/out")"; failed=$((failed + 1)); }
+}
+data=$src/tests/data/check
+check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src/tests/golden" "$data/clean"
+expect_out "check clean summary" "34 files checked: 0 errors, 3 warnings"
+check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$src/examples/pve-amd-igpu-5700u.yaml"
+expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 6)"
+check "check broken conf" 1 "" -- "$vfiogen" check "$data/broken/131.conf"
+expect_out "broken conf finding" "$data/broken/131.conf:4:24: error[pve-legacy-igd]: legacy-igd needs an i440fx machine type (pc or pc-i440fx-X.Y), not 'pc-q35-8.0'"
+expect_out "broken conf hint" "    hint: Follow the requirement the message names; legacy IGD is placed at guest 00:02.0 by PVE."
+expect_out "broken conf summary" "1 file checked: 4 errors, 0 warnings"
+check "check stdin" 1 "" -- bash -c "'$vfiogen' check - < '$data/broken/arc.xml'"
+expect_out "stdin by content" "<stdin>:21:5: error[lv-commandline-set]: '-set device.ua-gpu0.x-vga=on' in <qemu:commandline> is broken"
+check "check json" 1 "" -- "$vfiogen" check --format json "$data/broken/131.conf"
+expect_out "json summary" '"errors": 4,'
+check "check sarif" 1 "" -- "$vfiogen" check --format sarif "$data/broken"
+expect_out "sarif version" '"version": "2.1.0"'
+expect_out "sarif rule" '"ruleId": "pve-legacy-igd"'
+printf '<domain>\n  <name>x</nam>\n</domain>\n' >"$work/bad.xml"
+check "check not well-formed" 2 "" -- "$vfiogen" check "$work/bad.xml" "$data/clean"
+expect_out "well-formedness line:col" "$work/bad.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch"
+mkdir "$work/no-configs"
+check "check empty folder" 2 "" -- "$vfiogen" check "$work/no-configs"
+expect_out "empty folder" "$work/no-configs: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory"
+check "check missing" 2 "" -- "$vfiogen" check "$work/nope.conf"
+expect_out "missing file" "$work/nope.conf: error[unreadable]: cannot open: No such file or directory"
+check "check bad format" 64 "vfiogen: error: unknown format 'yaml': use text, json or sarif" -- "$vfiogen" check --format yaml "$data"
+check "check bad fail-on" 64 "vfiogen: error: unknown --fail-on 'warn': use error or warning (did you mean 'warning'?)" -- "$vfiogen" check --fail-on warn "$data"
+check "check no paths" 64 "vfiogen: error: check: give at least one PATH" -- "$vfiogen" check
+check "check --list-rules" 0 "" -- "$vfiogen" check --list-rules
+expect_out "list-rules" "pve-legacy-igd          error    legacy-igd=1 needs vga: none"
+check "rules markdown" 0 "" -- "$vfiogen" check --list-rules --format markdown
+cmp -s "$work/out" "$src/docs/RULES.md" || { echo "FAIL: check --list-rules --format markdown differs from docs/RULES.md"; failed=$((failed + 1)); }
+check "check schema missing" 2 "/nonexistent.rng: error: cannot read the libvirt RelaxNG schema" -- \
+    "$vfiogen" check --schema /nonexistent.rng "$data/clean/hd630.xml"
+
+# The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
+# broken conf is added to it.
+check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
+expect_out "CI sample summary" "4 files checked: 0 errors, 0 warnings"
+cp -r "$src/examples/ci/configs" "$work/ci-configs" && cp "$data/broken/131.conf" "$work/ci-configs/pve/131.conf"
+check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$work/ci-configs"
+expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
+grep -qF 'vfiogen check --profiles /opt/vfiogen/profiles "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
+    { echo "FAIL: the sample workflow no longer runs the command tested here"; failed=$((failed + 1)); }
 
 # define and attach on libvirt's in-process test driver (each run starts from its fresh state).
 t10=$src/examples/libvirt-tesla-t10.yaml

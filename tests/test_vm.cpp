@@ -70,6 +70,10 @@ TEST_CASE("files that are not YAML VM files") {
     CHECK(file_error("name: a\n  vmid: 100\n") == "vm.yaml:2:7: error: YAML syntax: illegal map value");
     CHECK(file_error("- name: a\n") == "vm.yaml:1:1: error: expected a mapping of keys at the top level");
     CHECK(file_error("name: a\n---\nname: b\n") == "vm.yaml:3:1: error: expected one YAML document, found 2");
+    // Found by tests/fuzz/fuzz_vm_yaml: yaml-cpp 0.7's LoadAll never returns on these and eats all memory.
+    CHECK(file_error("  - a\n  , b\n") == "vm.yaml:1:3: error: expected a mapping of keys at the top level");
+    CHECK(file_error(",") == "vm.yaml: error: empty file: no YAML document");
+    CHECK(file_error("---\n  - a\n  , b\n") == "vm.yaml:3:3: error: YAML syntax: the document does not end (malformed input)");
 
     auto profiles = test::test_profiles();
     auto error_for = [&](const std::string& path) {

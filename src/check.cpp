@@ -1,0 +1,339 @@
+#include "check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "check_common.h"
+#include "keys.h"
+#include "pve_check.h"
+#include "pve_conf.h"
+#include "render.h"
+#include "vm.h"
+#include "yaml_source.h"
+
+namespace vfiogen {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ends_with(const std::string& s, const char* suffix) {
+    size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::string dirname_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string stem_of(const std::string& path) {
+    std::string base = path.substr(path.rfind('/') + 1);
+    size_t dot = base.rfind('.');
+    return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+// Reads `path` whole; throws InputError (Unreadable) like yaml_source does for YAML.
+std::string read_input(const std::string& path) {
+    auto fail = [&](const std::string& m) { return InputError(Mark{path, 0, 0}, m, InputError::Kind::Unreadable); };
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) throw fail(std::string("cannot open: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw fail("no .yaml, .yml, .conf or .xml file in this directory");
+    if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
+    if (static_cast<size_t>(st.st_size) > kMaxInputBytes)
+        throw fail("file too large (" + std::to_string(st.st_size) + " bytes, limit " + std::to_string(kMaxInputBytes) + ")");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw fail(std::string("cannot open: ") + std::strerror(errno));
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+void unreadable(FileResult& r, const InputError& e) {
+    r.unreadable = true;
+    Diagnostic d = e.diagnostic();
+    r.findings.push_back({d.mark, "unreadable", d.message});
+}
+
+bool has_top_level_key(const std::string& text, const std::string& key) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        if (text.compare(pos, key.size() + 1, key + ":") == 0) return true;
+        pos = text.find('\n', pos);
+        if (pos == std::string::npos) break;
+        ++pos;
+    }
+    return false;
+}
+
+// Keys only qemu-server confs have (VM files spell these differently or not at all).
+bool looks_like_pve(const std::string& text) {
+    for (const auto& line : lex_pve_conf(text)) {
+        if (line.kind == PveLine::Kind::Section) return true;
+        if (line.kind != PveLine::Kind::Entry) continue;
+        static const char* const kOnlyPve[] = {"bios", "boot", "cores", "memory", "scsihw", "sockets", "vga", "smbios1",
+                                               "vmgenid", "efidisk0", "args", "hostpci", "net", "sata", "scsi", "virtio", "ide"};
+        for (const char* k : kOnlyPve) {
+            std::string key = line.key;
+            while (!key.empty() && std::isdigit(static_cast<unsigned char>(key.back()))) key.pop_back();
+            if (key == k) return true;
+        }
+    }
+    return false;
+}
+
+// Moves a finding from a rendering to the VM file, naming the rendering and its line. `origin`
+// is the VM file's mark of what the rendered line came from (a passthrough binding), if known.
+Finding from_rendering(const Finding& f, const std::string& vm_file, const char* rendering, std::optional<Mark> origin) {
+    std::string where = f.mark.line > 0 ? ", line " + std::to_string(f.mark.line) : "";
+    return Finding{origin.value_or(Mark{vm_file, 0, 0}), f.rule, f.message + " (in the " + rendering + " rendering" + where + ")"};
+}
+
+// The VM file's mark of each hostpciN line of the PVE rendering, in N order (render_pve.cpp
+// writes one line per whole device, else one per function, in passthrough order).
+std::vector<Mark> hostpci_origins(const Vm& vm) {
+    std::vector<Mark> marks;
+    for (const auto& dev : vm.passthrough) {
+        if (dev.whole_device) marks.push_back(dev.functions.front().mark);
+        else
+            for (const auto& f : dev.functions) marks.push_back(f.mark);
+    }
+    return marks;
+}
+
+std::optional<Mark> pve_origin(const PveConf& conf, const std::vector<Mark>& hostpci, int line) {
+    for (const auto& e : conf.sections.front().entries) {
+        if (e.mark.line != line || e.key.rfind("hostpci", 0) != 0 || e.key.size() == 7) continue;
+        size_t n = std::stoul(e.key.substr(7));
+        if (n < hostpci.size()) return hostpci[n];
+    }
+    return std::nullopt;
+}
+
+// The VM file's mark of the passthrough function whose <hostdev> (found by its alias) holds `line`.
+std::optional<Mark> libvirt_origin(const XmlDocument& doc, const Vm& vm, int line) {
+    for (auto hostdev : doc.doc().document_element().child("devices").children("hostdev")) {
+        int first = doc.mark_of(hostdev).line, last = first;
+        for (auto d : hostdev.select_nodes(".//*")) last = std::max(last, doc.mark_of(d.node()).line + 1);
+        if (line < first || line > last) continue;
+        std::string alias = hostdev.child("alias").attribute("name").value();
+        for (const auto& dev : vm.passthrough)
+            for (const auto& f : dev.functions)
+                if (f.alias == alias) return f.mark;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+const char* input_kind_name(InputKind kind) {
+    switch (kind) {
+        case InputKind::VmFile: return "vm";
+        case InputKind::Profile: return "profile";
+        case InputKind::PveConf: return "pve";
+        case InputKind::LibvirtXml: return "libvirt";
+    }
+    return "?";
+}
+
+InputKind detect_kind(const std::string& path, const std::string& text) {
+    bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
+    if (!yaml) {
+        if (ends_with(path, ".conf")) return InputKind::PveConf;
+        if (ends_with(path, ".xml")) return InputKind::LibvirtXml;
+        size_t first = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+        if (first != std::string::npos && text[first] == '<') return InputKind::LibvirtXml;
+        if (looks_like_pve(text)) return InputKind::PveConf;
+    }
+    return has_top_level_key(text, "functions") ? InputKind::Profile : InputKind::VmFile;
+}
+
+Checker::Checker(CheckOptions options) : options_(std::move(options)) {}
+Checker::~Checker() = default;
+
+const DomainSchema& Checker::schema() {
+    if (!schema_) schema_ = std::make_unique<DomainSchema>(options_.schema_path);
+    return *schema_;
+}
+
+ProfileLibrary& Checker::library_for(const std::string& path) {
+    auto dirs = ProfileLibrary::default_search_path(options_.profile_dirs, path);
+    auto& slot = libraries_[dirs];
+    if (!slot) slot = std::make_unique<ProfileLibrary>(dirs);
+    return *slot;
+}
+
+FileResult Checker::check_file(const std::string& path) {
+    FileResult r;
+    r.path = path == "-" ? "<stdin>" : path;
+    std::string text;
+    try {
+        if (path == "-") {
+            text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+            if (text.size() > kMaxInputBytes)
+                throw InputError(Mark{r.path, 0, 0}, "input too large (limit " + std::to_string(kMaxInputBytes) + " bytes)",
+                                 InputError::Kind::Unreadable);
+        } else {
+            text = read_input(path);
+        }
+    } catch (const InputError& e) {
+        unreadable(r, e);
+        return r;
+    }
+    // stdin anchors the profile search path at the current directory.
+    return check_text(text, path == "-" ? "./<stdin>" : path);
+}
+
+FileResult Checker::check_text(const std::string& text, const std::string& path, std::optional<InputKind> kind) {
+    FileResult r;
+    r.path = path == "./<stdin>" ? "<stdin>" : path;
+    try {
+        if (text.find('\0') != std::string::npos)
+            throw InputError(Mark{r.path, 0, 0}, "binary file: expected text", InputError::Kind::Unreadable);
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw InputError(Mark{r.path, 0, 0}, "empty file", InputError::Kind::Unreadable);
+        r.kind = kind ? *kind : detect_kind(r.path, text);
+        switch (*r.kind) {
+            case InputKind::VmFile: check_vm(text, r); break;
+            case InputKind::Profile: check_profile(text, r); break;
+            case InputKind::PveConf: check_pve(text, r); break;
+            case InputKind::LibvirtXml: check_xml(text, r); break;
+        }
+    } catch (const InputError& e) {
+        // Only this file's own failures are results; a missing schema stops the run.
+        if (e.kind() != InputError::Kind::Unreadable || e.diagnostic().mark.file != r.path) throw;
+        unreadable(r, e);
+    }
+    return r;
+}
+
+void Checker::check_pve(const std::string& text, FileResult& r) {
+    r.findings = check_pve_conf(parse_pve_conf(text, r.path));
+}
+
+void Checker::check_xml(const std::string& text, FileResult& r) {
+    XmlDocument doc(text, r.path);  // throws Unreadable when not well-formed
+    Findings schema_findings = schema().validate(text, doc);
+    Findings rules = check_libvirt_domain(doc);
+    r.findings = std::move(schema_findings);
+    r.findings.insert(r.findings.end(), rules.begin(), rules.end());
+}
+
+void Checker::check_profile(const std::string& text, FileResult& r) {
+    try {
+        YAML::Node root = load_yaml_text(text, r.path);
+        validate_keys(root, DocKind::Profile, r.path);
+        struct stat st {};
+        if (stat(r.path.c_str(), &st) == 0) {
+            // Load through a library rooted at the profile's own directory, so `extends` resolves.
+            std::vector<std::string> dirs = ProfileLibrary::default_search_path(options_.profile_dirs, r.path);
+            dirs.insert(dirs.begin(), dirname_of(r.path));
+            ProfileLibrary library(dirs);
+            library.load(stem_of(r.path), Mark{r.path, 0, 0});
+        }
+    } catch (const InputError& e) {
+        if (e.kind() == InputError::Kind::Unreadable && e.diagnostic().mark.file == r.path) throw;
+        r.findings.push_back({e.diagnostic().mark, "profile-invalid", e.diagnostic().message});
+    }
+}
+
+void Checker::check_vm(const std::string& text, FileResult& r) {
+    ProfileLibrary& profiles = library_for(r.path == "<stdin>" ? "./<stdin>" : r.path);
+    Vm vm;
+    try {
+        vm = load_vm_text(text, r.path, profiles);
+    } catch (const InputError& e) {
+        if (e.kind() == InputError::Kind::Unreadable && e.diagnostic().mark.file == r.path) throw;
+        r.findings.push_back({e.diagnostic().mark, "vm-invalid", e.diagnostic().message});
+        return;
+    }
+
+    // Rules on the VM file itself, at its own marks.
+    for (const auto& dev : vm.passthrough) {
+        const Profile& p = profiles.load(dev.profile, dev.mark);
+        bool gpu = false, audio = false;
+        for (const auto& f : dev.functions) gpu |= f.role == "gpu", audio |= f.role == "audio";
+        if (gpu && !audio && p.find("audio"))
+            r.findings.push_back({dev.mark, "gpu-without-audio",
+                                  "profile '" + dev.profile + "' has an audio function, but only the GPU is bound"});
+    }
+    for (size_t i = 0; i < vm.qemu_args.size(); ++i) {
+        const auto& [arg, mark] = vm.qemu_args[i];
+        check_isolation_text(arg, mark, r.findings);
+        if (arg == "-set" && i + 1 < vm.qemu_args.size() && vm.qemu_args[i + 1].first.rfind("device.", 0) == 0)
+            r.findings.push_back({mark, "lv-commandline-set",
+                                  "'-set " + vm.qemu_args[i + 1].first +
+                                      "' lands in <qemu:commandline> of the libvirt rendering, which current libvirt breaks "
+                                      "(devices are passed as JSON)"});
+    }
+    if (!vm.description.empty()) check_isolation_text(vm.description, Mark{r.path, 0, 0}, r.findings, false);
+
+    Findings rendered;
+    auto render_to = [&](Target target) -> std::optional<std::string> {
+        try {
+            return render(vm, target, templates_).text;
+        } catch (const InputError& e) {
+            if (e.diagnostic().mark.file != r.path && e.kind() == InputError::Kind::Unreadable) throw;
+            r.findings.push_back({e.diagnostic().mark, "vm-invalid", e.diagnostic().message});
+            return std::nullopt;
+        }
+    };
+    if (vm.vmid) {
+        if (auto text = render_to(Target::Pve)) {
+            PveConf conf = parse_pve_conf(*text, r.path);
+            std::vector<Mark> hostpci = hostpci_origins(vm);
+            for (const auto& f : check_pve_conf(conf))
+                rendered.push_back(from_rendering(f, r.path, "PVE", pve_origin(conf, hostpci, f.mark.line)));
+        }
+    }
+    if (auto xml = render_to(Target::Libvirt)) {
+        XmlDocument doc(*xml, r.path);
+        Findings found = schema().validate(*xml, doc);
+        Findings rules = check_libvirt_domain(doc);
+        found.insert(found.end(), rules.begin(), rules.end());
+        for (const auto& f : found)
+            rendered.push_back(from_rendering(f, r.path, "libvirt", libvirt_origin(doc, vm, f.mark.line)));
+    }
+    std::vector<std::string> own;
+    for (const auto& f : r.findings) own.push_back(f.rule);
+    for (const auto& f : rendered)
+        if (std::find(own.begin(), own.end(), f.rule) == own.end()) r.findings.push_back(f);
+}
+
+std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (p == "-" || !fs::is_directory(p, ec)) {
+            out.push_back(p);
+            continue;
+        }
+        std::vector<std::string> found;
+        fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+        for (; !ec && it != end; it.increment(ec)) {
+            std::string name = it->path().filename().string();
+            if (!name.empty() && name[0] == '.') {
+                if (it->is_directory(ec)) it.disable_recursion_pending();
+                continue;
+            }
+            if (!it->is_regular_file(ec)) continue;
+            std::string path = it->path().string();
+            if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml"))
+                found.push_back(path);
+        }
+        std::sort(found.begin(), found.end());
+        if (found.empty()) found.push_back(p);  // reported as unreadable: a CI job pointed at the wrong folder fails
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
+}  // namespace vfiogen

@@ -1,0 +1,67 @@
+// Reading and checking libvirt domain XML without libvirt: well-formedness (pugixml, with
+// byte offsets turned into line:col), libvirt's own RelaxNG schema (libxml2, in-process), and
+// the passthrough rules (rule ids lv-*, plus the shared duplicate-host-function,
+// gpu-without-audio, pcie-acs-override and unsafe-interrupts).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pugixml.hpp>
+
+#include "check_rules.h"
+
+namespace vfiogen {
+
+// A parsed XML document that can say where each of its nodes starts.
+class XmlDocument {
+public:
+    // Parses `text`; `file` labels the marks. Throws InputError (Unreadable) at the failing
+    // line:col with pugixml's description when the text is not well-formed XML.
+    XmlDocument(std::string_view text, std::string file);
+
+    const pugi::xml_document& doc() const { return doc_; }
+    const std::string& file() const { return file_; }
+    // The 1-based line:col of `node`'s '<' (of the node's text for text nodes).
+    Mark mark_of(const pugi::xml_node& node) const;
+    // The 1-based line:col of byte `offset` of the text.
+    Mark mark_at(size_t offset) const;
+
+private:
+    pugi::xml_document doc_;
+    std::string file_;
+    std::vector<size_t> line_starts_;  // byte offset of each line's first character
+    std::string text_;
+};
+
+// libvirt's RelaxNG schema for domain XML, parsed once (libxml2) and reused for every document,
+// with one validation context: an instance is not for use from two threads at once.
+class DomainSchema {
+public:
+    // The default schema path: /usr/share/libvirt/schemas/domain.rng (Debian libvirt-common).
+    static constexpr const char* kDefaultPath = "/usr/share/libvirt/schemas/domain.rng";
+
+    // Parses the schema at `path`. Throws InputError (Unreadable) naming `path` when it is
+    // missing or not a RelaxNG schema.
+    explicit DomainSchema(const std::string& path = kDefaultPath);
+    ~DomainSchema();
+    DomainSchema(const DomainSchema&) = delete;
+    DomainSchema& operator=(const DomainSchema&) = delete;
+
+    // Validates `text` (already known to be well-formed, see XmlDocument) and returns one
+    // lv-schema finding per schema error, at the offending element's line:col and naming the
+    // element when libxml2's message does not.
+    Findings validate(std::string_view text, const XmlDocument& doc) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The passthrough rules on a domain (sources: libvirt formatdomain.rst, QEMU docs/igd-assign.txt,
+// DOMAIN.md). Nothing is reported when the root element is not <domain> (the schema says so).
+Findings check_libvirt_domain(const XmlDocument& doc);
+
+}  // namespace vfiogen

@@ -1,0 +1,510 @@
+#include "pve_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "check_common.h"
+#include "suggest.h"
+
+namespace vfiogen {
+namespace {
+
+// ---- value types of keys and sub-keys (pve-common JSONSchema formats used by qemu-server) ----
+
+enum class VT {
+    Any,      // any text
+    Bool,     // 1|0|on|off|yes|no|true|false
+    Int,      // decimal integer >= min
+    Enum,     // one of `choices`
+    HexId,    // 0xNNNN (PCI.pm vendor-id ... sub-device-id)
+    Mac,      // XX:XX:XX:XX:XX:XX, or empty (PVE generates one)
+    Size,     // disk size: digits with an optional K/M/G/T suffix
+    Mdev,     // [^/.:]+
+};
+
+struct SubKey {
+    std::string_view name;
+    VT type = VT::Any;
+    std::string_view choices = {};
+    long long min = 0;
+};
+
+struct Format {
+    std::string_view name;         // "hostpci", for messages
+    std::string_view default_key;  // "" = none
+    std::vector<SubKey> keys;
+};
+
+bool parse_pve_bool(std::string_view v, bool* out) {
+    std::string s(v);
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s == "1" || s == "on" || s == "yes" || s == "true") return *out = true, true;
+    if (s == "0" || s == "off" || s == "no" || s == "false") return *out = false, true;
+    return false;
+}
+
+bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_digits(std::string_view v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The patterns below are matched by hand, not with std::regex: libstdc++'s regex recurses per
+// character and overflows the stack on long values (a 300 KB name), and input may be 4 MiB.
+
+// XX:XX:XX:XX:XX:XX
+bool is_mac(std::string_view v) {
+    if (v.size() != 17) return false;
+    for (size_t i = 0; i < v.size(); ++i)
+        if (i % 3 == 2 ? v[i] != ':' : !is_hex(v[i])) return false;
+    return true;
+}
+
+// \d+(\.\d+)?[KMGT]?
+bool is_size(std::string_view v) {
+    if (!v.empty() && std::string_view("KMGT").find(v.back()) != std::string_view::npos) v.remove_suffix(1);
+    size_t dot = v.find('.');
+    if (dot == std::string_view::npos) return is_digits(v);
+    return is_digits(v.substr(0, dot)) && is_digits(v.substr(dot + 1));
+}
+
+// [a-zA-Z0-9]{1,12}
+bool is_vendor_id(std::string_view v) {
+    return !v.empty() && v.size() <= 12 &&
+           std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+// pve-common dns-name: labels of letters, digits and inner '-', joined by '.'.
+bool valid_dns_name(std::string_view name) {
+    size_t start = 0;
+    while (true) {
+        size_t dot = name.find('.', start);
+        std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+        for (char c : label)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+        if (dot == std::string_view::npos) return true;
+        start = dot + 1;
+    }
+}
+
+// qemu-server PCI.pm $PCIRE: ([a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(\.[a-f0-9])?
+bool matches_pcire(std::string_view id) {
+    if (id.size() >= 2 && id[id.size() - 2] == '.') {
+        if (!is_lower_hex(id.back())) return false;
+        id.remove_suffix(2);
+    }
+    auto hex_run = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_lower_hex); };
+    if (id.size() < 5 || id[id.size() - 3] != ':' || !hex_run(id.substr(id.size() - 2)) || !hex_run(id.substr(id.size() - 5, 2)))
+        return false;
+    if (id.size() == 5) return true;
+    std::string_view domain = id.substr(0, id.size() - 5);
+    return domain.size() >= 5 && domain.back() == ':' && hex_run(domain.substr(0, domain.size() - 1));
+}
+
+// "X.Y" or "X.Y.Z"...: \d+(\.\d+)+
+bool is_version(std::string_view v) {
+    size_t dot = v.find('.');
+    if (dot == std::string_view::npos || !is_digits(v.substr(0, dot))) return false;
+    v.remove_prefix(dot + 1);
+    while (true) {
+        size_t next = v.find('.');
+        if (!is_digits(v.substr(0, next))) return false;
+        if (next == std::string_view::npos) return true;
+        v.remove_prefix(next + 1);
+    }
+}
+
+// qemu-server machine types (QemuServer/Machine.pm $machine_fmt, at most 40 characters): pc,
+// pc(-i440fx)?-X.Y, q35, pc-q35-X.Y, virt(-X.Y)?, each with an optional +pveN, .pxe for the x86 ones.
+bool valid_machine_type(std::string_view v) {
+    if (v.size() > 40) return false;
+    if (v == "pc" || v == "q35" || v == "virt") return true;
+    if (v.size() > 4 && v.substr(v.size() - 4) == ".pxe") v.remove_suffix(4);
+    if (size_t plus = v.find("+pve"); plus != std::string_view::npos) {
+        if (!is_digits(v.substr(plus + 4))) return false;
+        v = v.substr(0, plus);
+    }
+    for (std::string_view prefix : {"pc-i440fx-", "pc-q35-", "pc-", "virt-"})
+        if (v.substr(0, prefix.size()) == prefix) return is_version(v.substr(prefix.size()));
+    return v == "virt";
+}
+
+bool is_int(std::string_view v) {
+    return !v.empty() && v.size() < 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// " (did you mean 'x'?)" for a word of sensible length, while `budget` (per file) lasts: edit
+// distance is quadratic, and a 4 MiB file of junk must not take minutes.
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates, unsigned& budget) {
+    if (word.size() > 64 || budget == 0) return "";
+    --budget;
+    return did_you_mean(word, candidates);
+}
+
+std::vector<std::string> split_choices(std::string_view choices) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= choices.size()) {
+        size_t bar = choices.find('|', start);
+        if (bar == std::string_view::npos) bar = choices.size();
+        out.emplace_back(choices.substr(start, bar - start));
+        start = bar + 1;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
+// The problem with `value` for a sub-key or key of type `k`, or "" when it is fine.
+std::string value_problem(const SubKey& k, std::string_view value, std::string_view what, unsigned& budget) {
+    std::string v(value), name = std::string(what);
+    bool b;
+    switch (k.type) {
+        case VT::Any: return "";
+        case VT::Bool:
+            return parse_pve_bool(value, &b) ? "" : name + " must be a boolean (1/0, on/off, yes/no, true/false), got '" + v + "'";
+        case VT::Int:
+            if (!is_int(value) || std::stoll(v) < k.min)
+                return name + " must be an integer of at least " + std::to_string(k.min) + ", got '" + v + "'";
+            return "";
+        case VT::Enum: {
+            auto list = split_choices(k.choices);
+            if (std::find(list.begin(), list.end(), v) != list.end()) return "";
+            return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list, budget);
+        }
+        case VT::HexId: {
+            bool ok = v.size() == 6 && v[0] == '0' && v[1] == 'x' &&
+                      std::all_of(v.begin() + 2, v.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+            return ok ? "" : name + " must be a hex ID 0xNNNN, got '" + v + "'";
+        }
+        case VT::Mac: return v.empty() || is_mac(v) ? "" : name + " must be a MAC address XX:XX:XX:XX:XX:XX, got '" + v + "'";
+        case VT::Size: return is_size(v) ? "" : name + " must be a size such as 32G, got '" + v + "'";
+        case VT::Mdev:
+            return !v.empty() && v.find_first_of("/.:") == std::string::npos ? "" : name + " must be an mdev type name without '/', '.' or ':', got '" + v + "'";
+    }
+    return "";
+}
+
+constexpr std::string_view kNicModels =
+    "e1000|e1000-82540em|e1000-82544gc|e1000-82545em|e1000e|i82551|i82557b|i82559er|ne2k_isa|ne2k_pci|pcnet|rtl8139|virtio|vmxnet3";
+
+const Format kHostpci{"hostpci", "host", {
+    {"host"}, {"mapping"}, {"pcie", VT::Bool}, {"x-vga", VT::Bool}, {"rombar", VT::Bool}, {"romfile"},
+    {"legacy-igd", VT::Bool}, {"mdev", VT::Mdev}, {"vendor-id", VT::HexId}, {"device-id", VT::HexId},
+    {"sub-vendor-id", VT::HexId}, {"sub-device-id", VT::HexId}, {"driver", VT::Enum, "vfio|keep"}}};
+const Format kMachine{"machine", "type", {{"type"}, {"viommu", VT::Enum, "intel|virtio"}, {"enable-s3", VT::Bool}, {"enable-s4", VT::Bool}}};
+const Format kVga{"vga", "type", {
+    {"type", VT::Enum, "cirrus|none|qxl|qxl2|qxl3|qxl4|serial0|serial1|serial2|serial3|std|virtio|virtio-gl|vmware"},
+    {"memory", VT::Int, {}, 4}, {"clipboard", VT::Enum, "vnc"}}};
+const Format kCpu{"cpu", "cputype", {
+    {"cputype"}, {"flags"}, {"hidden", VT::Bool}, {"hv-vendor-id"}, {"phys-bits"}, {"reported-model"}}};
+const Format kEfidisk{"efidisk0", "file", {
+    {"file"}, {"efitype", VT::Enum, "2m|4m"}, {"pre-enrolled-keys", VT::Bool}, {"ms-cert"}, {"size", VT::Size},
+    {"format", VT::Enum, "raw|qcow2|vmdk"}, {"import-from"}}};
+const Format kNet{"net", "model", [] {
+    std::vector<SubKey> keys = {{"model", VT::Enum, kNicModels}, {"macaddr", VT::Mac}, {"bridge"}, {"firewall", VT::Bool},
+                                {"link_down", VT::Bool}, {"mtu", VT::Int, {}, 1}, {"queues", VT::Int}, {"rate"},
+                                {"tag", VT::Int, {}, 1}, {"trunks"}};
+    static const auto models = split_choices(kNicModels);
+    for (const auto& m : models) keys.push_back({m, VT::Mac});
+    return keys;
+}()};
+const Format kDisk{"drive", "file", {
+    {"file"}, {"aio", VT::Enum, "native|threads|io_uring"}, {"backup", VT::Bool}, {"bps"}, {"bps_max_length"}, {"bps_rd"},
+    {"bps_rd_max_length"}, {"bps_wr"}, {"bps_wr_max_length"}, {"cache", VT::Enum, "directsync|none|unsafe|writeback|writethrough"},
+    {"cyls"}, {"detect_zeroes", VT::Bool}, {"discard", VT::Enum, "ignore|on"}, {"format", VT::Enum, "raw|cow|qcow|qed|qcow2|vmdk|cloop"},
+    {"heads"}, {"import-from"}, {"iops"}, {"iops_max"}, {"iops_max_length"}, {"iops_rd"}, {"iops_rd_max"}, {"iops_rd_max_length"},
+    {"iops_wr"}, {"iops_wr_max"}, {"iops_wr_max_length"}, {"iothread", VT::Bool}, {"mbps"}, {"mbps_max"}, {"mbps_rd"},
+    {"mbps_rd_max"}, {"mbps_wr"}, {"mbps_wr_max"}, {"media", VT::Enum, "cdrom|disk"}, {"model"}, {"product"}, {"queues"},
+    {"replicate", VT::Bool}, {"rerror", VT::Enum, "ignore|report|stop"}, {"ro", VT::Bool}, {"scsiblock", VT::Bool}, {"secs"},
+    {"serial"}, {"shared", VT::Bool}, {"size", VT::Size}, {"snapshot", VT::Bool}, {"ssd", VT::Bool}, {"trans"}, {"vendor"},
+    {"werror", VT::Enum, "enospc|ignore|report|stop"}, {"wwn"}}};
+
+// Keys whose value is one plain value (no property string) with a type; the rest of the known keys.
+const std::map<std::string_view, SubKey>& plain_keys() {
+    static const std::map<std::string_view, SubKey> keys = [] {
+        std::map<std::string_view, SubKey> m;
+        for (const SubKey& k : std::vector<SubKey>{
+                 {"bios", VT::Enum, "seabios|ovmf"},
+                 {"ostype", VT::Enum, "other|wxp|w2k|w2k3|w2k8|wvista|win7|win8|win10|win11|l24|l26|solaris"},
+                 {"cores", VT::Int, {}, 1}, {"sockets", VT::Int, {}, 1}, {"vcpus", VT::Int, {}, 1}, {"smp", VT::Int, {}, 1},
+                 {"acpi", VT::Bool}, {"autostart", VT::Bool}, {"freeze", VT::Bool}, {"kvm", VT::Bool}, {"localtime", VT::Bool},
+                 {"numa", VT::Bool}, {"onboot", VT::Bool}, {"protection", VT::Bool}, {"reboot", VT::Bool}, {"tablet", VT::Bool},
+                 {"template", VT::Bool}, {"keephugepages", VT::Bool}, {"balloon", VT::Int}, {"shares", VT::Int},
+                 {"scsihw", VT::Enum, "lsi|lsi53c810|virtio-scsi-pci|virtio-scsi-single|megasas|pvscsi"},
+                 {"args"}, {"affinity"}, {"agent"}, {"audio"}, {"boot"}, {"bootdisk"}, {"cdrom"}, {"cicustom"}, {"cipassword"},
+                 {"citype"}, {"ciupgrade"}, {"ciuser"}, {"cpulimit"}, {"cpuunits"}, {"description"}, {"digest"}, {"hookscript"},
+                 {"hotplug"}, {"hugepages"}, {"ivshmem"}, {"keyboard"}, {"lock"}, {"memory"}, {"meta"}, {"migrate_downtime"},
+                 {"migrate_speed"}, {"name"}, {"nameserver"}, {"rng"}, {"searchdomain"}, {"smbios"}, {"spice_enhancements"},
+                 {"sshkeys"}, {"startdate"}, {"startup"}, {"tags"}, {"tdf"}, {"vmgenid"}, {"vmstatestorage"}, {"watchdog"},
+                 // snapshot sections
+                 {"parent"}, {"snaptime"}, {"vmstate"}, {"runningmachine"}, {"runningcpu"}, {"snapstate"},
+             })
+            m.emplace(k.name, k);
+        return m;
+    }();
+    return keys;
+}
+
+// Keys written as NAME<digits>: the allowed index range, and the format of their value (or none).
+struct Indexed {
+    std::string_view prefix;
+    int max;
+    const Format* format;
+};
+const Indexed kIndexed[] = {
+    {"hostpci", 15, &kHostpci}, {"net", 31, &kNet}, {"ide", 3, &kDisk}, {"sata", 5, &kDisk}, {"scsi", 30, &kDisk},
+    {"virtio", 15, &kDisk}, {"efidisk", 0, &kEfidisk}, {"tpmstate", 0, nullptr}, {"unused", 255, nullptr},
+    {"usb", 13, nullptr}, {"serial", 3, nullptr}, {"parallel", 2, nullptr}, {"numa", 7, nullptr},
+    {"ipconfig", 31, nullptr}, {"virtiofs", 9, nullptr}, {"audio", 0, nullptr}, {"rng", 0, nullptr}, {"smbios", 1, nullptr},
+};
+
+// "hostpci12" -> {"hostpci", 12}; nullopt when the key has no trailing digits.
+std::optional<std::pair<std::string, int>> split_index(const std::string& key) {
+    size_t d = key.size();
+    while (d > 0 && std::isdigit(static_cast<unsigned char>(key[d - 1]))) --d;
+    if (d == key.size() || d == 0 || key.size() - d > 4) return std::nullopt;
+    return std::make_pair(key.substr(0, d), std::stoi(key.substr(d)));
+}
+
+const std::vector<std::string>& known_key_names() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> names;
+        for (const auto& [k, spec] : plain_keys()) names.emplace_back(k);
+        for (const auto& i : kIndexed) names.push_back(std::string(i.prefix) + "0");
+        names.emplace_back("machine");
+        names.emplace_back("vga");
+        names.emplace_back("cpu");
+        return names;
+    }();
+    return all;
+}
+
+class SectionChecker {
+public:
+    SectionChecker(const PveSection& section, Findings& out, unsigned& suggestion_budget)
+        : s_(section), out_(out), budget_(suggestion_budget) {}
+
+    void run() {
+        std::map<std::string, int> seen;
+        for (const auto& e : s_.entries) {
+            if (auto [it, inserted] = seen.emplace(e.key, e.mark.line); !inserted)
+                add(e.mark, "pve-duplicate-key", "'" + e.key + "' is set twice in " + where() + " (first at line " +
+                                                     std::to_string(it->second) + "); qemu-server keeps this one");
+            entry(e);
+        }
+        if (s_.kind == PveSection::Kind::Pending) return;  // a partial config: no cross-key rules
+        passthrough();
+        for (const auto& [text, mark] : s_.notes) check_isolation_text(text, Mark{mark.file, mark.line, 2}, out_);
+    }
+
+private:
+    std::string where() const {
+        switch (s_.kind) {
+            case PveSection::Kind::Current: return "the current config";
+            case PveSection::Kind::Pending: return "[PENDING]";
+            case PveSection::Kind::Snapshot: return "snapshot [" + s_.name + "]";
+            case PveSection::Kind::Cloudinit: return "[special:cloudinit]";
+        }
+        return "";
+    }
+
+    void add(Mark mark, const char* rule, std::string message) { out_.push_back({std::move(mark), rule, std::move(message)}); }
+
+    void entry(const PveEntry& e) {
+        if (e.key == "delete") {
+            if (s_.kind != PveSection::Kind::Pending)
+                add(e.mark, "pve-pending-delete", "'delete:' is only allowed in [PENDING], not in " + where());
+            return;
+        }
+        if (e.key == "args") check_isolation_text(e.value, e.value_mark(), out_);
+        if (e.key == "machine") return property_string(e, kMachine);
+        if (e.key == "vga") return property_string(e, kVga);
+        if (e.key == "cpu") return property_string(e, kCpu);
+        if (auto plain = plain_keys().find(e.key); plain != plain_keys().end()) return plain_value(e, plain->second);
+        if (auto idx = split_index(e.key)) {
+            for (const auto& i : kIndexed) {
+                if (idx->first != i.prefix) continue;
+                if (idx->second > i.max) {
+                    if (i.prefix == "hostpci")
+                        add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci15 only");
+                    else
+                        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "': " + std::string(i.prefix) + " goes up to " +
+                                                           std::string(i.prefix) + std::to_string(i.max));
+                    return;
+                }
+                if (i.format) property_string(e, *i.format);
+                return;
+            }
+        }
+        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names(), budget_));
+    }
+
+    void plain_value(const PveEntry& e, const SubKey& spec) {
+        if (std::string p = value_problem(spec, e.value, "'" + e.key + "'", budget_); !p.empty()) add(e.value_mark(), "pve-value", p);
+        if (e.key == "name" && !valid_dns_name(e.value))
+            add(e.value_mark(), "pve-value", "'name' must be a DNS name (letters, digits, inner '-', '.'), got '" + e.value + "'");
+        if (e.key == "memory" && !is_int(e.value)) {
+            PropertyList props = parse_property_string(e.value, "current");
+            const Property* current = props.find("current");
+            if (!props.error.empty() || props.properties.size() != 1 || !current || !is_int(current->value))
+                add(e.value_mark(), "pve-value", "'memory' must be an amount in MiB such as 4096, got '" + e.value + "'");
+        }
+    }
+
+    // Checks the sub-keys of `e` against `fmt`; keeps the parsed list for the passthrough rules.
+    void property_string(const PveEntry& e, const Format& fmt) {
+        PropertyList props = parse_property_string(e.value, fmt.default_key);
+        if (!props.error.empty()) add(e.value_mark(props.error_offset), "pve-property", "'" + e.key + "': " + props.error);
+        std::set<std::string> seen;
+        std::vector<std::string> names;
+        for (const auto& k : fmt.keys) names.emplace_back(k.name);
+        for (const auto& p : props.properties) {
+            Mark m = e.value_mark(p.offset);
+            auto spec = std::find_if(fmt.keys.begin(), fmt.keys.end(), [&](const SubKey& k) { return k.name == p.key; });
+            if (spec == fmt.keys.end()) {
+                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names, budget_));
+                continue;
+            }
+            if (!seen.insert(p.key).second) {
+                add(m, "pve-property", "sub-key '" + p.key + "' is repeated in '" + e.key + "'");
+                continue;
+            }
+            if (std::string problem = value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'", budget_); !problem.empty())
+                add(m, spec->type == VT::Bool ? "pve-property" : "pve-value", problem);
+        }
+        if (e.key == "machine") machine_ = &e, machine_props_ = props;
+        if (e.key == "vga") vga_props_ = props;
+        if (e.key == "cpu") cpu_check(e, props);
+        if (&fmt == &kHostpci) hostpci_.push_back({&e, props});
+        if (e.key == "machine") machine_check(e, props);
+    }
+
+    void machine_check(const PveEntry& e, const PropertyList& props) {
+        const Property* type = props.find("type");
+        if (type && !valid_machine_type(type->value))
+            add(e.value_mark(type->offset), "pve-value",
+                "machine type '" + type->value + "' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y (optionally +pveN)");
+    }
+
+    void cpu_check(const PveEntry& e, const PropertyList& props) {
+        if (const Property* hv = props.find("hv-vendor-id"); hv && !is_vendor_id(hv->value))
+            add(e.value_mark(hv->offset), "pve-value", "'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got '" + hv->value + "'");
+    }
+
+    bool flag(const PropertyList& props, std::string_view key) const {
+        const Property* p = props.find(key);
+        bool b = false;
+        return p && parse_pve_bool(p->value, &b) && b;
+    }
+
+    std::string value_of(std::string_view key) const {
+        const PveEntry* e = s_.find(key);
+        if (!e) return "";
+        return e->value.substr(0, e->value.find(','));
+    }
+
+    void passthrough() {
+        // No machine key (or no type in it) means qemu-server's default, i440fx ("pc").
+        const Property* type = machine_ ? machine_props_.find("type") : nullptr;
+        std::string machine = type ? type->value : "pc";
+        bool q35 = machine.rfind("q35", 0) == 0 || machine.rfind("pc-q35", 0) == 0;
+        std::string vga = vga_props_.find("type") ? vga_props_.find("type")->value : "";
+        bool ovmf = value_of("bios") == "ovmf";
+        const PveEntry* first_igd = nullptr;
+        std::vector<PassedHost> hosts;
+
+        for (const auto& [e, props] : hostpci_) {
+            const Property* host = props.find("host");
+            const Property* mapping = props.find("mapping");
+            if (!host == !mapping)
+                add(e->value_mark(), "pve-hostpci-source",
+                    "'" + e->key + "' needs exactly one of a host PCI ID and mapping=, " + (host ? "not both" : "found neither"));
+            bool xvga = flag(props, "x-vga");
+            std::vector<PciAddress> ids;
+            if (host) {
+                size_t start = 0;
+                while (start <= host->value.size()) {
+                    size_t semi = host->value.find(';', start);
+                    if (semi == std::string::npos) semi = host->value.size();
+                    std::string id = host->value.substr(start, semi - start);
+                    Mark m = e->value_mark(host->offset + (host->bare ? 0 : 5) + start);
+                    std::string err;
+                    if (!matches_pcire(id)) {
+                        std::string low = id;
+                        for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        add(m, "pve-hostpci-id",
+                            matches_pcire(low) ? "host PCI ID '" + id + "' must be lowercase hex for qemu-server ('" + low + "')"
+                                               : "host PCI ID '" + id + "' is not [dddd:]bb:dd[.f] in lowercase hexadecimal");
+                    } else if (auto a = parse_pci_address(id, &err)) {
+                        ids.push_back(*a);
+                        hosts.push_back({*a, m, xvga});
+                    }
+                    start = semi + 1;
+                }
+            }
+            if (flag(props, "pcie") && !q35)
+                add(e->value_mark(props.find("pcie")->offset), "pve-pcie-q35",
+                    "pcie=1 needs a q35 machine type, but this VM uses '" + machine +
+                        "' (qemu-server: \"q35 machine model is not enabled\")");
+            if (const Property* d = props.find("driver"))
+                add(e->value_mark(d->offset), "pve-hostpci-driver", "'driver=' on '" + e->key + "' needs qemu-server 9.0 (PVE 9)");
+            if (const Property* r = props.find("romfile"); r && (r->value.find('/') != std::string::npos || r->value.find("..") != std::string::npos))
+                add(e->value_mark(r->offset), "pve-romfile-path",
+                    "romfile '" + r->value + "' is read as /usr/share/kvm/" + r->value + ": give a bare file name");
+            if (xvga && ovmf)
+                add(e->value_mark(props.find("x-vga")->offset), "pve-xvga-ovmf",
+                    "x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS");
+            if (flag(props, "legacy-igd")) {
+                Mark m = e->value_mark(props.find("legacy-igd")->offset);
+                auto fail = [&](const std::string& why) { add(m, "pve-legacy-igd", "legacy-igd " + why); };
+                if (first_igd) fail("is allowed on one hostpci entry only (the first is '" + first_igd->key + "')");
+                first_igd = e;
+                if (vga != "none") fail("needs 'vga: none', but vga is " + (vga.empty() ? std::string("unset (std)") : "'" + vga + "'"));
+                if (q35) fail("needs an i440fx machine type (pc or pc-i440fx-X.Y), not '" + machine + "'");
+                if (xvga) fail("is not compatible with x-vga");
+                if (props.find("rombar") && !flag(props, "rombar")) fail("requires rombar to be enabled");
+                if (props.find("mdev")) fail("is not compatible with mdev");
+                if (ids.size() > 1 || (ids.size() == 1 && !ids[0].function))
+                    fail("is not compatible with multifunction devices: give the single function 00:02.0");
+                else if (ids.size() == 1 && !(ids[0].bus == 0 && ids[0].device == 2 && ids[0].function == 0u))
+                    fail("only works for the device at host 00:02.0, not " + ids[0].str());
+            }
+        }
+        check_passed_hosts(hosts, out_);
+    }
+
+    const PveSection& s_;
+    Findings& out_;
+    unsigned& budget_;
+    const PveEntry* machine_ = nullptr;
+    PropertyList machine_props_, vga_props_;
+    std::vector<std::pair<const PveEntry*, PropertyList>> hostpci_;
+};
+
+}  // namespace
+
+Findings check_pve_conf(const PveConf& conf) {
+    Findings out;
+    for (const auto& line : conf.bad_lines)
+        out.push_back({Mark{conf.file, line.number, 1}, "pve-syntax",
+                       "qemu-server cannot parse this line (\"unable to parse config\"): '" + line.text.substr(0, 60) + "'"});
+    unsigned suggestion_budget = 100;
+    for (const auto& section : conf.sections) {
+        if (section.kind == PveSection::Kind::Cloudinit) continue;
+        SectionChecker(section, out, suggestion_budget).run();
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+        return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;
+    });
+    return out;
+}
+
+}  // namespace vfiogen

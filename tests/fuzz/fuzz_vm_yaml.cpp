@@ -1,0 +1,27 @@
+// libFuzzer target: the VM file loader and both renderings on any bytes. Bad input must end as
+// an InputError; anything else (a crash, a sanitizer report, another exception) is a bug.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "diagnostic.h"
+#include "profile.h"
+#include "render.h"
+#include "vm.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static vfiogen::ProfileLibrary profiles({VFIOGEN_SOURCE_DIR "/tests/data/profiles", VFIOGEN_SOURCE_DIR "/profiles"});
+    static const vfiogen::TemplateSet templates;
+    std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        vfiogen::Vm vm = vfiogen::load_vm_text(text, "fuzz.yaml", profiles);
+        for (auto target : {vfiogen::Target::Pve, vfiogen::Target::Libvirt}) {
+            try {
+                vfiogen::render(vm, target, templates);
+            } catch (const vfiogen::InputError&) {
+            }
+        }
+    } catch (const vfiogen::InputError&) {
+    }
+    return 0;
+}
