@@ -114,19 +114,6 @@ std::vector<std::string> children_of(DocKind doc, const std::string& parent) {
     return names;
 }
 
-// "a|b|c" -> {"a", "b", "c"}
-std::vector<std::string> choice_list(std::string_view choices) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= choices.size()) {
-        size_t bar = choices.find('|', start);
-        if (bar == std::string_view::npos) bar = choices.size();
-        out.emplace_back(choices.substr(start, bar - start));
-        start = bar + 1;
-    }
-    return out;
-}
-
 bool in_choices(std::string_view choices, const std::string& value) {
     auto list = choice_list(choices);
     return std::find(list.begin(), list.end(), value) != list.end();
@@ -306,6 +293,18 @@ std::string type_column(const KeySpec& k) {
 }
 
 }  // namespace
+
+std::vector<std::string> choice_list(std::string_view choices) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= choices.size()) {
+        size_t bar = choices.find('|', start);
+        if (bar == std::string_view::npos) bar = choices.size();
+        out.emplace_back(choices.substr(start, bar - start));
+        start = bar + 1;
+    }
+    return out;
+}
 
 bool parse_bool(const std::string& text, bool* value) {
     std::string s;

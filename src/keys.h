@@ -60,6 +60,9 @@ const KeySpec& key_spec(DocKind doc, std::string_view path);
 // Throws InputError with the offending key's (or value's) mark in `file`.
 void validate_keys(const YAML::Node& root, DocKind doc, const std::string& file);
 
+// An enum's choices "a|b|c" as {"a", "b", "c"}, in order.
+std::vector<std::string> choice_list(std::string_view choices);
+
 // Parses a scalar the way the validator accepted it.
 bool parse_bool(const std::string& text, bool* value);
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "check_common.h"
+#include "keys.h"
 #include "suggest.h"
 
 namespace vfiogen {
@@ -144,18 +145,6 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
     return did_you_mean(word, candidates);
 }
 
-std::vector<std::string> split_choices(std::string_view choices) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= choices.size()) {
-        size_t bar = choices.find('|', start);
-        if (bar == std::string_view::npos) bar = choices.size();
-        out.emplace_back(choices.substr(start, bar - start));
-        start = bar + 1;
-    }
-    return out;
-}
-
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
@@ -175,7 +164,7 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
                 return name + " must be an integer of at least " + std::to_string(k.min) + ", got '" + v + "'";
             return "";
         case VT::Enum: {
-            auto list = split_choices(k.choices);
+            auto list = choice_list(k.choices);
             if (std::find(list.begin(), list.end(), v) != list.end()) return "";
             return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list, budget);
         }
@@ -212,7 +201,7 @@ const Format kNet{"net", "model", [] {
     std::vector<SubKey> keys = {{"model", VT::Enum, kNicModels}, {"macaddr", VT::Mac}, {"bridge"}, {"firewall", VT::Bool},
                                 {"link_down", VT::Bool}, {"mtu", VT::Int, {}, 1}, {"queues", VT::Int}, {"rate"},
                                 {"tag", VT::Int, {}, 1}, {"trunks"}};
-    static const auto models = split_choices(kNicModels);
+    static const auto models = choice_list(kNicModels);
     for (const auto& m : models) keys.push_back({m, VT::Mac});
     return keys;
 }()};
