@@ -36,11 +36,8 @@ unsigned number(const pugi::xml_node& n, const char* attr) {
     return static_cast<unsigned>(std::strtoul(n.attribute(attr).as_string("0"), nullptr, 0));
 }
 
-std::string hex(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%0*x", width, value);
-    return buf;
-}
+// libvirt's PCI address attribute form, "0x01".
+std::string hex(unsigned value, int width) { return "0x" + hex_digits(value, width); }
 
 // A PCI hostdev's host function, as "dddd:bb:ss.f"; "" for anything else.
 std::string source_key(const pugi::xml_node& hostdev) {

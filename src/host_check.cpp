@@ -24,12 +24,6 @@ const char* status_word(CheckStatus s) {
     return "?";
 }
 
-std::string hex(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*x", width, value);
-    return buf;
-}
-
 bool file_exists(const std::string& path) {
     struct stat st {};
     return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -286,13 +280,13 @@ private:
             const PassedFunction* gpu = &f;
             for (const auto& other : dev.functions)
                 if (other.role == "gpu" || other.role == "igd") gpu = &other;
-            std::string start = in.gcount() == 2 ? hex(sig[0], 2) + " " + hex(sig[1], 2) : "(too short)";
+            std::string start = in.gcount() == 2 ? hex_digits(sig[0], 2) + " " + hex_digits(sig[1], 2) : "(too short)";
             bool efi = in.gcount() == 2 && sig[0] == 'M' && sig[1] == 'Z';
             add(CheckStatus::Fail, "romfile",
                 who + ": romfile " + path + " starts with " + start + ", not the option ROM signature 55 AA" +
                     (efi ? " (\"MZ\": an EFI driver, not a ROM)" : ""),
-                efi ? "convert the .efi with edk2's `EfiRom -f 0x" + hex(gpu->id.vendor, 4) + " -i 0x" +
-                          hex(gpu->id.device, 4) + " -e FILE.efi` and copy the .rom to " + path
+                efi ? "convert the .efi with edk2's `EfiRom -f 0x" + hex_digits(gpu->id.vendor, 4) + " -i 0x" +
+                          hex_digits(gpu->id.device, 4) + " -e FILE.efi` and copy the .rom to " + path
                     : "replace " + path + " with a ROM image (a VBIOS or an EfiRom-built GOP ROM)");
         }
     }
@@ -318,7 +312,7 @@ private:
             }
             std::vector<std::string> blockers, ids;
             for (const HostDevice* b : v.blockers) {
-                blockers.push_back(b->address.str() + " [" + hex(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
+                blockers.push_back(b->address.str() + " [" + hex_digits(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
                 if (std::find(ids.begin(), ids.end(), b->id.str()) == ids.end()) ids.push_back(b->id.str());
             }
             add(CheckStatus::Fail, "iommu-group",

@@ -9,12 +9,6 @@
 namespace vfiogen {
 namespace {
 
-std::string hex(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*x", width, value);
-    return buf;
-}
-
 // The role a function of an unknown device gets in a new profile, from its PCI class.
 std::string role_for(const HostDevice& d, const PciAddress& first) {
     if (d.is_display())
@@ -83,7 +77,7 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
     }
 
     if (best.empty()) {
-        result.profile = "host-" + hex(first->id.vendor, 4) + "-" + hex(first->id.device, 4);
+        result.profile = "host-" + hex_digits(first->id.vendor, 4) + "-" + hex_digits(first->id.device, 4);
         std::ostringstream p;
         p << "# Written by vfiogen init --from-host " << bdf.str() << ": a minimal profile for this device.\n"
           << "name: " << result.profile << "\n"

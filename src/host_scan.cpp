@@ -9,12 +9,6 @@
 namespace vfiogen {
 namespace {
 
-std::string hex(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*x", width, value);
-    return buf;
-}
-
 bool driver_allows_passthrough(const HostDevice& d) {
     return d.driver.empty() || is_vfio_driver(d.driver) || d.driver == "pci-stub";
 }
@@ -61,7 +55,7 @@ std::vector<const HostDevice*> scan_selection(const Host& host, bool all) {
 std::string describe_device(const HostDevice& d, PciNames& names) {
     std::string cls = names.class_name(d.class16());
     std::string vendor = names.vendor(d.id.vendor), device = names.device(d.id.vendor, d.id.device);
-    std::string text = (cls.empty() ? "Class" : cls) + " [" + hex(d.class16(), 4) + "]: ";
+    std::string text = (cls.empty() ? "Class" : cls) + " [" + hex_digits(d.class16(), 4) + "]: ";
     text += vendor.empty() ? "Vendor" : vendor;
     text += " " + (device.empty() ? "Device" : device) + " [" + d.id.str() + "]";
     return text;
@@ -97,7 +91,7 @@ std::string host_scan_text(const Host& host, PciNames& names, bool all) {
             out << "\n";
         }
         for (const HostDevice* m : v.members)
-            out << "    " << m->address.str() << " [" << hex(m->class16(), 4) << "] " << m->id.str() << " "
+            out << "    " << m->address.str() << " [" << hex_digits(m->class16(), 4) << "] " << m->id.str() << " "
                 << driver_text(*m) << (m->is_bridge() ? " (bridge)" : "") << "\n";
     }
     return out.str();
@@ -116,7 +110,7 @@ std::string host_scan_json(const Host& host, PciNames& names, bool all) {
             {"bdf", d->address.str()},
             {"id", d->id.str()},
             {"subsystem_id", d->subsystem.str()},
-            {"class", "0x" + hex(d->class_code, 6)},
+            {"class", "0x" + hex_digits(d->class_code, 6)},
             {"class_name", names.class_name(d->class16())},
             {"vendor_name", names.vendor(d->id.vendor)},
             {"device_name", names.device(d->id.vendor, d->id.device)},
@@ -129,7 +123,7 @@ std::string host_scan_json(const Host& host, PciNames& names, bool all) {
         if (v.has_group) {
             json members = json::array();
             for (const HostDevice* m : v.members)
-                members.push_back({{"bdf", m->address.str()}, {"id", m->id.str()}, {"class", "0x" + hex(m->class_code, 6)},
+                members.push_back({{"bdf", m->address.str()}, {"id", m->id.str()}, {"class", "0x" + hex_digits(m->class_code, 6)},
                                    {"driver", m->driver.empty() ? json(nullptr) : json(m->driver)},
                                    {"bridge", m->is_bridge()}});
             json blockers = json::array();

@@ -33,17 +33,17 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return parts;
 }
 
-std::string hex(unsigned value, int width) {
+}  // namespace
+
+std::string hex_digits(unsigned value, int width) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%0*x", width, value);
     return buf;
 }
 
-}  // namespace
-
 std::string PciAddress::str() const {
-    std::string out = hex(domain, 4) + ":" + hex(bus, 2) + ":" + hex(device, 2);
-    if (function) out += "." + hex(*function, 1);
+    std::string out = hex_digits(domain, 4) + ":" + hex_digits(bus, 2) + ":" + hex_digits(device, 2);
+    if (function) out += "." + hex_digits(*function, 1);
     return out;
 }
 
@@ -86,14 +86,14 @@ std::optional<PciAddress> parse_pci_address(std::string_view text, std::string* 
     auto device = parse_hex(parts[i++], 2, true);
     if (!bus || !device) return fail("malformed PCI address '" + std::string(text) + "': " + form);
     if (*device > 0x1f)
-        return fail("PCI device (slot) 0x" + hex(*device, 2) + " in '" + std::string(text) +
+        return fail("PCI device (slot) 0x" + hex_digits(*device, 2) + " in '" + std::string(text) +
                     "' is out of range 00-1f");
     address.bus = *bus;
     address.device = *device;
     return address;
 }
 
-std::string PciId::str() const { return hex(vendor, 4) + ":" + hex(device, 4); }
+std::string PciId::str() const { return hex_digits(vendor, 4) + ":" + hex_digits(device, 4); }
 
 std::optional<PciId> parse_pci_id(std::string_view text, std::string* error) {
     auto parts = split(text, ':');

@@ -22,6 +22,9 @@ struct PciAddress {
     bool operator==(const PciAddress& other) const;
 };
 
+// `value` in lowercase hexadecimal, zero-padded to `width` digits, without "0x" ("01", "1d01").
+std::string hex_digits(unsigned value, int width);
+
 // Parses "[dddd:]bb:dd[.f]" in hexadecimal (upper or lower case accepted, always printed lowercase).
 // Returns the error text ("function 8 is out of range 0-7", ...) through `error` on failure.
 std::optional<PciAddress> parse_pci_address(std::string_view text, std::string* error);

@@ -12,11 +12,8 @@ using kainjow::mustache::data;
 using kainjow::mustache::list;
 using kainjow::mustache::object;
 
-std::string hex(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%0*x", width, value);
-    return buf;
-}
+// libvirt's PCI address attribute form, "0x01".
+std::string hex(unsigned value, int width) { return "0x" + hex_digits(value, width); }
 
 object pci_address(unsigned domain, unsigned bus, unsigned slot, unsigned function) {
     return object{{"domain", hex(domain, 4)}, {"bus", hex(bus, 2)}, {"slot", hex(slot, 2)}, {"function", hex(function, 1)}};
