@@ -40,6 +40,28 @@ struct Command {
     int max_positional = 1;   // how many positional arguments it takes (-1: any number)
 };
 
+// --profiles DIR (repeatable): every command that loads hardware profiles.
+void add_profiles_option(po::options_description& o) {
+    o.add_options()("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+                    "search DIR for hardware profiles first (repeatable)");
+}
+
+// The positional VM.yaml; `required` unless the command has a mode without one.
+void add_vm_file_option(po::options_description& o, bool required) {
+    auto* value = po::value<std::string>()->value_name("VM.yaml");
+    if (required) value->required();
+    o.add_options()("vm-file", value, "the VM file ('-' reads stdin)");
+}
+
+// --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
+void add_rendering_input_options(po::options_description& o) {
+    o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
+                    "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    o.add_options()("help,h", "show this help");
+}
+
 po::options_description render_options() {
     po::options_description o("Options");
     o.add_options()
@@ -47,13 +69,8 @@ po::options_description render_options() {
          "pve (a whole /etc/pve/qemu-server/<vmid>.conf), pve-snippet (only hostpciN, args, bios, "
          "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
-         "write to FILE (replaced atomically, untouched on error) instead of stdout")
-        ("templates", po::value<std::string>()->value_name("DIR"),
-         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
-        ("help,h", "show this help");
+         "write to FILE (replaced atomically, untouched on error) instead of stdout");
+    add_rendering_input_options(o);
     return o;
 }
 
@@ -63,13 +80,8 @@ po::options_description define_options() {
         ("connect,c", po::value<std::string>()->value_name("URI"),
          "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
         ("start", "start the domain after defining it (virDomainCreate)")
-        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing")
-        ("templates", po::value<std::string>()->value_name("DIR"),
-         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
-        ("help,h", "show this help");
+        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing");
+    add_rendering_input_options(o);
     return o;
 }
 
@@ -80,13 +92,8 @@ po::options_description attach_options() {
         ("connect,c", po::value<std::string>()->value_name("URI"),
          "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
         ("diff", "print a unified diff of the domain XML before and after")
-        ("dry-run,n", "run the preflight and change nothing (with --diff: show what would change)")
-        ("templates", po::value<std::string>()->value_name("DIR"),
-         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)")
-        ("help,h", "show this help");
+        ("dry-run,n", "run the preflight and change nothing (with --diff: show what would change)");
+    add_rendering_input_options(o);
     return o;
 }
 
@@ -100,10 +107,8 @@ po::options_description keys_options() {
 
 po::options_description profiles_options() {
     po::options_description o("Options");
-    o.add_options()
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("help,h", "show this help");
+    add_profiles_option(o);
+    o.add_options()("help,h", "show this help");
     return o;
 }
 
@@ -201,9 +206,9 @@ po::options_description check_options() {
          "with --list-rules: text or markdown (docs/RULES.md)")
         ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
          "exit 1 when a finding is at or above SEVERITY: error or warning")
-        ("list-rules", "print the rule table (id, severity, summary, source) and exit")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
+        ("list-rules", "print the rule table (id, severity, summary, source) and exit");
+    add_profiles_option(o);
+    o.add_options()
         ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
          "libvirt's RelaxNG domain schema")
         ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
@@ -277,27 +282,15 @@ int run_host_scan(const po::variables_map& args) {
 }
 
 // The VM file named by the positional "vm-file" ('-' = stdin), with profiles from --profiles.
-Vm load_vm_argument(const po::variables_map& args) {
-    std::string file = args["vm-file"].as<std::string>();
-    if (file == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        return load_vm_text(text, "<stdin>", profiles);
-    }
-    ProfileLibrary profiles(profile_dirs(args, file));
-    return load_vm(file, profiles);
-}
-
 po::options_description host_check_options() {
     po::options_description o("Options");
     o.add_options()
         ("json", "print the findings as JSON")
         ("list-rules", "print every rule (id, what it checks, source) and exit")
         ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
-         "exit 1 on: fail (default) or warning")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+         "exit 1 on: fail (default) or warning");
+    add_profiles_option(o);
+    add_vm_file_option(o, false);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
@@ -313,7 +306,7 @@ int run_host_check(const po::variables_map& args) {
     if (level != "fail" && level != "warning")
         throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
                          did_you_mean(level, {"fail", "warning"}));
-    Vm vm = load_vm_argument(args);
+    Vm vm = load_vm_arg(args);
     Host host = read_host(host_root(args));
     PciNames names;
     auto findings = check_host(host, vm, names);
@@ -329,10 +322,9 @@ po::options_description host_config_options() {
          "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
         ("output,o", po::value<std::string>()->value_name("DIR"),
          "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
-        ("install", "allow -o / (write into the real /etc)")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)")
-        ("vm-file", po::value<std::string>()->required()->value_name("VM.yaml"), "the VM file ('-' reads stdin)");
+        ("install", "allow -o / (write into the real /etc)");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
@@ -361,7 +353,7 @@ int run_host_config(const po::variables_map& args) {
         if (!ec && canonical == "/" && !args.count("install"))
             throw UsageError("-o / would write into /etc: add --install if that is what you want");
     }
-    Vm vm = load_vm_argument(args);
+    Vm vm = load_vm_arg(args);
     Host host = read_host(host_root(args));
     Boot loader = boot.value_or(default_boot(distro, host));
     HostConfig config = host_config(vm, host, distro, loader);
@@ -393,9 +385,8 @@ po::options_description init_options() {
         ("from-host", po::value<std::string>()->required()->value_name("BDF"),
          "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
         ("output,o", po::value<std::string>()->value_name("VM.yaml"),
-         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
-        ("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
-         "search DIR for hardware profiles first (repeatable)");
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)");
+    add_profiles_option(o);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
