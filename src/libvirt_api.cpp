@@ -89,7 +89,10 @@ std::string LibvirtConnection::driver() const {
     return type;
 }
 
-bool LibvirtConnection::is_test_driver() const { return driver() == "TEST" || driver() == "Test"; }
+bool LibvirtConnection::is_test_driver() const {
+    std::string type = driver();
+    return type == "TEST" || type == "Test";
+}
 
 bool LibvirtConnection::is_local() const {
     std::string u = uri();

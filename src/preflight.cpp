@@ -51,6 +51,7 @@ public:
     Preflight(const Vm& vm, const std::string& xml, const LibvirtConnection& conn) : vm_(vm), conn_(conn) {
         if (!doc_.load_string(xml.c_str())) throw std::runtime_error("preflight: the domain XML does not parse");
         uri_ = conn.uri();
+        local_ = conn.is_local();
     }
 
     std::vector<PreflightCheck> run() {
@@ -158,7 +159,7 @@ private:
                 std::string path = vm_.rom_dir + (vm_.rom_dir.back() == '/' ? "" : "/") + *f.romfile;
                 if (path.front() != '/') {
                     add(Status::Fail, f.romfile_mark, "ROM file " + path + " is not an absolute path; set rom_dir to one");
-                } else if (!conn_.is_local()) {
+                } else if (!local_) {
                     add(Status::Unchecked, f.romfile_mark, "ROM file " + path + " is on the remote host; not checked");
                 } else if (regular_file(path)) {
                     add(Status::Pass, f.romfile_mark, "ROM file " + path + " exists");
@@ -175,6 +176,7 @@ private:
     const LibvirtConnection& conn_;
     pugi::xml_document doc_;
     std::string uri_;
+    bool local_ = false;  // the hypervisor opens files on this machine
     std::vector<PreflightCheck> checks_;
 };
 
