@@ -66,8 +66,9 @@ po::options_description render_options() {
     po::options_description o("Options");
     o.add_options()
         ("target,t", po::value<std::string>()->required()->value_name("TARGET"),
-         "pve (a whole /etc/pve/qemu-server/<vmid>.conf), pve-snippet (only hostpciN, args, bios, "
-         "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
+         "qm (a sh script whose qm create makes the VM on a PVE node, allocating its disks: use this to "
+         "create a VM), pve (the whole /etc/pve/qemu-server/<vmid>.conf, for check and git; its volumes "
+         "must exist), pve-snippet (the passthrough keys for an existing VM; no volumes) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "write to FILE (replaced atomically, untouched on error) instead of stdout");
     add_rendering_input_options(o);
@@ -141,8 +142,8 @@ int run_render(const po::variables_map& args) {
     std::string target_name = args["target"].as<std::string>();
     auto target = parse_target(target_name);
     if (!target)
-        throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet or libvirt" +
-                         did_you_mean(target_name, {"pve", "pve-snippet", "libvirt"}));
+        throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet, qm or libvirt" +
+                         did_you_mean(target_name, target_names()));
     Vm vm = load_vm_arg(args);
     Rendered out = render_arg(vm, *target, args);
     write_output(args.count("output") ? args["output"].as<std::string>() : "-", out.text);
@@ -426,8 +427,8 @@ int run_init(const po::variables_map& args) {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
-        {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
-         "--target pve|pve-snippet|libvirt VM.yaml [-o FILE] [--templates DIR] [--profiles DIR]",
+        {"render", "render a VM file as a qm create script, a PVE conf or snippet, or libvirt domain XML",
+         "--target qm|pve|pve-snippet|libvirt VM.yaml [-o FILE] [--templates DIR] [--profiles DIR]",
          "Reads VM.yaml and the hardware profiles it names, checks them against the rules of the target\n"
          "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
          "Warnings go to stderr; on any error nothing is written.",

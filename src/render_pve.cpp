@@ -1,8 +1,12 @@
 #include "render_pve.h"
 
 #include <cctype>
-#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <set>
+
+#include "pci_address.h"
+#include "qm_command.h"
 
 namespace vfiogen {
 namespace {
@@ -29,143 +33,288 @@ bool valid_dns_name(const std::string& name) {
     return true;
 }
 
-std::string hex(unsigned value) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%x", value);
-    return buf;
+// The VM file's name without its folder, for text inside outputs (stable wherever they are rendered).
+std::string file_name(const Vm& vm) { return std::filesystem::path(vm.file).filename().string(); }
+
+// One hostpciN entry: the PCI IDs and the sub-keys qemu-server reads, in the order PVE itself
+// writes them (the default key first, the rest sorted).
+PveHostpci hostpci_entry(const std::string& host, const PassedFunction& f, bool pcie, Mark mark) {
+    PveHostpci h{host, "", {}, std::move(mark)};
+    if (f.legacy_igd) h.options += ",legacy-igd=1";
+    if (pcie) h.options += ",pcie=1";
+    if (f.romfile) h.options += ",romfile=" + *f.romfile;
+    if (!f.rombar) h.options += ",rombar=0";
+    if (f.x_vga) h.options += ",x-vga=1";
+    if (f.igd_gms)
+        h.set_properties.push_back("x-igd-gms=0x" + hex_digits(static_cast<unsigned>(*f.igd_gms), 1));
+    if (f.igd_opregion) h.set_properties.push_back("x-igd-opregion=on");
+    return h;
 }
 
-// One hostpciN line: the PCI IDs and the property-string options qemu-server reads, in the
-// order PVE itself writes them (the default key first, the rest sorted).
-struct Hostpci {
-    std::string host;
-    const PassedFunction* options;  // function whose rombar/romfile/x-vga/legacy-igd apply
-    bool pcie;
-};
-
-std::string hostpci_value(const Hostpci& h) {
-    const PassedFunction& f = *h.options;
-    std::string v = h.host;
-    if (f.legacy_igd) v += ",legacy-igd=1";
-    if (h.pcie) v += ",pcie=1";
-    if (f.romfile) v += ",romfile=" + *f.romfile;
-    if (!f.rombar) v += ",rombar=0";
-    if (f.x_vga) v += ",x-vga=1";
-    return v;
-}
-
-std::vector<Hostpci> plan_hostpci(const Vm& vm) {
-    std::vector<Hostpci> lines;
+void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
     for (const auto& dev : vm.passthrough) {
+        auto warn_xvga = [&](const PassedFunction& f) {
+            if (f.x_vga && vm.firmware == "ovmf")
+                plan.warnings.push_back({f.mark, Severity::Warning,
+                                         "x-vga has no effect with firmware ovmf in PVE: qemu-server passes "
+                                         "x-vga=on only with SeaBIOS"});
+        };
         if (dev.whole_device) {
             for (size_t i = 1; i < dev.functions.size(); ++i) {
                 const PassedFunction& f = dev.functions[i];
                 if (f.romfile || !f.rombar || f.x_vga)
-                    throw InputError(f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" +
-                                                 dev.device.str() + "', so role '" + f.role +
-                                                 "' cannot keep its own; bind each role under 'functions' to give it its own hostpciN");
+                    throw InputError(
+                        f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" +
+                                    dev.device.str() + "', so role '" + f.role +
+                                    "' cannot keep its own; bind each role under 'functions' to give it its "
+                                    "own hostpciN");
             }
-            lines.push_back({dev.device.str(), &dev.functions.front(), dev.pcie});
+            plan.hostpci.push_back(
+                hostpci_entry(dev.device.str(), dev.functions.front(), dev.pcie, dev.mark));
+            warn_xvga(dev.functions.front());
         } else {
-            for (const auto& f : dev.functions) lines.push_back({f.host.str(), &f, dev.pcie && !f.legacy_igd});
+            for (const auto& f : dev.functions) {
+                plan.hostpci.push_back(hostpci_entry(f.host.str(), f, dev.pcie && !f.legacy_igd, f.mark));
+                warn_xvga(f);
+            }
         }
-        if (lines.size() > kMaxHostpci)
-            throw InputError(dev.mark, "PVE allows at most " + std::to_string(kMaxHostpci) + " hostpci entries (hostpci0-hostpci15); this VM needs " +
-                                           std::to_string(lines.size()) + " so far");
+        if (plan.hostpci.size() > kMaxHostpci)
+            throw InputError(dev.mark, "PVE allows at most " + std::to_string(kMaxHostpci) +
+                                           " hostpci entries (hostpci0-hostpci15); this VM needs " +
+                                           std::to_string(plan.hostpci.size()) + " so far");
     }
-    return lines;
 }
 
-std::string machine_value(const Vm& vm) {
-    std::string base = vm.machine_type == "q35" ? "q35" : "pc";
-    if (vm.machine_version.empty()) return base;
-    return (vm.machine_type == "q35" ? "pc-q35-" : "pc-i440fx-") + vm.machine_version;
+std::string join(const std::vector<std::string>& words, const char* sep = " ") {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
+    return out;
 }
 
-std::string cpu_value(const Vm& vm) {
+// `args` of a VM rendered on its own: vfiogen's -set words for hostpci0.., then the VM file's.
+std::string args_value(const PvePassthrough& plan) {
+    std::vector<std::string> words;
+    for (size_t i = 0; i < plan.hostpci.size(); ++i)
+        for (auto& w : pve_owned_args(plan.hostpci[i], i)) words.push_back(std::move(w));
+    for (const auto& a : plan.extra_args) words.push_back(a);
+    return join(words);
+}
+
+std::string cpu_value(const Vm& vm, const PvePassthrough& plan) {
     std::string v = vm.cpu_model;
-    if (vm.kvm_hidden) v += ",hidden=1";
-    if (vm.hv_vendor_id) v += ",hv-vendor-id=" + *vm.hv_vendor_id;
+    for (const auto& [k, val] : plan.cpu_flags) v += "," + k + "=" + val;
     return v;
+}
+
+// The keys of a whole conf, sorted as qemu-server writes them (write_vm_config: `sort keys`).
+// `allocate`: disks and efidisk0 as STORAGE:SIZE_GIB (for qm), else as the volume names PVE gives.
+std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough& plan, bool allocate) {
+    std::map<std::string, std::string> keys;
+    for (size_t i = 0; i < plan.hostpci.size(); ++i)
+        keys["hostpci" + std::to_string(i)] = plan.hostpci[i].value();
+    if (std::string args = args_value(plan); !args.empty()) keys["args"] = args;
+    keys["bios"] = plan.bios;
+    keys["cpu"] = cpu_value(vm, plan);
+    keys["machine"] = pve_machine_value(plan.q35, plan.machine_version);
+    keys["vga"] = plan.vga;
+
+    // PVE's own naming of new volumes, vm-<vmid>-disk-<n> in order; the efidisk after the disks.
+    auto volume = [&](size_t n) {
+        return vm.storage + ":vm-" + std::to_string(*vm.vmid) + "-disk-" + std::to_string(n);
+    };
+    if (vm.firmware == "ovmf") {
+        std::string options = std::string(",efitype=4m") + (vm.secure_boot ? ",pre-enrolled-keys=1" : "");
+        if (allocate)
+            keys["efidisk0"] = vm.efidisk ? *vm.efidisk + options : plan.efidisk_create;
+        else
+            keys["efidisk0"] = vm.efidisk.value_or(volume(vm.disks.size())) + options + ",size=4M";
+    }
+    static const std::map<std::string, size_t> kBusLimit = {
+        {"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
+    std::map<std::string, size_t> on_bus;
+    std::string boot;
+    for (size_t i = 0; i < vm.disks.size(); ++i) {
+        const Disk& d = vm.disks[i];
+        size_t n = on_bus[d.bus]++;
+        if (n >= kBusLimit.at(d.bus))
+            throw InputError(
+                d.mark, "PVE allows at most " + std::to_string(kBusLimit.at(d.bus)) + " " + d.bus + " disks");
+        std::string key = d.bus + std::to_string(n);
+        if (d.volume)
+            keys[key] = *d.volume + ",size=" + std::to_string(d.size_gib) + "G";
+        else if (allocate)
+            keys[key] = vm.storage + ":" + std::to_string(d.size_gib);
+        else
+            keys[key] = volume(i) + ",size=" + std::to_string(d.size_gib) + "G";
+        boot += (boot.empty() ? "" : ";") + key;
+    }
+    for (size_t i = 0; i < vm.nics.size(); ++i) {
+        const Nic& n = vm.nics[i];
+        std::string value = n.model + "=" + n.mac + ",bridge=" + (n.bridge.empty() ? "vmbr0" : n.bridge);
+        if (n.firewall) value += ",firewall=1";
+        keys["net" + std::to_string(i)] = value;
+        boot += (boot.empty() ? "" : ";") + std::string("net") + std::to_string(i);
+    }
+    if (!boot.empty()) keys["boot"] = "order=" + boot;
+    keys["cores"] = std::to_string(vm.cores);
+    keys["sockets"] = std::to_string(vm.sockets);
+    keys["memory"] = std::to_string(vm.memory_mib);
+    keys["name"] = vm.name;
+    keys["ostype"] = vm.ostype;
+    keys["scsihw"] = "virtio-scsi-single";
+    if (vm.accel == "tcg") keys["kvm"] = "0";
+    return keys;
+}
+
+// The template view of conf keys: a key of a numbered device (hostpci0, sata1, net0) joins the
+// list named after its prefix as {index, value}; any other key (efidisk0 too) is a value of its own name.
+data conf_view(const std::map<std::string, std::string>& keys) {
+    static const std::set<std::string> kLists = {"hostpci", "ide", "sata", "scsi", "virtio", "net"};
+    data view;
+    std::map<std::string, list> lists;
+    for (const auto& [key, value] : keys) {
+        size_t d = key.size();
+        while (d > 0 && std::isdigit(static_cast<unsigned char>(key[d - 1]))) --d;
+        if (kLists.count(key.substr(0, d)))
+            lists[key.substr(0, d)].push_back(object{{"index", key.substr(d)}, {"value", value}});
+        else
+            view.set(key, value);
+    }
+    for (auto& [prefix, items] : lists) view.set(prefix, items);
+    if (!lists.count("hostpci")) view.set("hostpci", list{});
+    return view;
+}
+
+list lines(const std::vector<std::string>& items) {
+    list out;
+    for (const auto& i : items) out.push_back(i);
+    return out;
+}
+
+// The snippet: only keys that can be pasted into an existing VM as they are, and comments
+// for what has to be merged by hand (cpu options, a pinned machine version, efidisk0).
+Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates) {
+    std::map<std::string, std::string> keys;
+    for (size_t i = 0; i < plan.hostpci.size(); ++i)
+        keys["hostpci" + std::to_string(i)] = plan.hostpci[i].value();
+    if (std::string args = args_value(plan); !args.empty()) keys["args"] = args;
+    keys["bios"] = plan.bios;
+    keys["vga"] = plan.vga;
+    if (!plan.machine_version.empty()) keys["machine"] = pve_machine_value(plan.q35, plan.machine_version);
+
+    std::string conf = "/etc/pve/qemu-server/" + std::to_string(plan.vmid) + ".conf";
+    std::vector<std::string> notes = {
+        "vfiogen: passthrough keys of " + file_name(vm) + " for " + conf + ".",
+        "'vfiogen attach " + file_name(vm) + " --vmid " + std::to_string(plan.vmid) +
+            "' merges them for you; by hand,",
+        "replace these keys in the current config (above the first [section]) and leave these # lines out:",
+        "PVE keeps every # line as the VM's notes.",
+    };
+    if (plan.hostpci.size() > 0)
+        notes.push_back(
+            "The VM's own hostpciN entries keep their numbers; renumber these, and the hostpciN in args, to "
+            "free ones.");
+    if (!plan.cpu_flags.empty()) {
+        std::string flags;
+        for (const auto& [k, v] : plan.cpu_flags) flags += "," + k + "=" + v;
+        notes.push_back("cpu: keep the VM's cpu type and add '" + flags +
+                        "' to it (no cpu line: 'cpu: kvm64" + flags + "').");
+    }
+    if (plan.machine_version.empty())
+        notes.push_back(std::string("machine: needs the ") + (plan.q35 ? "q35" : "i440fx") +
+                        " chipset; keep the VM's pinned version (" +
+                        (plan.q35 ? "pc-q35-X.Y" : "pc-i440fx-X.Y") + ") if it has one" +
+                        (plan.q35 ? ", else write 'machine: q35'." : "."));
+    if (!plan.efidisk_create.empty())
+        notes.push_back(
+            "efidisk0: OVMF keeps its variables there; if the VM has none, let PVE create it: qm set " +
+            std::to_string(plan.vmid) + " --efidisk0 " + plan.efidisk_create);
+    data view = conf_view(keys);
+    view.set("notes", lines(notes));
+    return {templates.render("pve-snippet.conf.mustache", view, Escape::None), plan.warnings};
+}
+
+// The header of the whole conf, as description lines: PVE shows them as the VM's notes.
+std::vector<std::string> whole_conf_header(const Vm& vm) {
+    return {
+        "Rendered by vfiogen from " + file_name(vm) + ". The disk volumes named below must already exist:",
+        "to create this VM, run 'vfiogen render --target qm " + file_name(vm) + "' and its qm create,",
+        "which lets PVE allocate them.",
+    };
+}
+
+Rendered render_qm(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates) {
+    list options;
+    for (const auto& [key, value] : whole_conf(vm, plan, true))
+        options.push_back(object{{"key", key}, {"value", shell_quote(value)}});
+    std::vector<std::string> notes = {
+        "vfiogen: creates VM " + std::to_string(plan.vmid) + " (" + vm.name + ") from " + file_name(vm) +
+            " on a Proxmox VE node (as root, for args).",
+        "PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in "
+        "use.",
+    };
+    for (const auto& d : vm.disks)
+        if (d.volume)
+            notes.push_back("The VM file names the existing volume " + *d.volume +
+                            ": it is attached, not created.");
+    if (vm.efidisk)
+        notes.push_back("The VM file names the existing efidisk volume " + *vm.efidisk +
+                        ": it is attached, not created.");
+    data view;
+    view.set("vmid", std::to_string(plan.vmid));
+    view.set("notes", lines(notes));
+    view.set("options", options);
+    return {templates.render("qm.sh.mustache", view, Escape::None), plan.warnings};
 }
 
 }  // namespace
 
-Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
-    Rendered out;
+std::string pve_machine_value(bool q35, const std::string& version) {
+    if (version.empty()) return q35 ? "q35" : "pc";
+    return (q35 ? "pc-q35-" : "pc-i440fx-") + version;
+}
+
+std::vector<std::string> pve_owned_args(const PveHostpci& h, size_t index) {
+    std::vector<std::string> words;
+    for (const auto& p : h.set_properties) {
+        words.emplace_back("-set");
+        words.push_back("device.hostpci" + std::to_string(index) + "." + p);
+    }
+    return words;
+}
+
+PvePassthrough plan_pve_passthrough(const Vm& vm) {
     if (!vm.vmid)
-        throw InputError(Mark{vm.file, 1, 1}, "missing key 'vmid': the pve targets need the VMID (100-999999999)");
+        throw InputError(Mark{vm.file, 1, 1},
+                         "missing key 'vmid': the pve targets need the VMID (100-999999999)");
     if (!valid_dns_name(vm.name))
-        throw InputError(vm.name_mark, "VM name '" + vm.name +
-                                           "' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
+        throw InputError(
+            vm.name_mark,
+            "VM name '" + vm.name +
+                "' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
+    PvePassthrough plan;
+    plan.vmid = *vm.vmid;
+    plan_hostpci(vm, plan);
+    for (const auto& [a, mark] : vm.qemu_args) plan.extra_args.push_back(a);
+    plan.bios = vm.firmware;
+    plan.q35 = vm.machine_type == "q35";
+    plan.machine_version = vm.machine_version;
+    plan.vga = vm.display;
+    if (vm.kvm_hidden) plan.cpu_flags.emplace_back("hidden", "1");
+    if (vm.hv_vendor_id) plan.cpu_flags.emplace_back("hv-vendor-id", *vm.hv_vendor_id);
+    // QemuServer/Drive.pm: "STORAGE_ID:SIZE_IN_GiB" allocates; for efidisk0 the size is fixed by efitype.
+    if (vm.firmware == "ovmf")
+        plan.efidisk_create = vm.storage + ":1,efitype=4m,pre-enrolled-keys=" + (vm.secure_boot ? "1" : "0");
+    return plan;
+}
 
-    std::vector<Hostpci> lines = plan_hostpci(vm);
-    data view;
-    list hostpci;
-    std::vector<std::string> args;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        hostpci.push_back(object{{"index", std::to_string(i)}, {"value", hostpci_value(lines[i])}});
-        const PassedFunction& f = *lines[i].options;
-        std::string id = "device.hostpci" + std::to_string(i);
-        if (f.igd_gms) args.push_back("-set " + id + ".x-igd-gms=" + hex(static_cast<unsigned>(*f.igd_gms)));
-        if (f.igd_opregion) args.push_back("-set " + id + ".x-igd-opregion=on");
-        if (f.x_vga && vm.firmware == "ovmf")
-            out.warnings.push_back({f.mark, Severity::Warning,
-                                    "x-vga has no effect with firmware ovmf in PVE: qemu-server passes x-vga=on only with SeaBIOS"});
-    }
-    std::string args_line;
-    for (const auto& a : args) args_line += (args_line.empty() ? "" : " ") + a;
-    for (const auto& [a, mark] : vm.qemu_args) args_line += (args_line.empty() ? "" : " ") + a;
-    if (!args_line.empty()) view.set("args", args_line);
-    view.set("hostpci", hostpci);
-
-    view.set("bios", vm.firmware);
-    view.set("cpu", cpu_value(vm));
-    view.set("machine", machine_value(vm));
-    view.set("vga", vm.display);
-
-    // Volumes: given, or PVE's own naming, vm-<vmid>-disk-<n> in order; the efidisk after the disks.
-    auto volume = [&](size_t n) { return vm.storage + ":vm-" + std::to_string(*vm.vmid) + "-disk-" + std::to_string(n); };
-    if (vm.firmware == "ovmf") {
-        std::string efi = vm.efidisk.value_or(volume(vm.disks.size())) + ",efitype=4m";
-        if (vm.secure_boot) efi += ",pre-enrolled-keys=1";
-        view.set("efidisk0", efi + ",size=4M");
-    }
-
-    if (!snippet) {
-        static const std::map<std::string, size_t> kBusLimit = {{"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
-        std::map<std::string, list> buses;
-        std::string boot;
-        for (size_t i = 0; i < vm.disks.size(); ++i) {
-            const Disk& d = vm.disks[i];
-            size_t n = buses[d.bus].size();
-            if (n >= kBusLimit.at(d.bus))
-                throw InputError(d.mark, "PVE allows at most " + std::to_string(kBusLimit.at(d.bus)) + " " + d.bus + " disks");
-            std::string value = d.volume.value_or(volume(i)) + ",size=" + std::to_string(d.size_gib) + "G";
-            buses[d.bus].push_back(object{{"index", std::to_string(n)}, {"value", value}});
-            boot += (boot.empty() ? "" : ";") + d.bus + std::to_string(n);
-        }
-        for (const auto& [bus, items] : buses) view.set(bus, items);
-        list nets;
-        for (size_t i = 0; i < vm.nics.size(); ++i) {
-            const Nic& n = vm.nics[i];
-            std::string value = n.model + "=" + n.mac + ",bridge=" + (n.bridge.empty() ? "vmbr0" : n.bridge);
-            if (n.firewall) value += ",firewall=1";
-            nets.push_back(object{{"index", std::to_string(i)}, {"value", value}});
-            boot += (boot.empty() ? "" : ";") + std::string("net") + std::to_string(i);
-        }
-        view.set("net", nets);
-        if (!boot.empty()) view.set("boot", "order=" + boot);
-        view.set("cores", std::to_string(vm.cores));
-        view.set("sockets", std::to_string(vm.sockets));
-        view.set("memory", std::to_string(vm.memory_mib));
-        view.set("name", vm.name);
-        view.set("ostype", vm.ostype);
-        view.set("scsihw", "virtio-scsi-single");
-        if (vm.accel == "tcg") view.set("kvm", "0");
-    }
-    out.text = templates.render(snippet ? "pve-snippet.conf.mustache" : "pve.conf.mustache", view, Escape::None);
-    return out;
+Rendered render_pve(const Vm& vm, const TemplateSet& templates, Target target) {
+    PvePassthrough plan = plan_pve_passthrough(vm);
+    if (target == Target::PveSnippet) return render_snippet(vm, plan, templates);
+    if (target == Target::Qm) return render_qm(vm, plan, templates);
+    data view = conf_view(whole_conf(vm, plan, false));
+    view.set("header", lines(whole_conf_header(vm)));
+    return {templates.render("pve.conf.mustache", view, Escape::None), plan.warnings};
 }
 
 }  // namespace vfiogen

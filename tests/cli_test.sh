@@ -42,7 +42,7 @@ for cmd in render define attach keys profiles check; do
 done
 check "unknown command" 64 "vfiogen: error: unknown command 'rendr' (did you mean 'render'?)" -- "$vfiogen" rendr
 check "missing target" 64 "render: the option '--target' is required" -- "$vfiogen" render "$ex"
-check "bad target" 64 "vfiogen: error: unknown target 'pv': use pve, pve-snippet or libvirt (did you mean 'pve'?)" -- "$vfiogen" render -t pv "$ex"
+check "bad target" 64 "vfiogen: error: unknown target 'pv': use pve, pve-snippet, qm or libvirt (did you mean 'pve'?)" -- "$vfiogen" render -t pv "$ex"
 check "missing templates dir" 64 "--templates /nonexistent: no such directory" -- "$vfiogen" render -t pve --templates /nonexistent "$ex"
 
 # Rendering to stdout and to a file.
@@ -90,10 +90,11 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
     grep -qF -- "$2" "$work/out" || { echo "FAIL: $1: stdout lacks '$2': $(head -c 600 "$work/out")"; failed=$((failed + 1)); }
 }
 data=$src/tests/data/check
-check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src/tests/golden" "$data/clean"
-expect_out "check clean summary" "34 files checked: 0 errors, 3 warnings"
+# Snippets are left out: they are not whole confs (no machine key unless the VM file pins a version).
+check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src"/tests/golden/*.pve.conf "$src"/tests/golden/*.xml "$data/clean"
+expect_out "check clean summary" "28 files checked: 0 errors, 2 warnings"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$src/examples/pve-amd-igpu-5700u.yaml"
-expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 6)"
+expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 9)"
 check "check broken conf" 1 "" -- "$vfiogen" check "$data/broken/131.conf"
 expect_out "broken conf finding" "$data/broken/131.conf:4:24: error[pve-legacy-igd]: legacy-igd needs an i440fx machine type (pc or pc-i440fx-X.Y), not 'pc-q35-8.0'"
 expect_out "broken conf hint" "    hint: Follow the requirement the message names; legacy IGD is placed at guest 00:02.0 by PVE."
@@ -224,6 +225,28 @@ check "render with the new profile" 0 "" -- "$vfiogen" render -t libvirt "$work/
 check "init bad BDF" 64 "vfiogen: error: --from-host '7:00.9': PCI function 9 in '7:00.9' is out of range 0-7" -- \
     "$vfiogen" init --from-host 7:00.9 --root "$hosts/gt1030"
 check "init missing --from-host" 64 "init: the option '--from-host' is required" -- "$vfiogen" init
+
+# render --target qm: a sh script bash reads, whose qm create options are conf keys with values
+# qemu-server's schema accepts: a stand-in `qm` (first on PATH) turns each `--key value` back into a
+# conf line, and check must find no error in that conf.
+mkdir -p "$work/qm-bin"
+cat >"$work/qm-bin/qm" <<'QM'
+#!/bin/sh
+[ "$1" = create ] || exit 3
+shift 2
+while [ $# -gt 1 ]; do printf '%s: %s\n' "${1#--}" "$2"; shift 2; done
+QM
+chmod +x "$work/qm-bin/qm"
+for example in "$src"/examples/*.yaml; do
+    stem=$(basename "$example" .yaml)
+    "$vfiogen" render -t qm "$example" -o "$work/$stem.sh" 2>/dev/null
+    bash -n "$work/$stem.sh" || { echo "FAIL: qm script of $stem does not pass bash -n"; failed=$((failed + 1)); }
+    PATH="$work/qm-bin:$PATH" sh "$work/$stem.sh" >"$work/$stem.from-qm.conf" ||
+        { echo "FAIL: qm script of $stem did not run"; failed=$((failed + 1)); }
+    check "qm options of $stem are conf keys" 0 "" -- "$vfiogen" check "$work/$stem.from-qm.conf"
+done
+grep -qx "name: win10-gt1030" "$work/pve-nvidia-gt1030.from-qm.conf" || { echo "FAIL: qm name option lost"; failed=$((failed + 1)); }
+grep -qx "boot: order=scsi0;net0" "$work/pve-nvidia-gt1030.from-qm.conf" || { echo "FAIL: quoted ';' lost"; failed=$((failed + 1)); }
 
 # The README shows real output of host scan and host check on the gt1030 fixture: keep it so.
 "$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml" >"$work/readme-check" 2>&1
