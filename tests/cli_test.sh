@@ -148,7 +148,7 @@ check "define, libvirt unreachable" 69 "vfiogen: error: connect to test:///no/su
     "$vfiogen" define --connect test:///no/such/host.xml "$t10"
 check "define, bad VM file" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx" -- \
     "$vfiogen" define --connect test:///default --profiles "$src/profiles" "$work/igd-q35.yaml"
-check "attach needs --domain" 64 "attach: the option '--domain' is required" -- "$vfiogen" attach --connect test:///default "$t10"
+check "attach needs --domain" 64 "attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE)" -- "$vfiogen" attach --connect test:///default "$t10"
 host="test://$src/tests/data/libvirt/test-host.xml"
 check "attach --diff --dry-run" 0 "dry run: would redefine domain 'win10' on $host; nothing was changed" -- \
     "$vfiogen" attach --connect "$host" --domain win10 --diff --dry-run "$src/examples/pve-nvidia-gt1030.yaml"
@@ -247,6 +247,46 @@ for example in "$src"/examples/*.yaml; do
 done
 grep -qx "name: win10-gt1030" "$work/pve-nvidia-gt1030.from-qm.conf" || { echo "FAIL: qm name option lost"; failed=$((failed + 1)); }
 grep -qx "boot: order=scsi0;net0" "$work/pve-nvidia-gt1030.from-qm.conf" || { echo "FAIL: quoted ';' lost"; failed=$((failed + 1)); }
+
+# attach for Proxmox VE, on a copy of a GUI-made conf under --pve-root (tests/data/pve/win11-120.conf).
+gt=$src/examples/pve-nvidia-gt1030.yaml
+pve=$work/pve
+mkdir -p "$pve/etc/pve/qemu-server"
+conf=$pve/etc/pve/qemu-server/120.conf
+cp "$src/tests/data/pve/win11-120.conf" "$conf"
+check "attach --print-qm" 0 "nothing was written" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve" --print-qm
+expect_out "attach --print-qm command" "qm set 120 --cpu 'x86-64-v2-AES,hidden=1,hv-vendor-id=vfiogen' --hostpci0 '0000:01:00,pcie=1' --vga 'none'"
+check "attach --dry-run" 0 "dry run: would update $conf; nothing was changed" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve" --dry-run --diff
+cmp -s "$conf" "$src/tests/data/pve/win11-120.conf" || { echo "FAIL: --dry-run changed the conf"; failed=$((failed + 1)); }
+[[ -e $pve/var/lock/qemu-server ]] && { echo "FAIL: --dry-run made the lock folder"; failed=$((failed + 1)); }
+check "attach --vmid" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
+expect_out "attach says what it did" "updated $conf with the passthrough settings of pve-nvidia-gt1030.yaml"
+[[ -f $pve/var/lock/qemu-server/lock-120.conf ]] || { echo "FAIL: attach took no qemu-server lock file"; failed=$((failed + 1)); }
+cp "$conf" "$work/after-first"
+check "attach again" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
+expect_out "attach again says so" "VM 120 ($conf) already has the passthrough settings of pve-nvidia-gt1030.yaml; nothing changed"
+cmp -s "$conf" "$work/after-first" || { echo "FAIL: a second attach changed the conf"; failed=$((failed + 1)); }
+check "attached conf checks clean" 0 "" -- "$vfiogen" check "$conf"
+sed 's/^agent: 1$/agent: 1\nlock: backup/' "$src/tests/data/pve/win11-120.conf" >"$conf"
+cp "$conf" "$work/locked"
+check "attach refuses lock: backup" 1 "$conf:5:1: error: VM 120 is locked (backup)" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
+cmp -s "$conf" "$work/locked" || { echo "FAIL: a refused attach changed the conf"; failed=$((failed + 1)); }
+check "attach missing VM" 1 "$pve/etc/pve/qemu-server/121.conf: error: cannot read the VM conf: No such file or directory" -- \
+    "$vfiogen" attach "$gt" --vmid 121 --pve-root "$pve"
+[[ -e $pve/var/lock/qemu-server/lock-121.conf ]] && { echo "FAIL: a lock file for a VM that is not there"; failed=$((failed + 1)); }
+ln -s "$work/after-first" "$pve/etc/pve/qemu-server/122.conf"
+check "attach refuses a symlinked conf" 1 "122.conf: error: the VM conf is a symbolic link" -- "$vfiogen" attach "$gt" --vmid 122 --pve-root "$pve"
+check "attach needs a target" 64 "attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE)" -- "$vfiogen" attach "$gt"
+check "attach --vmid and --domain" 64 "not both" -- "$vfiogen" attach "$gt" --vmid 120 --domain x
+# An unwritable folder (as an unprivileged user when the tests run as root, who may write anywhere).
+mkdir -p "$work/ro/etc/pve/qemu-server"
+cp "$src/tests/data/pve/win11-120.conf" "$work/ro/etc/pve/qemu-server/120.conf"
+chmod -R a+rX "$work/ro" && chmod a+x "$work" && chmod 0555 "$work/ro/etc/pve/qemu-server"
+as_user=()
+if [[ $(id -u) -eq 0 ]]; then as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+check "attach unwritable folder" 1 "120.conf: error: cannot write in the folder $work/ro/etc/pve/qemu-server: Permission denied; nothing was changed" -- \
+    "${as_user[@]}" "$vfiogen" attach "$gt" --vmid 120 --pve-root "$work/ro"
+chmod 0755 "$work/ro/etc/pve/qemu-server"
 
 # The README shows real output of host scan and host check on the gt1030 fixture: keep it so.
 "$vfiogen" host check --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml" >"$work/readme-check" 2>&1
