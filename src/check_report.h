@@ -10,13 +10,13 @@
 namespace vfiogen {
 
 struct CheckSummary {
-    size_t files = 0, errors = 0, warnings = 0, unreadable = 0;
+    size_t files = 0, errors = 0, warnings = 0, notes = 0, unreadable = 0;
 };
 
 CheckSummary summarize(const std::vector<FileResult>& results);
 
 // "file:line:col: severity[RULE]: message" then "    hint: ..." per finding, then the summary
-// line "N files checked: E errors, W warnings" (", U unreadable" when any).
+// line "N files checked: E errors, W warnings" (", M notes" and ", U unreadable" when any).
 std::string format_text(const std::vector<FileResult>& results);
 
 // {"files": [{"path", "kind", "unreadable"}], "findings": [{"file", "line", "column", "severity",

@@ -7,6 +7,7 @@ namespace {
 
 constexpr Severity E = Severity::Error;
 constexpr Severity W = Severity::Warning;
+constexpr Severity N = Severity::Note;
 using S = RuleScope;
 
 // clang-format off
@@ -78,6 +79,18 @@ const std::vector<CheckRule> kRules = {
      "A romfile with '/' or '..': qemu-server always reads /usr/share/kvm/<romfile>, so a path points somewhere unintended.",
      "Copy the ROM to /usr/share/kvm and give its bare file name.",
      "qemu-server PCI.pm romfile (pattern [^,;]+, joined to /usr/share/kvm)"},
+    {"pve-volume-shared", E, S::Pve,
+     "Two drive keys (disks, efidisk0, tpmstate0) of one config name the same volume; both write to the same blocks, and an efidisk0 on a system disk overwrites its start.",
+     "Give each key its own volume; let PVE allocate new ones (qm set VMID --efidisk0 STORAGE:1,efitype=4m).",
+     "qemu-server QemuServer/Drive.pm (volumes are allocated through the API only)"},
+    {"pve-efidisk-missing", W, S::Pve,
+     "bios: ovmf without efidisk0: qemu-server starts OVMF with a temporary variable store, so boot entries and secure boot keys are lost at every start.",
+     "Let PVE create one: qm set VMID --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0.",
+     "qemu-server QemuServer.pm (\"no efidisk configured! Using temporary efivars disk.\")"},
+    {"pve-locked", N, S::Pve,
+     "The VM has `lock:` set: a task (backup, migrate, snapshot, clone, ...) holds it, and PVE refuses changes and starts until it ends.",
+     "Wait for the task; remove a lock a failed task left with qm unlock VMID.",
+     "pve-guest-common AbstractConfig.pm check_lock"},
     {"pve-xvga-ovmf", W, S::Pve,
      "x-vga=1 with bios: ovmf has no effect: qemu-server passes x-vga=on only with SeaBIOS.",
      "Drop x-vga=1 under OVMF (the GPU's GOP does the job), or use bios: seabios.",
@@ -131,11 +144,16 @@ const std::vector<CheckRule> kRules = {
 
 const char* scope_name(RuleScope scope) {
     switch (scope) {
-        case S::Any: return "any";
-        case S::Vm: return "vm";
-        case S::Pve: return "pve";
-        case S::Libvirt: return "libvirt";
-        case S::Both: return "pve, libvirt";
+        case S::Any:
+            return "any";
+        case S::Vm:
+            return "vm";
+        case S::Pve:
+            return "pve";
+        case S::Libvirt:
+            return "libvirt";
+        case S::Both:
+            return "pve, libvirt";
     }
     return "?";
 }
@@ -157,13 +175,17 @@ const char* severity_name(Severity severity) {
 std::string rules_markdown() {
     std::string out =
         "# Check rules\n\n"
-        "Generated from the rule table in `src/check_rules.cpp` (`vfiogen check --list-rules` prints the same).\n"
-        "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and the PVE\n"
-        "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n"
+        "Generated from the rule table in `src/check_rules.cpp` (`vfiogen check --list-rules` prints the "
+        "same).\n"
+        "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and "
+        "the PVE\n"
+        "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all "
+        "of them).\n\n"
         "| id | severity | scope | summary | hint | source |\n|---|---|---|---|---|---|\n";
     for (const auto& r : kRules) {
-        out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
-               std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " |\n";
+        out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) +
+               " | " + std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) +
+               " |\n";
     }
     return out;
 }

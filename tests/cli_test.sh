@@ -98,7 +98,7 @@ expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-
 check "check broken conf" 1 "" -- "$vfiogen" check "$data/broken/131.conf"
 expect_out "broken conf finding" "$data/broken/131.conf:4:24: error[pve-legacy-igd]: legacy-igd needs an i440fx machine type (pc or pc-i440fx-X.Y), not 'pc-q35-8.0'"
 expect_out "broken conf hint" "    hint: Follow the requirement the message names; legacy IGD is placed at guest 00:02.0 by PVE."
-expect_out "broken conf summary" "1 file checked: 4 errors, 0 warnings"
+expect_out "broken conf summary" "1 file checked: 4 errors, 1 warning"
 check "check stdin" 1 "" -- bash -c "'$vfiogen' check - < '$data/broken/arc.xml'"
 expect_out "stdin by content" "<stdin>:21:5: error[lv-commandline-set]: '-set device.ua-gpu0.x-vga=on' in <qemu:commandline> is broken"
 check "check json" 1 "" -- "$vfiogen" check --format json "$data/broken/131.conf"
@@ -271,6 +271,9 @@ sed 's/^agent: 1$/agent: 1\nlock: backup/' "$src/tests/data/pve/win11-120.conf" 
 cp "$conf" "$work/locked"
 check "attach refuses lock: backup" 1 "$conf:5:1: error: VM 120 is locked (backup)" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
 cmp -s "$conf" "$work/locked" || { echo "FAIL: a refused attach changed the conf"; failed=$((failed + 1)); }
+check "check notes a lock and passes" 0 "" -- "$vfiogen" check --fail-on warning "$conf"
+expect_out "check lock note" "120.conf:5:1: note[pve-locked]: the VM is locked (backup)"
+expect_out "check lock summary" "1 file checked: 0 errors, 0 warnings, 1 note"
 check "attach missing VM" 1 "$pve/etc/pve/qemu-server/121.conf: error: cannot read the VM conf: No such file or directory" -- \
     "$vfiogen" attach "$gt" --vmid 121 --pve-root "$pve"
 [[ -e $pve/var/lock/qemu-server/lock-121.conf ]] && { echo "FAIL: a lock file for a VM that is not there"; failed=$((failed + 1)); }

@@ -146,7 +146,9 @@ TEST_CASE("directories are searched recursively for the four kinds, sorted, hidd
 TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     Checker checker(options());
     std::vector<FileResult> results = {
-        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,x-vga=1,pcie=1\n", "100.conf"),
+        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,x-vga=1,pcie=1\nefidisk0: "
+                           "local-lvm:vm-100-disk-0,efitype=4m,size=4M\n",
+                           "100.conf"),
         checker.check_text("<domain>\n", "bad.xml"),
         checker.check_text("memory: 4096\n", "/srv/pve/101 new.conf"),
     };
