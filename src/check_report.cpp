@@ -1,6 +1,7 @@
 #include "check_report.h"
 
 #include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace vfiogen {
@@ -9,11 +10,8 @@ namespace {
 using nlohmann::json;
 
 std::string summary_line(const CheckSummary& s) {
-    auto plural = [](size_t n, const char* word) {
-        return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-    };
-    std::string out = plural(s.files, "file") + " checked: " + plural(s.errors, "error") + ", " +
-                      plural(s.warnings, "warning");
+    auto plural = [](size_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+    std::string out = plural(s.files, "file") + " checked: " + plural(s.errors, "error") + ", " + plural(s.warnings, "warning");
     if (s.notes) out += ", " + plural(s.notes, "note");
     if (s.unreadable) out += ", " + std::to_string(s.unreadable) + " unreadable";
     return out + "\n";
@@ -51,9 +49,7 @@ CheckSummary summarize(const std::vector<FileResult>& results) {
     for (const auto& r : results) {
         s.unreadable += r.unreadable;
         for (const auto& f : r.findings)
-            (f.severity() == Severity::Error     ? s.errors
-             : f.severity() == Severity::Warning ? s.warnings
-                                                 : s.notes)++;
+            (f.severity() == Severity::Error ? s.errors : f.severity() == Severity::Warning ? s.warnings : s.notes)++;
     }
     return s;
 }
@@ -62,8 +58,7 @@ std::string format_text(const std::vector<FileResult>& results) {
     std::string out;
     for (const auto& r : results)
         for (const auto& f : r.findings) {
-            out += format_mark(f.mark) + ": " + severity_name(f.severity()) + "[" + f.rule +
-                   "]: " + f.message + "\n";
+            out += format_mark(f.mark) + ": " + severity_name(f.severity()) + "[" + f.rule + "]: " + f.message + "\n";
             out += "    hint: " + std::string(check_rule(f.rule).hint) + "\n";
         }
     return out + summary_line(summarize(results));
@@ -72,9 +67,7 @@ std::string format_text(const std::vector<FileResult>& results) {
 std::string format_json(const std::vector<FileResult>& results) {
     json files = json::array(), findings = json::array();
     for (const auto& r : results) {
-        files.push_back({{"path", r.path},
-                         {"kind", r.kind ? input_kind_name(*r.kind) : nullptr},
-                         {"unreadable", r.unreadable}});
+        files.push_back({{"path", r.path}, {"kind", r.kind ? input_kind_name(*r.kind) : nullptr}, {"unreadable", r.unreadable}});
         for (const auto& f : r.findings)
             findings.push_back({{"file", f.mark.file},
                                 {"line", f.mark.line},
@@ -85,22 +78,19 @@ std::string format_json(const std::vector<FileResult>& results) {
                                 {"hint", std::string(check_rule(f.rule).hint)}});
     }
     CheckSummary s = summarize(results);
-    json doc = {
-        {"files", files},
-        {"findings", findings},
-        {"summary",
-         {{"files", s.files}, {"errors", s.errors}, {"warnings", s.warnings}, {"unreadable", s.unreadable}}}};
+    json doc = {{"files", files},
+                {"findings", findings},
+                {"summary", {{"files", s.files}, {"errors", s.errors}, {"warnings", s.warnings}, {"unreadable", s.unreadable}}}};
     return doc.dump(2) + "\n";
 }
 
 std::string format_sarif(const std::vector<FileResult>& results) {
     json rules = json::array();
     for (const auto& r : check_rules()) {
-        rules.push_back(
-            {{"id", std::string(r.id)},
-             {"shortDescription", {{"text", std::string(r.summary)}}},
-             {"help", {{"text", std::string(r.hint) + " Source: " + std::string(r.source) + "."}}},
-             {"defaultConfiguration", {{"level", severity_name(r.severity)}}}});
+        rules.push_back({{"id", std::string(r.id)},
+                         {"shortDescription", {{"text", std::string(r.summary)}}},
+                         {"help", {{"text", std::string(r.hint) + " Source: " + std::string(r.source) + "."}}},
+                         {"defaultConfiguration", {{"level", severity_name(r.severity)}}}});
     }
     json sarif_results = json::array();
     for (const auto& r : results)
@@ -117,13 +107,14 @@ std::string format_sarif(const std::vector<FileResult>& results) {
                                      {"message", {{"text", f.message}}},
                                      {"locations", json::array({{{"physicalLocation", location}}})}});
         }
-    json doc = {
-        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-        {"version", "2.1.0"},
-        {"runs",
-         json::array(
-             {{{"tool", {{"driver", {{"name", "vfiogen"}, {"version", VFIOGEN_VERSION}, {"rules", rules}}}}},
-               {"results", sarif_results}}})}};
+    json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                {"version", "2.1.0"},
+                {"runs", json::array({{{"tool",
+                                        {{"driver",
+                                          {{"name", "vfiogen"},
+                                           {"version", VFIOGEN_VERSION},
+                                           {"rules", rules}}}}},
+                                       {"results", sarif_results}}})}};
     return doc.dump(2) + "\n";
 }
 

@@ -144,16 +144,11 @@ const std::vector<CheckRule> kRules = {
 
 const char* scope_name(RuleScope scope) {
     switch (scope) {
-        case S::Any:
-            return "any";
-        case S::Vm:
-            return "vm";
-        case S::Pve:
-            return "pve";
-        case S::Libvirt:
-            return "libvirt";
-        case S::Both:
-            return "pve, libvirt";
+        case S::Any: return "any";
+        case S::Vm: return "vm";
+        case S::Pve: return "pve";
+        case S::Libvirt: return "libvirt";
+        case S::Both: return "pve, libvirt";
     }
     return "?";
 }
@@ -175,17 +170,13 @@ const char* severity_name(Severity severity) {
 std::string rules_markdown() {
     std::string out =
         "# Check rules\n\n"
-        "Generated from the rule table in `src/check_rules.cpp` (`vfiogen check --list-rules` prints the "
-        "same).\n"
-        "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and "
-        "the PVE\n"
-        "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all "
-        "of them).\n\n"
+        "Generated from the rule table in `src/check_rules.cpp` (`vfiogen check --list-rules` prints the same).\n"
+        "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and the PVE\n"
+        "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n"
         "| id | severity | scope | summary | hint | source |\n|---|---|---|---|---|---|\n";
     for (const auto& r : kRules) {
-        out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) +
-               " | " + std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) +
-               " |\n";
+        out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
+               std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " |\n";
     }
     return out;
 }

@@ -1,11 +1,12 @@
 #include "cli.h"
 
-#include <boost/program_options.hpp>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+
+#include <boost/program_options.hpp>
 
 #include "check.h"
 #include "check_report.h"
@@ -36,8 +37,8 @@ struct Command {
     const char* description;  // shown by --help
     po::options_description (*options)();
     int (*run)(const po::variables_map& vm);
-    const char* positional;  // name of the positional option, or nullptr
-    int max_positional = 1;  // how many positional arguments it takes (-1: any number)
+    const char* positional;   // name of the positional option, or nullptr
+    int max_positional = 1;   // how many positional arguments it takes (-1: any number)
 };
 
 // --profiles DIR (repeatable): every command that loads hardware profiles.
@@ -64,50 +65,50 @@ void add_rendering_input_options(po::options_description& o) {
 
 po::options_description render_options() {
     po::options_description o("Options");
-    o.add_options()(
-        "target,t", po::value<std::string>()->required()->value_name("TARGET"),
-        "qm (a sh script whose qm create makes the VM on a PVE node, allocating its disks: use this to "
-        "create a VM), pve (the whole /etc/pve/qemu-server/<vmid>.conf, for check and git; its volumes "
-        "must exist), pve-snippet (the passthrough keys for an existing VM; no volumes) or libvirt (domain "
-        "XML)")("output,o", po::value<std::string>()->value_name("FILE"),
-                "write to FILE (replaced atomically, untouched on error) instead of stdout");
+    o.add_options()
+        ("target,t", po::value<std::string>()->required()->value_name("TARGET"),
+         "qm (a sh script whose qm create makes the VM on a PVE node, allocating its disks: use this to "
+         "create a VM), pve (the whole /etc/pve/qemu-server/<vmid>.conf, for check and git; its volumes "
+         "must exist), pve-snippet (the passthrough keys for an existing VM; no volumes) or libvirt (domain XML)")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write to FILE (replaced atomically, untouched on error) instead of stdout");
     add_rendering_input_options(o);
     return o;
 }
 
 po::options_description define_options() {
     po::options_description o("Options");
-    o.add_options()(
-        "connect,c", po::value<std::string>()->value_name("URI"),
-        "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")(
-        "start", "start the domain after defining it (virDomainCreate)")(
-        "dry-run,n", "print the XML that would be defined and every preflight result; change nothing");
+    o.add_options()
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("start", "start the domain after defining it (virDomainCreate)")
+        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing");
     add_rendering_input_options(o);
     return o;
 }
 
 po::options_description attach_options() {
     po::options_description o("Options");
-    o.add_options()("domain,d", po::value<std::string>()->value_name("NAME"),
-                    "libvirt: the existing domain to change")(
-        "connect,c", po::value<std::string>()->value_name("URI"),
-        "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")(
-        "vmid", po::value<long long>()->value_name("N"), "Proxmox VE: change /etc/pve/qemu-server/N.conf")(
-        "pve-conf", po::value<std::string>()->value_name("FILE"),
-        "Proxmox VE: change the conf FILE (a copy, say)")(
-        "pve-root", po::value<std::string>()->value_name("DIR"),
-        "Proxmox VE: look for etc/pve/qemu-server/N.conf and var/lock/qemu-server under DIR instead of / "
-        "(tests)")("print-qm", "Proxmox VE: print the equivalent 'qm set N ...' and write nothing")(
-        "diff", "print a unified diff of the domain XML or the PVE conf before and after")(
-        "dry-run,n", "change nothing (libvirt: after the preflight; with --diff: show what would change)");
+    o.add_options()
+        ("domain,d", po::value<std::string>()->value_name("NAME"), "libvirt: the existing domain to change")
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("vmid", po::value<long long>()->value_name("N"), "Proxmox VE: change /etc/pve/qemu-server/N.conf")
+        ("pve-conf", po::value<std::string>()->value_name("FILE"), "Proxmox VE: change the conf FILE (a copy, say)")
+        ("pve-root", po::value<std::string>()->value_name("DIR"),
+         "Proxmox VE: look for etc/pve/qemu-server/N.conf and var/lock/qemu-server under DIR instead of / (tests)")
+        ("print-qm", "Proxmox VE: print the equivalent 'qm set N ...' and write nothing")
+        ("diff", "print a unified diff of the domain XML or the PVE conf before and after")
+        ("dry-run,n", "change nothing (libvirt: after the preflight; with --diff: show what would change)");
     add_rendering_input_options(o);
     return o;
 }
 
 po::options_description keys_options() {
     po::options_description o("Options");
-    o.add_options()("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-                    "text or markdown (docs/KEYS.md)")("help,h", "show this help");
+    o.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or markdown (docs/KEYS.md)")
+        ("help,h", "show this help");
     return o;
 }
 
@@ -137,8 +138,7 @@ Vm load_vm_arg(const po::variables_map& args) {
 }
 
 Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
-    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>())
-                                                  : std::nullopt);
+    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
     Rendered out = render(vm, target, templates);
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
     return out;
@@ -174,10 +174,8 @@ int run_define(const po::variables_map& args) {
 }
 
 int run_attach_pve(const po::variables_map& args) {
-    if (args.count("vmid") && args.count("pve-conf"))
-        throw UsageError("attach: give --vmid N or --pve-conf FILE, not both");
-    if (args.count("connect"))
-        throw UsageError("attach: --connect is for libvirt domains, not Proxmox VE VMs");
+    if (args.count("vmid") && args.count("pve-conf")) throw UsageError("attach: give --vmid N or --pve-conf FILE, not both");
+    if (args.count("connect")) throw UsageError("attach: --connect is for libvirt domains, not Proxmox VE VMs");
     PveAttachOptions opts;
     if (args.count("vmid")) {
         long long vmid = args["vmid"].as<long long>();
@@ -201,9 +199,7 @@ int run_attach(const po::variables_map& args) {
         throw UsageError("attach: give --domain (libvirt) or --vmid/--pve-conf (Proxmox VE), not both");
     if (pve) return run_attach_pve(args);
     if (!args.count("domain"))
-        throw UsageError(
-            "attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE); see 'vfiogen "
-            "attach --help'");
+        throw UsageError("attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE); see 'vfiogen attach --help'");
     if (args.count("pve-root") || args.count("print-qm"))
         throw UsageError("attach: --pve-root and --print-qm are for Proxmox VE (--vmid, --pve-conf)");
     Vm vm = load_vm_arg(args);
@@ -214,12 +210,9 @@ int run_attach(const po::variables_map& args) {
 
 int run_keys(const po::variables_map& args) {
     std::string format = args["format"].as<std::string>();
-    if (format == "markdown")
-        std::cout << key_reference_markdown();
-    else if (format == "text")
-        std::cout << key_reference_text();
-    else
-        throw UsageError("unknown format '" + format + "': use text or markdown");
+    if (format == "markdown") std::cout << key_reference_markdown();
+    else if (format == "text") std::cout << key_reference_text();
+    else throw UsageError("unknown format '" + format + "': use text or markdown");
     return kExitOk;
 }
 
@@ -228,8 +221,7 @@ int run_profiles(const po::variables_map& args) {
     for (const auto& name : library.available()) {
         const Profile& p = library.load(name, Mark{name, 0, 0});
         std::cout << name << "\n";
-        if (!p.description.empty())
-            std::cout << "    " << p.description.substr(0, p.description.find('\n')) << "\n";
+        if (!p.description.empty()) std::cout << "    " << p.description.substr(0, p.description.find('\n')) << "\n";
         for (const auto& f : p.functions) {
             std::cout << "    " << f.role << " " << (f.id ? f.id->str() : "(no id)");
             if (f.function) std::cout << " function " << *f.function;
@@ -243,31 +235,28 @@ int run_profiles(const po::variables_map& args) {
 
 po::options_description check_options() {
     po::options_description o("Options");
-    o.add_options()(
-        "format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-        "text (file:line:col: severity[RULE]: message, then a hint), json, or sarif (SARIF 2.1.0); "
-        "with --list-rules: text or markdown (docs/RULES.md)")(
-        "fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
-        "exit 1 when a finding is at or above SEVERITY: error or warning")(
-        "list-rules", "print the rule table (id, severity, summary, source) and exit");
+    o.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text (file:line:col: severity[RULE]: message, then a hint), json, or sarif (SARIF 2.1.0); "
+         "with --list-rules: text or markdown (docs/RULES.md)")
+        ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
+         "exit 1 when a finding is at or above SEVERITY: error or warning")
+        ("list-rules", "print the rule table (id, severity, summary, source) and exit");
     add_profiles_option(o);
-    o.add_options()("schema",
-                    po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
-                    "libvirt's RelaxNG domain schema")(
-        "paths", po::value<std::vector<std::string>>()->value_name("PATH"),
-        "files or directories ('-' reads stdin)")("help,h", "show this help");
+    o.add_options()
+        ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
+         "libvirt's RelaxNG domain schema")
+        ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
+        ("help,h", "show this help");
     return o;
 }
 
 int run_check(const po::variables_map& args) {
     std::string format = args["format"].as<std::string>();
     if (args.count("list-rules")) {
-        if (format == "markdown")
-            std::cout << rules_markdown();
-        else if (format == "text")
-            std::cout << rules_text();
-        else
-            throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
+        if (format == "markdown") std::cout << rules_markdown();
+        else if (format == "text") std::cout << rules_text();
+        else throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
         return kExitOk;
     }
     if (format != "text" && format != "json" && format != "sarif")
@@ -275,11 +264,8 @@ int run_check(const po::variables_map& args) {
                          did_you_mean(format, {"text", "json", "sarif"}));
     std::string fail_on = args["fail-on"].as<std::string>();
     if (fail_on != "error" && fail_on != "warning")
-        throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" +
-                         did_you_mean(fail_on, {"error", "warning"}));
-    if (!args.count("paths"))
-        throw UsageError(
-            "check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
+        throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" + did_you_mean(fail_on, {"error", "warning"}));
+    if (!args.count("paths")) throw UsageError("check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
 
     CheckOptions options;
     if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
@@ -289,9 +275,7 @@ int run_check(const po::variables_map& args) {
     for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))
         results.push_back(checker.check_file(path));
 
-    std::cout << (format == "json"    ? format_json(results)
-                  : format == "sarif" ? format_sarif(results)
-                                      : format_text(results));
+    std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
     CheckSummary s = summarize(results);
     if (s.unreadable) return kExitUnreadable;
     if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
@@ -300,10 +284,11 @@ int run_check(const po::variables_map& args) {
 
 // --root, --sysfs-root, --proc-root: where the host's files are (the seam tests use).
 void add_host_root_options(po::options_description& o) {
-    o.add_options()("root", po::value<std::string>()->value_name("DIR"),
-                    "read the host from DIR/sys, DIR/proc and files (ROMs, OVMF) under DIR instead of /")(
-        "sysfs-root", po::value<std::string>()->value_name("DIR"), "read sysfs from DIR (default /sys)")(
-        "proc-root", po::value<std::string>()->value_name("DIR"), "read procfs from DIR (default /proc)");
+    o.add_options()
+        ("root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys, DIR/proc and files (ROMs, OVMF) under DIR instead of /")
+        ("sysfs-root", po::value<std::string>()->value_name("DIR"), "read sysfs from DIR (default /sys)")
+        ("proc-root", po::value<std::string>()->value_name("DIR"), "read procfs from DIR (default /proc)");
 }
 
 HostRoot host_root(const po::variables_map& args) {
@@ -315,8 +300,9 @@ HostRoot host_root(const po::variables_map& args) {
 
 po::options_description host_scan_options() {
     po::options_description o("Options");
-    o.add_options()("all", "list every PCI function, not only display devices and their sibling functions")(
-        "json", "print JSON instead of the readable report");
+    o.add_options()
+        ("all", "list every PCI function, not only display devices and their sibling functions")
+        ("json", "print JSON instead of the readable report");
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
@@ -333,10 +319,11 @@ int run_host_scan(const po::variables_map& args) {
 // The VM file named by the positional "vm-file" ('-' = stdin), with profiles from --profiles.
 po::options_description host_check_options() {
     po::options_description o("Options");
-    o.add_options()("json", "print the findings as JSON")(
-        "list-rules", "print every rule (id, what it checks, source) and exit")(
-        "fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
-        "exit 1 on: fail (default) or warning");
+    o.add_options()
+        ("json", "print the findings as JSON")
+        ("list-rules", "print every rule (id, what it checks, source) and exit")
+        ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
+         "exit 1 on: fail (default) or warning");
     add_profiles_option(o);
     add_vm_file_option(o, false);
     add_host_root_options(o);
@@ -346,12 +333,10 @@ po::options_description host_check_options() {
 
 int run_host_check(const po::variables_map& args) {
     if (args.count("list-rules")) {
-        for (const auto& r : host_rules())
-            std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
+        for (const auto& r : host_rules()) std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
         return kExitOk;
     }
-    if (!args.count("vm-file"))
-        throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
+    if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
     std::string level = args["fail-on"].as<std::string>();
     if (level != "fail" && level != "warning")
         throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
@@ -366,13 +351,13 @@ int run_host_check(const po::variables_map& args) {
 
 po::options_description host_config_options() {
     po::options_description o("Options");
-    o.add_options()("distro", po::value<std::string>()->required()->value_name("DISTRO"),
-                    "debian, proxmox, arch or fedora")(
-        "boot", po::value<std::string>()->value_name("LOADER"),
-        "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")(
-        "output,o", po::value<std::string>()->value_name("DIR"),
-        "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")(
-        "install", "allow -o / (write into the real /etc)");
+    o.add_options()
+        ("distro", po::value<std::string>()->required()->value_name("DISTRO"), "debian, proxmox, arch or fedora")
+        ("boot", po::value<std::string>()->value_name("LOADER"),
+         "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
+        ("output,o", po::value<std::string>()->value_name("DIR"),
+         "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
+        ("install", "allow -o / (write into the real /etc)");
     add_profiles_option(o);
     add_vm_file_option(o, true);
     add_host_root_options(o);
@@ -391,13 +376,9 @@ int run_host_config(const po::variables_map& args) {
     std::optional<Boot> boot;
     if (args.count("boot")) {
         std::string b = args["boot"].as<std::string>();
-        if (b == "grub")
-            boot = Boot::Grub;
-        else if (b == "systemd-boot")
-            boot = Boot::SystemdBoot;
-        else
-            throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" +
-                             did_you_mean(b, {"grub", "systemd-boot"}));
+        if (b == "grub") boot = Boot::Grub;
+        else if (b == "systemd-boot") boot = Boot::SystemdBoot;
+        else throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
     }
     std::optional<std::string> dir;
     if (args.count("output")) {
@@ -420,28 +401,26 @@ int run_host_config(const po::variables_map& args) {
         std::filesystem::path target = std::filesystem::path(*dir) / f.path.substr(1);
         std::error_code ec;
         std::filesystem::create_directories(target.parent_path(), ec);
-        if (ec)
-            throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
+        if (ec) throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
         write_output(target.string(), f.text);
         std::cout << "wrote " << target.string() << "\n";
     }
-    std::cout << "\nKernel command line: add " <<
-        [&] {
-            std::string s;
-            for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
-            return s;
-        }() << "\n"
-              << config.cmdline_how << "\n\nThen run as root:\n";
+    std::cout << "\nKernel command line: add " << [&] {
+        std::string s;
+        for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
+        return s;
+    }() << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
     for (const auto& c : config.commands) std::cout << "  " << c << "\n";
     return kExitOk;
 }
 
 po::options_description init_options() {
     po::options_description o("Options");
-    o.add_options()("from-host", po::value<std::string>()->required()->value_name("BDF"),
-                    "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")(
-        "output,o", po::value<std::string>()->value_name("VM.yaml"),
-        "write the VM file there (and a new profile into profiles/ beside it when none matches)");
+    o.add_options()
+        ("from-host", po::value<std::string>()->required()->value_name("BDF"),
+         "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
+        ("output,o", po::value<std::string>()->value_name("VM.yaml"),
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)");
     add_profiles_option(o);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
@@ -459,22 +438,17 @@ int run_init(const po::variables_map& args) {
     InitResult r = init_from_host(host, *bdf, profiles, names);
     if (r.profile_yaml) {
         if (out == "-")
-            throw InputError(
-                Mark{"--from-host", 0, 0}, "no hardware profile matches " + text + " (searched " +
-                                               [&] {
-                                                   std::string s;
-                                                   for (const auto& d : profiles.search_dirs())
-                                                       s += (s.empty() ? "" : ", ") + d;
-                                                   return s;
-                                               }() +
-                                               "); give -o VM.yaml and vfiogen also writes profiles/" +
-                                               r.profile +
-                                               ".yaml beside it, or write a profile (see 'vfiogen keys')");
+            throw InputError(Mark{"--from-host", 0, 0},
+                             "no hardware profile matches " + text + " (searched " + [&] {
+                                 std::string s;
+                                 for (const auto& d : profiles.search_dirs()) s += (s.empty() ? "" : ", ") + d;
+                                 return s;
+                             }() + "); give -o VM.yaml and vfiogen also writes profiles/" + r.profile +
+                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
         std::filesystem::path dir = std::filesystem::path(out).parent_path() / "profiles";
         std::filesystem::path file = dir / (r.profile + ".yaml");
         if (std::filesystem::exists(file))
-            throw OutputError(file.string() + ": exists but does not match " + text +
-                              "; remove or rename it");
+            throw OutputError(file.string() + ": exists but does not match " + text + "; remove or rename it");
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
@@ -503,8 +477,7 @@ const std::vector<Command>& commands() {
          define_options, run_define, "vm-file"},
         {"attach", "add a VM file's passthrough to an existing libvirt domain or Proxmox VE VM",
          "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]\n"
-         "       vfiogen attach VM.yaml --vmid N | --pve-conf FILE [--pve-root DIR] [--diff] [--dry-run] "
-         "[--print-qm]",
+         "       vfiogen attach VM.yaml --vmid N | --pve-conf FILE [--pve-root DIR] [--diff] [--dry-run] [--print-qm]",
          "libvirt: reads the inactive XML of domain NAME (made in virt-manager, say), adds or replaces the\n"
          "PCI hostdevs of VM.yaml with their ROM settings and <qemu:override> properties, video none,\n"
          "kvm hidden / hyperv vendor_id and the firmware and machine version the VM file asks for,\n"
@@ -553,8 +526,7 @@ const std::vector<Command>& commands() {
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
          "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
          "Prints (or writes under DIR, each file replaced atomically) the kernel command line additions and\n"
-         "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: "
-         "vfio-pci\n"
+         "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
          "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
          "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
          "(drivers, boot_vga, kernel release) from --root/--sysfs-root/--proc-root. Warns when ids= would\n"
@@ -580,8 +552,7 @@ std::vector<std::string> command_names() {
 }
 
 void print_main_help(std::ostream& out) {
-    out << "vfiogen " VFIOGEN_VERSION
-           " - VFIO passthrough configs for Proxmox VE and libvirt from one YAML file\n\n"
+    out << "vfiogen " VFIOGEN_VERSION " - VFIO passthrough configs for Proxmox VE and libvirt from one YAML file\n\n"
            "Usage: vfiogen COMMAND [OPTIONS]\n       vfiogen COMMAND --help\n\nCommands:\n";
     for (const auto& c : commands()) {
         std::string name = c.name;
@@ -632,8 +603,8 @@ int run_cli(const std::vector<std::string>& args) {
             out << "Usage: vfiogen host SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
             for (const auto& c : commands())
                 if (std::string(c.name).rfind("host ", 0) == 0)
-                    out << "  " << std::string(c.name).substr(5)
-                        << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary << "\n";
+                    out << "  " << std::string(c.name).substr(5) << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary
+                        << "\n";
             return rest.empty() ? kExitUsage : kExitOk;
         }
         if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
@@ -642,8 +613,7 @@ int run_cli(const std::vector<std::string>& args) {
         name = "host " + rest[0];
         rest.erase(rest.begin());
     }
-    auto it =
-        std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
+    auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
     if (it == commands().end())
         throw UsageError("unknown command '" + name + "'" + did_you_mean(name, command_names()) +
                          "; see 'vfiogen --help'");

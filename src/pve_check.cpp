@@ -16,14 +16,14 @@ namespace {
 // ---- value types of keys and sub-keys (pve-common JSONSchema formats used by qemu-server) ----
 
 enum class VT {
-    Any,    // any text
-    Bool,   // 1|0|on|off|yes|no|true|false
-    Int,    // decimal integer >= min
-    Enum,   // one of `choices`
-    HexId,  // 0xNNNN (PCI.pm vendor-id ... sub-device-id)
-    Mac,    // XX:XX:XX:XX:XX:XX, or empty (PVE generates one)
-    Size,   // disk size: digits with an optional K/M/G/T suffix
-    Mdev,   // [^/.:]+
+    Any,      // any text
+    Bool,     // 1|0|on|off|yes|no|true|false
+    Int,      // decimal integer >= min
+    Enum,     // one of `choices`
+    HexId,    // 0xNNNN (PCI.pm vendor-id ... sub-device-id)
+    Mac,      // XX:XX:XX:XX:XX:XX, or empty (PVE generates one)
+    Size,     // disk size: digits with an optional K/M/G/T suffix
+    Mdev,     // [^/.:]+
 };
 
 struct SubKey {
@@ -74,9 +74,8 @@ bool is_size(std::string_view v) {
 
 // [a-zA-Z0-9]{1,12}
 bool is_vendor_id(std::string_view v) {
-    return !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0;
-    });
+    return !v.empty() && v.size() <= 12 &&
+           std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
 }
 
 // pve-common dns-name: labels of letters, digits and inner '-', joined by '.'.
@@ -84,8 +83,7 @@ bool valid_dns_name(std::string_view name) {
     size_t start = 0;
     while (true) {
         size_t dot = name.find('.', start);
-        std::string_view label =
-            name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (label.empty() || label.front() == '-' || label.back() == '-') return false;
         for (char c : label)
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
@@ -100,11 +98,8 @@ bool matches_pcire(std::string_view id) {
         if (!is_lower_hex(id.back())) return false;
         id.remove_suffix(2);
     }
-    auto hex_run = [](std::string_view s) {
-        return !s.empty() && std::all_of(s.begin(), s.end(), is_lower_hex);
-    };
-    if (id.size() < 5 || id[id.size() - 3] != ':' || !hex_run(id.substr(id.size() - 2)) ||
-        !hex_run(id.substr(id.size() - 5, 2)))
+    auto hex_run = [](std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_lower_hex); };
+    if (id.size() < 5 || id[id.size() - 3] != ':' || !hex_run(id.substr(id.size() - 2)) || !hex_run(id.substr(id.size() - 5, 2)))
         return false;
     if (id.size() == 5) return true;
     std::string_view domain = id.substr(0, id.size() - 5);
@@ -140,8 +135,7 @@ bool valid_machine_type(std::string_view v) {
 }
 
 bool is_int(std::string_view v) {
-    return !v.empty() && v.size() < 18 &&
-           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !v.empty() && v.size() < 18 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // " (did you mean 'x'?)" for a word of sensible length, while `budget` (per file) lasts: edit
@@ -163,16 +157,12 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
     std::string v(value), name = std::string(what);
     bool b;
     switch (k.type) {
-        case VT::Any:
-            return "";
+        case VT::Any: return "";
         case VT::Bool:
-            return parse_pve_bool(value, &b)
-                       ? ""
-                       : name + " must be a boolean (1/0, on/off, yes/no, true/false), got '" + v + "'";
+            return parse_pve_bool(value, &b) ? "" : name + " must be a boolean (1/0, on/off, yes/no, true/false), got '" + v + "'";
         case VT::Int:
             if (!is_int(value) || std::stoll(v) < k.min)
-                return name + " must be an integer of at least " + std::to_string(k.min) + ", got '" + v +
-                       "'";
+                return name + " must be an integer of at least " + std::to_string(k.min) + ", got '" + v + "'";
             return "";
         case VT::Enum: {
             auto list = choice_list(k.choices);
@@ -181,134 +171,51 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
         }
         case VT::HexId: {
             bool ok = v.size() == 6 && v[0] == '0' && v[1] == 'x' &&
-                      std::all_of(v.begin() + 2, v.end(),
-                                  [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+                      std::all_of(v.begin() + 2, v.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
             return ok ? "" : name + " must be a hex ID 0xNNNN, got '" + v + "'";
         }
-        case VT::Mac:
-            return v.empty() || is_mac(v)
-                       ? ""
-                       : name + " must be a MAC address XX:XX:XX:XX:XX:XX, got '" + v + "'";
-        case VT::Size:
-            return is_size(v) ? "" : name + " must be a size such as 32G, got '" + v + "'";
+        case VT::Mac: return v.empty() || is_mac(v) ? "" : name + " must be a MAC address XX:XX:XX:XX:XX:XX, got '" + v + "'";
+        case VT::Size: return is_size(v) ? "" : name + " must be a size such as 32G, got '" + v + "'";
         case VT::Mdev:
-            return !v.empty() && v.find_first_of("/.:") == std::string::npos
-                       ? ""
-                       : name + " must be an mdev type name without '/', '.' or ':', got '" + v + "'";
+            return !v.empty() && v.find_first_of("/.:") == std::string::npos ? "" : name + " must be an mdev type name without '/', '.' or ':', got '" + v + "'";
     }
     return "";
 }
 
 constexpr std::string_view kNicModels =
-    "e1000|e1000-82540em|e1000-82544gc|e1000-82545em|e1000e|i82551|i82557b|i82559er|ne2k_isa|ne2k_pci|pcnet|"
-    "rtl8139|virtio|vmxnet3";
+    "e1000|e1000-82540em|e1000-82544gc|e1000-82545em|e1000e|i82551|i82557b|i82559er|ne2k_isa|ne2k_pci|pcnet|rtl8139|virtio|vmxnet3";
 
-const Format kHostpci{"hostpci",
-                      "host",
-                      {{"host"},
-                       {"mapping"},
-                       {"pcie", VT::Bool},
-                       {"x-vga", VT::Bool},
-                       {"rombar", VT::Bool},
-                       {"romfile"},
-                       {"legacy-igd", VT::Bool},
-                       {"mdev", VT::Mdev},
-                       {"vendor-id", VT::HexId},
-                       {"device-id", VT::HexId},
-                       {"sub-vendor-id", VT::HexId},
-                       {"sub-device-id", VT::HexId},
-                       {"driver", VT::Enum, "vfio|keep"}}};
-const Format kMachine{
-    "machine",
-    "type",
-    {{"type"}, {"viommu", VT::Enum, "intel|virtio"}, {"enable-s3", VT::Bool}, {"enable-s4", VT::Bool}}};
-const Format kVga{
-    "vga",
-    "type",
-    {{"type", VT::Enum,
-      "cirrus|none|qxl|qxl2|qxl3|qxl4|serial0|serial1|serial2|serial3|std|virtio|virtio-gl|vmware"},
-     {"memory", VT::Int, {}, 4},
-     {"clipboard", VT::Enum, "vnc"}}};
-const Format kCpu{
-    "cpu",
-    "cputype",
-    {{"cputype"}, {"flags"}, {"hidden", VT::Bool}, {"hv-vendor-id"}, {"phys-bits"}, {"reported-model"}}};
-const Format kEfidisk{"efidisk0",
-                      "file",
-                      {{"file"},
-                       {"efitype", VT::Enum, "2m|4m"},
-                       {"pre-enrolled-keys", VT::Bool},
-                       {"ms-cert"},
-                       {"size", VT::Size},
-                       {"format", VT::Enum, "raw|qcow2|vmdk"},
-                       {"import-from"}}};
+const Format kHostpci{"hostpci", "host", {
+    {"host"}, {"mapping"}, {"pcie", VT::Bool}, {"x-vga", VT::Bool}, {"rombar", VT::Bool}, {"romfile"},
+    {"legacy-igd", VT::Bool}, {"mdev", VT::Mdev}, {"vendor-id", VT::HexId}, {"device-id", VT::HexId},
+    {"sub-vendor-id", VT::HexId}, {"sub-device-id", VT::HexId}, {"driver", VT::Enum, "vfio|keep"}}};
+const Format kMachine{"machine", "type", {{"type"}, {"viommu", VT::Enum, "intel|virtio"}, {"enable-s3", VT::Bool}, {"enable-s4", VT::Bool}}};
+const Format kVga{"vga", "type", {
+    {"type", VT::Enum, "cirrus|none|qxl|qxl2|qxl3|qxl4|serial0|serial1|serial2|serial3|std|virtio|virtio-gl|vmware"},
+    {"memory", VT::Int, {}, 4}, {"clipboard", VT::Enum, "vnc"}}};
+const Format kCpu{"cpu", "cputype", {
+    {"cputype"}, {"flags"}, {"hidden", VT::Bool}, {"hv-vendor-id"}, {"phys-bits"}, {"reported-model"}}};
+const Format kEfidisk{"efidisk0", "file", {
+    {"file"}, {"efitype", VT::Enum, "2m|4m"}, {"pre-enrolled-keys", VT::Bool}, {"ms-cert"}, {"size", VT::Size},
+    {"format", VT::Enum, "raw|qcow2|vmdk"}, {"import-from"}}};
 const Format kNet{"net", "model", [] {
-                      std::vector<SubKey> keys = {{"model", VT::Enum, kNicModels},
-                                                  {"macaddr", VT::Mac},
-                                                  {"bridge"},
-                                                  {"firewall", VT::Bool},
-                                                  {"link_down", VT::Bool},
-                                                  {"mtu", VT::Int, {}, 1},
-                                                  {"queues", VT::Int},
-                                                  {"rate"},
-                                                  {"tag", VT::Int, {}, 1},
-                                                  {"trunks"}};
-                      static const auto models = choice_list(kNicModels);
-                      for (const auto& m : models) keys.push_back({m, VT::Mac});
-                      return keys;
-                  }()};
-const Format kDisk{"drive",
-                   "file",
-                   {{"file"},
-                    {"aio", VT::Enum, "native|threads|io_uring"},
-                    {"backup", VT::Bool},
-                    {"bps"},
-                    {"bps_max_length"},
-                    {"bps_rd"},
-                    {"bps_rd_max_length"},
-                    {"bps_wr"},
-                    {"bps_wr_max_length"},
-                    {"cache", VT::Enum, "directsync|none|unsafe|writeback|writethrough"},
-                    {"cyls"},
-                    {"detect_zeroes", VT::Bool},
-                    {"discard", VT::Enum, "ignore|on"},
-                    {"format", VT::Enum, "raw|cow|qcow|qed|qcow2|vmdk|cloop"},
-                    {"heads"},
-                    {"import-from"},
-                    {"iops"},
-                    {"iops_max"},
-                    {"iops_max_length"},
-                    {"iops_rd"},
-                    {"iops_rd_max"},
-                    {"iops_rd_max_length"},
-                    {"iops_wr"},
-                    {"iops_wr_max"},
-                    {"iops_wr_max_length"},
-                    {"iothread", VT::Bool},
-                    {"mbps"},
-                    {"mbps_max"},
-                    {"mbps_rd"},
-                    {"mbps_rd_max"},
-                    {"mbps_wr"},
-                    {"mbps_wr_max"},
-                    {"media", VT::Enum, "cdrom|disk"},
-                    {"model"},
-                    {"product"},
-                    {"queues"},
-                    {"replicate", VT::Bool},
-                    {"rerror", VT::Enum, "ignore|report|stop"},
-                    {"ro", VT::Bool},
-                    {"scsiblock", VT::Bool},
-                    {"secs"},
-                    {"serial"},
-                    {"shared", VT::Bool},
-                    {"size", VT::Size},
-                    {"snapshot", VT::Bool},
-                    {"ssd", VT::Bool},
-                    {"trans"},
-                    {"vendor"},
-                    {"werror", VT::Enum, "enospc|ignore|report|stop"},
-                    {"wwn"}}};
+    std::vector<SubKey> keys = {{"model", VT::Enum, kNicModels}, {"macaddr", VT::Mac}, {"bridge"}, {"firewall", VT::Bool},
+                                {"link_down", VT::Bool}, {"mtu", VT::Int, {}, 1}, {"queues", VT::Int}, {"rate"},
+                                {"tag", VT::Int, {}, 1}, {"trunks"}};
+    static const auto models = choice_list(kNicModels);
+    for (const auto& m : models) keys.push_back({m, VT::Mac});
+    return keys;
+}()};
+const Format kDisk{"drive", "file", {
+    {"file"}, {"aio", VT::Enum, "native|threads|io_uring"}, {"backup", VT::Bool}, {"bps"}, {"bps_max_length"}, {"bps_rd"},
+    {"bps_rd_max_length"}, {"bps_wr"}, {"bps_wr_max_length"}, {"cache", VT::Enum, "directsync|none|unsafe|writeback|writethrough"},
+    {"cyls"}, {"detect_zeroes", VT::Bool}, {"discard", VT::Enum, "ignore|on"}, {"format", VT::Enum, "raw|cow|qcow|qed|qcow2|vmdk|cloop"},
+    {"heads"}, {"import-from"}, {"iops"}, {"iops_max"}, {"iops_max_length"}, {"iops_rd"}, {"iops_rd_max"}, {"iops_rd_max_length"},
+    {"iops_wr"}, {"iops_wr_max"}, {"iops_wr_max_length"}, {"iothread", VT::Bool}, {"mbps"}, {"mbps_max"}, {"mbps_rd"},
+    {"mbps_rd_max"}, {"mbps_wr"}, {"mbps_wr_max"}, {"media", VT::Enum, "cdrom|disk"}, {"model"}, {"product"}, {"queues"},
+    {"replicate", VT::Bool}, {"rerror", VT::Enum, "ignore|report|stop"}, {"ro", VT::Bool}, {"scsiblock", VT::Bool}, {"secs"},
+    {"serial"}, {"shared", VT::Bool}, {"size", VT::Size}, {"snapshot", VT::Bool}, {"ssd", VT::Bool}, {"trans"}, {"vendor"},
+    {"werror", VT::Enum, "enospc|ignore|report|stop"}, {"wwn"}}};
 
 // Keys whose value is one plain value (no property string) with a type; the rest of the known keys.
 const std::map<std::string_view, SubKey>& plain_keys() {
@@ -317,72 +224,18 @@ const std::map<std::string_view, SubKey>& plain_keys() {
         for (const SubKey& k : std::vector<SubKey>{
                  {"bios", VT::Enum, "seabios|ovmf"},
                  {"ostype", VT::Enum, "other|wxp|w2k|w2k3|w2k8|wvista|win7|win8|win10|win11|l24|l26|solaris"},
-                 {"cores", VT::Int, {}, 1},
-                 {"sockets", VT::Int, {}, 1},
-                 {"vcpus", VT::Int, {}, 1},
-                 {"smp", VT::Int, {}, 1},
-                 {"acpi", VT::Bool},
-                 {"autostart", VT::Bool},
-                 {"freeze", VT::Bool},
-                 {"kvm", VT::Bool},
-                 {"localtime", VT::Bool},
-                 {"numa", VT::Bool},
-                 {"onboot", VT::Bool},
-                 {"protection", VT::Bool},
-                 {"reboot", VT::Bool},
-                 {"tablet", VT::Bool},
-                 {"template", VT::Bool},
-                 {"keephugepages", VT::Bool},
-                 {"balloon", VT::Int},
-                 {"shares", VT::Int},
+                 {"cores", VT::Int, {}, 1}, {"sockets", VT::Int, {}, 1}, {"vcpus", VT::Int, {}, 1}, {"smp", VT::Int, {}, 1},
+                 {"acpi", VT::Bool}, {"autostart", VT::Bool}, {"freeze", VT::Bool}, {"kvm", VT::Bool}, {"localtime", VT::Bool},
+                 {"numa", VT::Bool}, {"onboot", VT::Bool}, {"protection", VT::Bool}, {"reboot", VT::Bool}, {"tablet", VT::Bool},
+                 {"template", VT::Bool}, {"keephugepages", VT::Bool}, {"balloon", VT::Int}, {"shares", VT::Int},
                  {"scsihw", VT::Enum, "lsi|lsi53c810|virtio-scsi-pci|virtio-scsi-single|megasas|pvscsi"},
-                 {"args"},
-                 {"affinity"},
-                 {"agent"},
-                 {"audio"},
-                 {"boot"},
-                 {"bootdisk"},
-                 {"cdrom"},
-                 {"cicustom"},
-                 {"cipassword"},
-                 {"citype"},
-                 {"ciupgrade"},
-                 {"ciuser"},
-                 {"cpulimit"},
-                 {"cpuunits"},
-                 {"description"},
-                 {"digest"},
-                 {"hookscript"},
-                 {"hotplug"},
-                 {"hugepages"},
-                 {"ivshmem"},
-                 {"keyboard"},
-                 {"lock"},
-                 {"memory"},
-                 {"meta"},
-                 {"migrate_downtime"},
-                 {"migrate_speed"},
-                 {"name"},
-                 {"nameserver"},
-                 {"rng"},
-                 {"searchdomain"},
-                 {"smbios"},
-                 {"spice_enhancements"},
-                 {"sshkeys"},
-                 {"startdate"},
-                 {"startup"},
-                 {"tags"},
-                 {"tdf"},
-                 {"vmgenid"},
-                 {"vmstatestorage"},
-                 {"watchdog"},
+                 {"args"}, {"affinity"}, {"agent"}, {"audio"}, {"boot"}, {"bootdisk"}, {"cdrom"}, {"cicustom"}, {"cipassword"},
+                 {"citype"}, {"ciupgrade"}, {"ciuser"}, {"cpulimit"}, {"cpuunits"}, {"description"}, {"digest"}, {"hookscript"},
+                 {"hotplug"}, {"hugepages"}, {"ivshmem"}, {"keyboard"}, {"lock"}, {"memory"}, {"meta"}, {"migrate_downtime"},
+                 {"migrate_speed"}, {"name"}, {"nameserver"}, {"rng"}, {"searchdomain"}, {"smbios"}, {"spice_enhancements"},
+                 {"sshkeys"}, {"startdate"}, {"startup"}, {"tags"}, {"tdf"}, {"vmgenid"}, {"vmstatestorage"}, {"watchdog"},
                  // snapshot sections
-                 {"parent"},
-                 {"snaptime"},
-                 {"vmstate"},
-                 {"runningmachine"},
-                 {"runningcpu"},
-                 {"snapstate"},
+                 {"parent"}, {"snaptime"}, {"vmstate"}, {"runningmachine"}, {"runningcpu"}, {"snapstate"},
              })
             m.emplace(k.name, k);
         return m;
@@ -397,12 +250,10 @@ struct Indexed {
     const Format* format;
 };
 const Indexed kIndexed[] = {
-    {"hostpci", 15, &kHostpci}, {"net", 31, &kNet},        {"ide", 3, &kDisk},
-    {"sata", 5, &kDisk},        {"scsi", 30, &kDisk},      {"virtio", 15, &kDisk},
-    {"efidisk", 0, &kEfidisk},  {"tpmstate", 0, nullptr},  {"unused", 255, nullptr},
-    {"usb", 13, nullptr},       {"serial", 3, nullptr},    {"parallel", 2, nullptr},
-    {"numa", 7, nullptr},       {"ipconfig", 31, nullptr}, {"virtiofs", 9, nullptr},
-    {"audio", 0, nullptr},      {"rng", 0, nullptr},       {"smbios", 1, nullptr},
+    {"hostpci", 15, &kHostpci}, {"net", 31, &kNet}, {"ide", 3, &kDisk}, {"sata", 5, &kDisk}, {"scsi", 30, &kDisk},
+    {"virtio", 15, &kDisk}, {"efidisk", 0, &kEfidisk}, {"tpmstate", 0, nullptr}, {"unused", 255, nullptr},
+    {"usb", 13, nullptr}, {"serial", 3, nullptr}, {"parallel", 2, nullptr}, {"numa", 7, nullptr},
+    {"ipconfig", 31, nullptr}, {"virtiofs", 9, nullptr}, {"audio", 0, nullptr}, {"rng", 0, nullptr}, {"smbios", 1, nullptr},
 };
 
 // "hostpci12" -> {"hostpci", 12}; nullopt when the key has no trailing digits.
@@ -427,7 +278,7 @@ const std::vector<std::string>& known_key_names() {
 }
 
 class SectionChecker {
-  public:
+public:
     SectionChecker(const PveSection& section, Findings& out, unsigned& suggestion_budget)
         : s_(section), out_(out), budget_(suggestion_budget) {}
 
@@ -435,109 +286,88 @@ class SectionChecker {
         std::map<std::string, int> seen;
         for (const auto& e : s_.entries) {
             if (auto [it, inserted] = seen.emplace(e.key, e.mark.line); !inserted)
-                add(e.mark, "pve-duplicate-key",
-                    "'" + e.key + "' is set twice in " + where() + " (first at line " +
-                        std::to_string(it->second) + "); qemu-server keeps this one");
+                add(e.mark, "pve-duplicate-key", "'" + e.key + "' is set twice in " + where() + " (first at line " +
+                                                     std::to_string(it->second) + "); qemu-server keeps this one");
             entry(e);
         }
         if (s_.kind == PveSection::Kind::Pending) return;  // a partial config: no cross-key rules
         passthrough();
-        for (const auto& [text, mark] : s_.notes)
-            check_isolation_text(text, Mark{mark.file, mark.line, 2}, out_);
+        for (const auto& [text, mark] : s_.notes) check_isolation_text(text, Mark{mark.file, mark.line, 2}, out_);
     }
 
-  private:
+private:
     std::string where() const {
         switch (s_.kind) {
-            case PveSection::Kind::Current:
-                return "the current config";
-            case PveSection::Kind::Pending:
-                return "[PENDING]";
-            case PveSection::Kind::Snapshot:
-                return "snapshot [" + s_.name + "]";
-            case PveSection::Kind::Cloudinit:
-                return "[special:cloudinit]";
+            case PveSection::Kind::Current: return "the current config";
+            case PveSection::Kind::Pending: return "[PENDING]";
+            case PveSection::Kind::Snapshot: return "snapshot [" + s_.name + "]";
+            case PveSection::Kind::Cloudinit: return "[special:cloudinit]";
         }
         return "";
     }
 
-    void add(Mark mark, const char* rule, std::string message) {
-        out_.push_back({std::move(mark), rule, std::move(message)});
-    }
+    void add(Mark mark, const char* rule, std::string message) { out_.push_back({std::move(mark), rule, std::move(message)}); }
 
     void entry(const PveEntry& e) {
         if (e.key == "delete") {
             if (s_.kind != PveSection::Kind::Pending)
-                add(e.mark, "pve-pending-delete",
-                    "'delete:' is only allowed in [PENDING], not in " + where());
+                add(e.mark, "pve-pending-delete", "'delete:' is only allowed in [PENDING], not in " + where());
             return;
         }
         if (e.key == "args") check_isolation_text(e.value, e.value_mark(), out_);
         if (e.key == "machine") return property_string(e, kMachine);
         if (e.key == "vga") return property_string(e, kVga);
         if (e.key == "cpu") return property_string(e, kCpu);
-        if (auto plain = plain_keys().find(e.key); plain != plain_keys().end())
-            return plain_value(e, plain->second);
+        if (auto plain = plain_keys().find(e.key); plain != plain_keys().end()) return plain_value(e, plain->second);
         if (auto idx = split_index(e.key)) {
             for (const auto& i : kIndexed) {
                 if (idx->first != i.prefix) continue;
                 if (idx->second > i.max) {
                     if (i.prefix == "hostpci")
-                        add(e.mark, "pve-hostpci-index",
-                            "'" + e.key + "': qemu-server knows hostpci0 to hostpci15 only");
+                        add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci15 only");
                     else
-                        add(e.mark, "pve-unknown-key",
-                            "unknown key '" + e.key + "': " + std::string(i.prefix) + " goes up to " +
-                                std::string(i.prefix) + std::to_string(i.max));
+                        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "': " + std::string(i.prefix) + " goes up to " +
+                                                           std::string(i.prefix) + std::to_string(i.max));
                     return;
                 }
                 if (i.format) property_string(e, *i.format);
                 return;
             }
         }
-        add(e.mark, "pve-unknown-key",
-            "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names(), budget_));
+        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names(), budget_));
     }
 
     void plain_value(const PveEntry& e, const SubKey& spec) {
-        if (std::string p = value_problem(spec, e.value, "'" + e.key + "'", budget_); !p.empty())
-            add(e.value_mark(), "pve-value", p);
+        if (std::string p = value_problem(spec, e.value, "'" + e.key + "'", budget_); !p.empty()) add(e.value_mark(), "pve-value", p);
         if (e.key == "name" && !valid_dns_name(e.value))
-            add(e.value_mark(), "pve-value",
-                "'name' must be a DNS name (letters, digits, inner '-', '.'), got '" + e.value + "'");
+            add(e.value_mark(), "pve-value", "'name' must be a DNS name (letters, digits, inner '-', '.'), got '" + e.value + "'");
         if (e.key == "memory" && !is_int(e.value)) {
             PropertyList props = parse_property_string(e.value, "current");
             const Property* current = props.find("current");
             if (!props.error.empty() || props.properties.size() != 1 || !current || !is_int(current->value))
-                add(e.value_mark(), "pve-value",
-                    "'memory' must be an amount in MiB such as 4096, got '" + e.value + "'");
+                add(e.value_mark(), "pve-value", "'memory' must be an amount in MiB such as 4096, got '" + e.value + "'");
         }
     }
 
     // Checks the sub-keys of `e` against `fmt`; keeps the parsed list for the passthrough rules.
     void property_string(const PveEntry& e, const Format& fmt) {
         PropertyList props = parse_property_string(e.value, fmt.default_key);
-        if (!props.error.empty())
-            add(e.value_mark(props.error_offset), "pve-property", "'" + e.key + "': " + props.error);
+        if (!props.error.empty()) add(e.value_mark(props.error_offset), "pve-property", "'" + e.key + "': " + props.error);
         std::set<std::string> seen;
         std::vector<std::string> names;
         for (const auto& k : fmt.keys) names.emplace_back(k.name);
         for (const auto& p : props.properties) {
             Mark m = e.value_mark(p.offset);
-            auto spec = std::find_if(fmt.keys.begin(), fmt.keys.end(),
-                                     [&](const SubKey& k) { return k.name == p.key; });
+            auto spec = std::find_if(fmt.keys.begin(), fmt.keys.end(), [&](const SubKey& k) { return k.name == p.key; });
             if (spec == fmt.keys.end()) {
-                add(m, "pve-property",
-                    "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names, budget_));
+                add(m, "pve-property", "unknown sub-key '" + p.key + "' in '" + e.key + "'" + suggestion(p.key, names, budget_));
                 continue;
             }
             if (!seen.insert(p.key).second) {
                 add(m, "pve-property", "sub-key '" + p.key + "' is repeated in '" + e.key + "'");
                 continue;
             }
-            if (std::string problem =
-                    value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'", budget_);
-                !problem.empty())
+            if (std::string problem = value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'", budget_); !problem.empty())
                 add(m, spec->type == VT::Bool ? "pve-property" : "pve-value", problem);
         }
         if (e.key == "machine") machine_ = &e, machine_props_ = props;
@@ -551,14 +381,12 @@ class SectionChecker {
         const Property* type = props.find("type");
         if (type && !valid_machine_type(type->value))
             add(e.value_mark(type->offset), "pve-value",
-                "machine type '" + type->value +
-                    "' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y (optionally +pveN)");
+                "machine type '" + type->value + "' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y (optionally +pveN)");
     }
 
     void cpu_check(const PveEntry& e, const PropertyList& props) {
         if (const Property* hv = props.find("hv-vendor-id"); hv && !is_vendor_id(hv->value))
-            add(e.value_mark(hv->offset), "pve-value",
-                "'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got '" + hv->value + "'");
+            add(e.value_mark(hv->offset), "pve-value", "'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got '" + hv->value + "'");
     }
 
     bool flag(const PropertyList& props, std::string_view key) const {
@@ -588,8 +416,7 @@ class SectionChecker {
             const Property* mapping = props.find("mapping");
             if (!host == !mapping)
                 add(e->value_mark(), "pve-hostpci-source",
-                    "'" + e->key + "' needs exactly one of a host PCI ID and mapping=, " +
-                        (host ? "not both" : "found neither"));
+                    "'" + e->key + "' needs exactly one of a host PCI ID and mapping=, " + (host ? "not both" : "found neither"));
             bool xvga = flag(props, "x-vga");
             std::vector<PciAddress> ids;
             if (host) {
@@ -602,13 +429,10 @@ class SectionChecker {
                     std::string err;
                     if (!matches_pcire(id)) {
                         std::string low = id;
-                        for (auto& c : low)
-                            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                         add(m, "pve-hostpci-id",
-                            matches_pcire(low) ? "host PCI ID '" + id +
-                                                     "' must be lowercase hex for qemu-server ('" + low + "')"
-                                               : "host PCI ID '" + id +
-                                                     "' is not [dddd:]bb:dd[.f] in lowercase hexadecimal");
+                            matches_pcire(low) ? "host PCI ID '" + id + "' must be lowercase hex for qemu-server ('" + low + "')"
+                                               : "host PCI ID '" + id + "' is not [dddd:]bb:dd[.f] in lowercase hexadecimal");
                     } else if (auto a = parse_pci_address(id, &err)) {
                         ids.push_back(*a);
                         hosts.push_back({*a, m, xvga});
@@ -621,25 +445,19 @@ class SectionChecker {
                     "pcie=1 needs a q35 machine type, but this VM uses '" + machine +
                         "' (qemu-server: \"q35 machine model is not enabled\")");
             if (const Property* d = props.find("driver"))
-                add(e->value_mark(d->offset), "pve-hostpci-driver",
-                    "'driver=' on '" + e->key + "' needs qemu-server 9.0 (PVE 9)");
-            if (const Property* r = props.find("romfile");
-                r && (r->value.find('/') != std::string::npos || r->value.find("..") != std::string::npos))
+                add(e->value_mark(d->offset), "pve-hostpci-driver", "'driver=' on '" + e->key + "' needs qemu-server 9.0 (PVE 9)");
+            if (const Property* r = props.find("romfile"); r && (r->value.find('/') != std::string::npos || r->value.find("..") != std::string::npos))
                 add(e->value_mark(r->offset), "pve-romfile-path",
-                    "romfile '" + r->value + "' is read as /usr/share/kvm/" + r->value +
-                        ": give a bare file name");
+                    "romfile '" + r->value + "' is read as /usr/share/kvm/" + r->value + ": give a bare file name");
             if (xvga && ovmf)
                 add(e->value_mark(props.find("x-vga")->offset), "pve-xvga-ovmf",
                     "x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS");
             if (flag(props, "legacy-igd")) {
                 Mark m = e->value_mark(props.find("legacy-igd")->offset);
                 auto fail = [&](const std::string& why) { add(m, "pve-legacy-igd", "legacy-igd " + why); };
-                if (first_igd)
-                    fail("is allowed on one hostpci entry only (the first is '" + first_igd->key + "')");
+                if (first_igd) fail("is allowed on one hostpci entry only (the first is '" + first_igd->key + "')");
                 first_igd = e;
-                if (vga != "none")
-                    fail("needs 'vga: none', but vga is " +
-                         (vga.empty() ? std::string("unset (std)") : "'" + vga + "'"));
+                if (vga != "none") fail("needs 'vga: none', but vga is " + (vga.empty() ? std::string("unset (std)") : "'" + vga + "'"));
                 if (q35) fail("needs an i440fx machine type (pc or pc-i440fx-X.Y), not '" + machine + "'");
                 if (xvga) fail("is not compatible with x-vga");
                 if (props.find("rombar") && !flag(props, "rombar")) fail("requires rombar to be enabled");
@@ -667,8 +485,7 @@ Findings check_pve_conf(const PveConf& conf) {
     Findings out;
     for (const auto& line : conf.bad_lines)
         out.push_back({Mark{conf.file, line.number, 1}, "pve-syntax",
-                       "qemu-server cannot parse this line (\"unable to parse config\"): '" +
-                           line.text.substr(0, 60) + "'"});
+                       "qemu-server cannot parse this line (\"unable to parse config\"): '" + line.text.substr(0, 60) + "'"});
     unsigned suggestion_budget = 100;
     for (const auto& section : conf.sections) {
         if (section.kind == PveSection::Kind::Cloudinit) continue;

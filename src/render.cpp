@@ -22,10 +22,8 @@ Rendered render(const Vm& vm, Target target, const TemplateSet& templates) {
     switch (target) {
         case Target::Pve:
         case Target::PveSnippet:
-        case Target::Qm:
-            return render_pve(vm, templates, target);
-        case Target::Libvirt:
-            return render_libvirt(vm, templates);
+        case Target::Qm: return render_pve(vm, templates, target);
+        case Target::Libvirt: return render_libvirt(vm, templates);
     }
     return {};
 }

@@ -12,8 +12,7 @@ namespace vfiogen {
 
 enum class Target {
     Pve,         // a whole /etc/pve/qemu-server/<vmid>.conf
-    PveSnippet,  // only the passthrough keys that paste as they are (hostpciN, args, bios, vga, a named
-                 // machine version)
+    PveSnippet,  // only the passthrough keys that paste as they are (hostpciN, args, bios, vga, a named machine version)
     Qm,          // a sh script running `qm create` that lets PVE allocate the disks
     Libvirt,     // libvirt domain XML
 };

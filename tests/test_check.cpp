@@ -1,10 +1,12 @@
 // `vfiogen check` as a whole: kinds, VM files through their renderings, reports.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <algorithm>
+
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "check.h"
@@ -25,8 +27,7 @@ CheckOptions options() {
 std::string lines_of(const FileResult& r) {
     std::string out;
     for (const auto& f : r.findings)
-        out += format_mark(f.mark) + ": " + severity_name(f.severity()) + "[" + f.rule + "]: " + f.message +
-               "\n";
+        out += format_mark(f.mark) + ": " + severity_name(f.severity()) + "[" + f.rule + "]: " + f.message + "\n";
     return out;
 }
 
@@ -46,19 +47,16 @@ TEST_CASE("kinds come from the extension, else from the content") {
 
 TEST_CASE("every example VM file, profile and golden rendering checks without errors") {
     Checker checker(options());
-    std::vector<std::string> inputs = {test::source_dir() + "/profiles",
-                                       test::source_dir() + "/tests/golden"};
-    for (const auto& e :
-         fs::directory_iterator(test::source_dir() + "/examples"))  // examples/ci holds a workflow
+    std::vector<std::string> inputs = {test::source_dir() + "/profiles", test::source_dir() + "/tests/golden"};
+    for (const auto& e : fs::directory_iterator(test::source_dir() + "/examples"))  // examples/ci holds a workflow
         if (e.path().extension() == ".yaml") inputs.push_back(e.path().string());
     std::vector<std::string> paths = expand_check_paths(inputs);
     CHECK(paths.size() == 6 + 7 + 18);  // examples, profiles, three renderings per example
     // A snippet is not a whole conf: it leaves out the machine key when the VM file pins no
     // version (the VM's own pinned one stays), so read alone it looks like i440fx.
-    paths.erase(
-        std::remove_if(paths.begin(), paths.end(),
-                       [](const std::string& p) { return p.find(".pve-snippet.conf") != std::string::npos; }),
-        paths.end());
+    paths.erase(std::remove_if(paths.begin(), paths.end(),
+                               [](const std::string& p) { return p.find(".pve-snippet.conf") != std::string::npos; }),
+                paths.end());
     for (const auto& path : paths) {
         INFO(path);
         FileResult r = checker.check_file(path);
@@ -73,42 +71,33 @@ TEST_CASE("every example VM file, profile and golden rendering checks without er
 TEST_CASE("a finding of a rendering points at the VM file's binding and names the rendering line") {
     Checker checker(options());
     FileResult r = checker.check_file(test::source_dir() + "/examples/pve-amd-igpu-5700u.yaml");
-    CHECK(
-        lines_of(r) ==
-        test::source_dir() +
-            "/examples/pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: "
-            "ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 9)\n");
+    CHECK(lines_of(r) == test::source_dir() +
+                             "/examples/pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: "
+                             "ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 9)\n");
 }
 
 TEST_CASE("a VM file's own finding hides the same rule from its renderings") {
     Checker checker(options());
     // The VM file's qemu_args carry the rule at their own mark; the libvirt rendering would report it again.
-    FileResult r = checker.check_text("name: vm\nqemu_args: [\"-set\", \"device.x.x-vga=on\"]\n", "vm.yaml",
-                                      InputKind::VmFile);
+    FileResult r = checker.check_text("name: vm\nqemu_args: [\"-set\", \"device.x.x-vga=on\"]\n", "vm.yaml", InputKind::VmFile);
     CHECK(lines_of(r) ==
-          "vm.yaml:2:13: error[lv-commandline-set]: '-set device.x.x-vga=on' lands in <qemu:commandline> of "
-          "the libvirt "
+          "vm.yaml:2:13: error[lv-commandline-set]: '-set device.x.x-vga=on' lands in <qemu:commandline> of the libvirt "
           "rendering, which current libvirt breaks (devices are passed as JSON)\n");
     // A VM without vmid is for libvirt only: no PVE rendering, no vmid error.
     CHECK(lines_of(checker.check_text("name: vm\n", "vm.yaml", InputKind::VmFile)) == "");
     // A target rule of one rendering is a vm-invalid finding at the VM file's mark.
     CHECK(lines_of(checker.check_text("name: my_vm\nvmid: 100\n", "vm.yaml", InputKind::VmFile)) ==
-          "vm.yaml:1:7: error[vm-invalid]: VM name 'my_vm' is not valid for PVE: it must be a DNS name "
-          "(letters, digits, inner '-', '.')\n");
+          "vm.yaml:1:7: error[vm-invalid]: VM name 'my_vm' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')\n");
 }
 
 TEST_CASE("unreadable inputs are results, never exceptions") {
     Checker checker(options());
     FileResult missing = checker.check_file("/nonexistent/x.conf");
     CHECK(missing.unreadable);
-    CHECK(lines_of(missing) ==
-          "/nonexistent/x.conf: error[unreadable]: cannot open: No such file or directory\n");
+    CHECK(lines_of(missing) == "/nonexistent/x.conf: error[unreadable]: cannot open: No such file or directory\n");
     FileResult dir = checker.check_file(test::source_dir() + "/templates");
-    CHECK(lines_of(dir) ==
-          test::source_dir() +
-              "/templates: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory\n");
-    CHECK(lines_of(checker.check_text(std::string("a\0b", 3), "x.conf")) ==
-          "x.conf: error[unreadable]: binary file: expected text\n");
+    CHECK(lines_of(dir) == test::source_dir() + "/templates: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory\n");
+    CHECK(lines_of(checker.check_text(std::string("a\0b", 3), "x.conf")) == "x.conf: error[unreadable]: binary file: expected text\n");
     CHECK(lines_of(checker.check_text(" \n", "x.xml")) == "x.xml: error[unreadable]: empty file\n");
     FileResult profile = checker.check_text("functions: [\n", "p.yaml", InputKind::Profile);
     CHECK(profile.unreadable);
@@ -119,26 +108,19 @@ TEST_CASE("a missing schema is an error naming it") {
     o.schema_path = "/nonexistent/domain.rng";
     Checker checker(o);
     CHECK(test::input_error_text([&] { checker.check_text("<domain/>", "d.xml"); }) ==
-          "/nonexistent/domain.rng: error: cannot read the libvirt RelaxNG schema (missing or not RelaxNG); "
-          "install libvirt-common");
+          "/nonexistent/domain.rng: error: cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common");
 }
 
 TEST_CASE("directories are searched recursively for the four kinds, sorted, hidden entries skipped") {
     fs::path dir = fs::temp_directory_path() / ("vfiogen-check-" + std::to_string(::getpid()));
     fs::create_directories(dir / "sub" / "deeper");
     fs::create_directories(dir / ".git");
-    for (const char* f :
-         {"b.conf", "a.xml", "sub/c.yaml", "sub/deeper/d.yml", "notes.txt", ".hidden.conf", ".git/e.conf"})
+    for (const char* f : {"b.conf", "a.xml", "sub/c.yaml", "sub/deeper/d.yml", "notes.txt", ".hidden.conf", ".git/e.conf"})
         std::ofstream(dir / f) << "x";
     fs::create_directories(dir / "empty");
     auto paths = expand_check_paths({dir.string(), "-", "/nonexistent", (dir / "empty").string()});
-    std::vector<std::string> want = {(dir / "a.xml").string(),
-                                     (dir / "b.conf").string(),
-                                     (dir / "sub/c.yaml").string(),
-                                     (dir / "sub/deeper/d.yml").string(),
-                                     "-",
-                                     "/nonexistent",
-                                     (dir / "empty").string()};
+    std::vector<std::string> want = {(dir / "a.xml").string(), (dir / "b.conf").string(), (dir / "sub/c.yaml").string(),
+                                     (dir / "sub/deeper/d.yml").string(), "-", "/nonexistent", (dir / "empty").string()};
     CHECK(paths == want);
     fs::remove_all(dir);
 }
@@ -146,18 +128,15 @@ TEST_CASE("directories are searched recursively for the four kinds, sorted, hidd
 TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     Checker checker(options());
     std::vector<FileResult> results = {
-        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,x-vga=1,pcie=1\nefidisk0: "
-                           "local-lvm:vm-100-disk-0,efitype=4m,size=4M\n",
+        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,x-vga=1,pcie=1\nefidisk0: local-lvm:vm-100-disk-0,efitype=4m,size=4M\n",
                            "100.conf"),
         checker.check_text("<domain>\n", "bad.xml"),
         checker.check_text("memory: 4096\n", "/srv/pve/101 new.conf"),
     };
     CHECK(format_text(results) ==
-          "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes "
-          "x-vga=on only with SeaBIOS\n"
+          "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS\n"
           "    hint: Drop x-vga=1 under OVMF (the GPU's GOP does the job), or use bios: seabios.\n"
-          "100.conf:2:30: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses 'pc' "
-          "(qemu-server: \"q35 machine model is not enabled\")\n"
+          "100.conf:2:30: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses 'pc' (qemu-server: \"q35 machine model is not enabled\")\n"
           "    hint: Set `machine: q35` (or pc-q35-X.Y) or drop pcie=1.\n"
           "bad.xml:1:9: error[unreadable]: XML is not well-formed: Start-end tags mismatch\n"
           "    hint: Fix the syntax at the position given; nothing else in the file was checked.\n"
@@ -165,18 +144,16 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     CHECK(format_text({results[2]}) == "1 file checked: 0 errors, 0 warnings\n");
 
     auto json = nlohmann::json::parse(format_json(results));
-    CHECK(json["summary"] ==
-          nlohmann::json({{"files", 3}, {"errors", 2}, {"warnings", 1}, {"unreadable", 1}}));
+    CHECK(json["summary"] == nlohmann::json({{"files", 3}, {"errors", 2}, {"warnings", 1}, {"unreadable", 1}}));
     CHECK(json["files"][0] == nlohmann::json({{"path", "100.conf"}, {"kind", "pve"}, {"unreadable", false}}));
     CHECK(json["files"][1]["unreadable"] == true);
-    CHECK(json["findings"][1] ==
-          nlohmann::json({{"file", "100.conf"},
-                          {"line", 2},
-                          {"column", 30},
-                          {"severity", "error"},
-                          {"rule", "pve-pcie-q35"},
-                          {"message", results[0].findings[1].message},
-                          {"hint", "Set `machine: q35` (or pc-q35-X.Y) or drop pcie=1."}}));
+    CHECK(json["findings"][1] == nlohmann::json({{"file", "100.conf"},
+                                                 {"line", 2},
+                                                 {"column", 30},
+                                                 {"severity", "error"},
+                                                 {"rule", "pve-pcie-q35"},
+                                                 {"message", results[0].findings[1].message},
+                                                 {"hint", "Set `machine: q35` (or pc-q35-X.Y) or drop pcie=1."}}));
 
     auto sarif = nlohmann::json::parse(format_sarif(results));
     CHECK(sarif["version"] == "2.1.0");
@@ -188,13 +165,11 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     CHECK(run["tool"]["driver"]["rules"][result["ruleIndex"].get<size_t>()]["id"] == "pve-pcie-q35");
     CHECK(result["level"] == "error");
     CHECK(result["locations"][0]["physicalLocation"] ==
-          nlohmann::json({{"artifactLocation", {{"uri", "100.conf"}}},
-                          {"region", {{"startLine", 2}, {"startColumn", 30}}}}));
+          nlohmann::json({{"artifactLocation", {{"uri", "100.conf"}}}, {"region", {{"startLine", 2}, {"startColumn", 30}}}}));
     CHECK(run["results"][0]["level"] == "warning");
     CHECK(run["results"].size() == 3);
     // Absolute paths become file URIs, percent-encoded.
     std::vector<FileResult> abs = {checker.check_text("memroy: 1\n", "/srv/pve/101 new.conf")};
     auto a = nlohmann::json::parse(format_sarif(abs));
-    CHECK(a["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] ==
-          "file:///srv/pve/101%20new.conf");
+    CHECK(a["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file:///srv/pve/101%20new.conf");
 }

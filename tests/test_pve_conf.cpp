@@ -10,25 +10,25 @@ namespace {
 
 // A conf with every part of the format (qemu-server QemuServer.pm parse_vm_config).
 const char* kWhole =
-    "#Windows 10 with the iGPU\n"              // 1 description
-    "#%3A notes in PVE's encoding\n"           // 2
-    "bios: ovmf\n"                             // 3
+    "#Windows 10 with the iGPU\n"        // 1 description
+    "#%3A notes in PVE's encoding\n"     // 2
+    "bios: ovmf\n"                       // 3
     "hostpci0: 0000:00:02.0,legacy-igd=1\r\n"  // 4 (CRLF)
-    "vga:none\n"                               // 5 (no space after ':', as the regex allows)
-    "\n"                                       // 6
-    "[PENDING]\n"                              // 7
-    "delete: hostpci1\n"                       // 8
-    "memory: 8192\n"                           // 9
-    "\n"                                       // 10
-    "[before-driver]\n"                        // 11 snapshot
-    "#snapshot notes\n"                        // 12
-    "parent: first\n"                          // 13
-    "snaptime: 1700000000\n"                   // 14
-    "hostpci0: 0000:01:00,pcie=1\n"            // 15
-    "\n"                                       // 16
-    "[special:cloudinit]\n"                    // 17
-    "ipconfig0: ip=dhcp\n"                     // 18
-    "  indented: no\n";                        // 19 not a key line
+    "vga:none\n"                         // 5 (no space after ':', as the regex allows)
+    "\n"                                 // 6
+    "[PENDING]\n"                        // 7
+    "delete: hostpci1\n"                 // 8
+    "memory: 8192\n"                     // 9
+    "\n"                                 // 10
+    "[before-driver]\n"                  // 11 snapshot
+    "#snapshot notes\n"                  // 12
+    "parent: first\n"                    // 13
+    "snaptime: 1700000000\n"             // 14
+    "hostpci0: 0000:01:00,pcie=1\n"      // 15
+    "\n"                                 // 16
+    "[special:cloudinit]\n"              // 17
+    "ipconfig0: ip=dhcp\n"               // 18
+    "  indented: no\n";                  // 19 not a key line
 
 }  // namespace
 
@@ -84,8 +84,7 @@ TEST_CASE("findings point at the right line in the right section") {
     std::vector<std::string> got;
     for (const auto& x : f) got.push_back(format_mark(x.mark) + " " + x.rule);
     // The snapshot has no machine key: i440fx, so its pcie=1 fails; [special:cloudinit] is not checked;
-    // the current config's legacy IGD is fine (vga none, i440fx by default, 00:02.0), but its OVMF has no
-    // efidisk0.
+    // the current config's legacy IGD is fine (vga none, i440fx by default, 00:02.0), but its OVMF has no efidisk0.
     CHECK(got == std::vector<std::string>{"130.conf:3:7 pve-efidisk-missing", "130.conf:15:22 pve-pcie-q35",
                                           "130.conf:19:1 pve-syntax"});
 }
@@ -115,16 +114,14 @@ TEST_CASE("property strings: default key, key=value, offsets and errors") {
 }
 
 TEST_CASE("realistic confs from the seeds and the golden files check clean") {
-    for (const char* name :
-         {"pve-intel-igd-gen12.pve.conf", "pve-nvidia-gt1030.pve.conf", "libvirt-intel-hd630.pve.conf",
-          "libvirt-intel-arc-a380.pve.conf", "libvirt-tesla-t10.pve.conf"}) {
+    for (const char* name : {"pve-intel-igd-gen12.pve.conf", "pve-nvidia-gt1030.pve.conf", "libvirt-intel-hd630.pve.conf",
+                             "libvirt-intel-arc-a380.pve.conf", "libvirt-tesla-t10.pve.conf"}) {
         INFO(name);
         std::string text = test::read_file(test::source_dir() + "/tests/golden/" + name);
         CHECK(check_pve_conf(parse_pve_conf(text, name)).empty());
     }
     // Seed 003's AMD conf: x-vga=1 under OVMF, which PVE ignores: the one warning.
-    Findings amd = check_pve_conf(parse_pve_conf(
-        test::read_file(test::source_dir() + "/tests/golden/pve-amd-igpu-5700u.pve.conf"), "a.conf"));
+    Findings amd = check_pve_conf(parse_pve_conf(test::read_file(test::source_dir() + "/tests/golden/pve-amd-igpu-5700u.pve.conf"), "a.conf"));
     REQUIRE(amd.size() == 1);
     CHECK(amd[0].rule == "pve-xvga-ovmf");
 }

@@ -1,8 +1,9 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
+
 #include <pugixml.hpp>
 
 #include "render.h"
@@ -22,10 +23,7 @@ struct TargetCase {
     Target target;
     const char* suffix;
 };
-const TargetCase kTargets[] = {{Target::Pve, ".pve.conf"},
-                               {Target::PveSnippet, ".pve-snippet.conf"},
-                               {Target::Qm, ".qm.sh"},
-                               {Target::Libvirt, ".libvirt.xml"}};
+const TargetCase kTargets[] = {{Target::Pve, ".pve.conf"}, {Target::PveSnippet, ".pve-snippet.conf"}, {Target::Qm, ".qm.sh"}, {Target::Libvirt, ".libvirt.xml"}};
 
 Vm load_example(const std::string& stem) {
     auto profiles = test::test_profiles();
@@ -49,8 +47,7 @@ std::string first_difference(const std::string& want, const std::string& got) {
         bool ma = static_cast<bool>(std::getline(a, la)), mb = static_cast<bool>(std::getline(b, lb));
         if (!ma && !mb) return "";
         if (!ma || !mb || la != lb)
-            return "line " + std::to_string(line) + ": golden '" + (ma ? la : "<end>") + "' vs rendered '" +
-                   (mb ? lb : "<end>") + "'";
+            return "line " + std::to_string(line) + ": golden '" + (ma ? la : "<end>") + "' vs rendered '" + (mb ? lb : "<end>") + "'";
     }
 }
 
@@ -71,12 +68,12 @@ TEST_CASE("every example renders to every target exactly as its reviewed golden 
 
 TEST_CASE("seed 003's final PVE conf entries are in the Intel gen12 rendering") {
     std::string conf = render(load_example("pve-intel-igd-gen12"), Target::Pve, TemplateSet()).text;
-    for (const char* line :
-         {"hostpci0: 0000:00:02.0,legacy-igd=1,romfile=gen12_igd.rom\n",
-          "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom\n",
-          "args: -set device.hostpci0.x-igd-gms=0x2 -set device.hostpci0.x-igd-opregion=on\n", "bios: ovmf\n",
-          "machine: pc-i440fx-8.0\n", "vga: none\n", "cpu: host\n", "cores: 4\n", "memory: 16384\n",
-          "ostype: win10\n", "efidisk0: local-lvm:vm-130-disk-1,efitype=4m,size=4M\n"}) {
+    for (const char* line : {"hostpci0: 0000:00:02.0,legacy-igd=1,romfile=gen12_igd.rom\n",
+                             "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom\n",
+                             "args: -set device.hostpci0.x-igd-gms=0x2 -set device.hostpci0.x-igd-opregion=on\n",
+                             "bios: ovmf\n", "machine: pc-i440fx-8.0\n", "vga: none\n", "cpu: host\n", "cores: 4\n",
+                             "memory: 16384\n", "ostype: win10\n",
+                             "efidisk0: local-lvm:vm-130-disk-1,efitype=4m,size=4M\n"}) {
         INFO(line);
         CHECK(conf.find(line) != std::string::npos);
     }
@@ -90,15 +87,12 @@ TEST_CASE("libvirt output keeps GPU and audio in one guest slot and uses qemu:ov
     REQUIRE(hostdevs.size() == 2);
     pugi::xml_node gpu = hostdevs[0].node(), audio = hostdevs[1].node();
     CHECK(std::string(gpu.child("driver").attribute("name").value()) == "vfio");
-    CHECK(std::string(gpu.child("address").attribute("bus").value()) ==
-          audio.child("address").attribute("bus").value());
-    CHECK(std::string(gpu.child("address").attribute("slot").value()) ==
-          audio.child("address").attribute("slot").value());
+    CHECK(std::string(gpu.child("address").attribute("bus").value()) == audio.child("address").attribute("bus").value());
+    CHECK(std::string(gpu.child("address").attribute("slot").value()) == audio.child("address").attribute("slot").value());
     CHECK(std::string(gpu.child("address").attribute("multifunction").value()) == "on");
     CHECK(std::string(audio.child("address").attribute("function").value()) == "0x1");
     CHECK(std::string(gpu.child("rom").attribute("file").value()) == "/usr/share/kvm/vbios_1638.dat");
-    auto xvga = doc.select_node(
-        "/domain/qemu:override/qemu:device[@alias='ua-gpu0']/qemu:frontend/qemu:property[@name='x-vga']");
+    auto xvga = doc.select_node("/domain/qemu:override/qemu:device[@alias='ua-gpu0']/qemu:frontend/qemu:property[@name='x-vga']");
     CHECK(xvga);
     CHECK(xml.find("qemu:commandline") == std::string::npos);
 }
@@ -106,8 +100,7 @@ TEST_CASE("libvirt output keeps GPU and audio in one guest slot and uses qemu:ov
 TEST_CASE("x-vga under OVMF warns for PVE, which drops it") {
     Rendered r = render(load_example("pve-amd-igpu-5700u"), Target::Pve, TemplateSet());
     REQUIRE(r.warnings.size() == 1);
-    CHECK(r.warnings[0].str().find(":26:15: warning: x-vga has no effect with firmware ovmf in PVE") !=
-          std::string::npos);
+    CHECK(r.warnings[0].str().find(":26:15: warning: x-vga has no effect with firmware ovmf in PVE") != std::string::npos);
 }
 
 TEST_CASE("text is XML-escaped in libvirt output and checked for PVE") {
@@ -116,23 +109,19 @@ TEST_CASE("text is XML-escaped in libvirt output and checked for PVE") {
     CHECK(xml.find("<name>a&amp;b&lt;c&gt;&apos;d&quot;</name>") != std::string::npos);
     CHECK(xml.find("<description>x &lt; y &amp; &apos;z&apos;</description>") != std::string::npos);
     CHECK(render_error(vm, Target::Pve) ==
-          "vm.yaml:1:7: error: VM name 'a&b<c>'d\"' is not valid for PVE: it must be a DNS name (letters, "
-          "digits, inner '-', '.')");
+          "vm.yaml:1:7: error: VM name 'a&b<c>'d\"' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
 }
 
 TEST_CASE("PVE target rules") {
     CHECK(render_error("name: my_vm\nvmid: 100\n", Target::Pve) ==
-          "vm.yaml:1:7: error: VM name 'my_vm' is not valid for PVE: it must be a DNS name (letters, digits, "
-          "inner '-', '.')");
+          "vm.yaml:1:7: error: VM name 'my_vm' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
     CHECK(render_error("name: vm\n", Target::PveSnippet) ==
           "vm.yaml:1:1: error: missing key 'vmid': the pve targets need the VMID (100-999999999)");
     CHECK(render_error("name: vm\n", Target::Libvirt) == "");
 
-    std::string whole =
-        "name: vm\nvmid: 100\npassthrough:\n  - profile: test-gpu-audio-roms\n    host: 01:00\n";
+    std::string whole = "name: vm\nvmid: 100\npassthrough:\n  - profile: test-gpu-audio-roms\n    host: 01:00\n";
     CHECK(render_error(whole, Target::Pve) ==
-          "vm.yaml:5:11: error: PVE applies romfile, rombar and x-vga only to function .0 of hostpci "
-          "'0000:01:00', so role "
+          "vm.yaml:5:11: error: PVE applies romfile, rombar and x-vga only to function .0 of hostpci '0000:01:00', so role "
           "'audio' cannot keep its own; bind each role under 'functions' to give it its own hostpciN");
     CHECK(render_error(whole, Target::Libvirt) == "");  // libvirt has one hostdev per function
 
@@ -143,8 +132,7 @@ TEST_CASE("PVE target rules") {
         many += "  - profile: test-single\n    host: " + std::string(bus) + ":00.0\n";
     }
     CHECK(render_error(many, Target::Pve) ==
-          "vm.yaml:36:14: error: PVE allows at most 16 hostpci entries (hostpci0-hostpci15); this VM needs "
-          "17 so far");
+          "vm.yaml:36:14: error: PVE allows at most 16 hostpci entries (hostpci0-hostpci15); this VM needs 17 so far");
     CHECK(render_error(many, Target::Libvirt) == "");
 
     std::string disks = "name: vm\nvmid: 100\ndisks:\n";
@@ -170,15 +158,12 @@ TEST_CASE("the snippet names no volume and keeps a pinned machine version unless
     }
     std::string unpinned = render(load_example("pve-amd-igpu-5700u"), Target::PveSnippet, TemplateSet()).text;
     CHECK(unpinned.find("\nmachine:") == std::string::npos);
-    CHECK(unpinned.find(
-              "# efidisk0: OVMF keeps its variables there; if the VM has none, let PVE create it: qm set 131 "
-              "--efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0\n") != std::string::npos);
+    CHECK(unpinned.find("# efidisk0: OVMF keeps its variables there; if the VM has none, let PVE create it: qm set 131 "
+                        "--efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0\n") != std::string::npos);
     std::string pinned = render(load_example("pve-intel-igd-gen12"), Target::PveSnippet, TemplateSet()).text;
     CHECK(pinned.find("\nmachine: pc-i440fx-8.0\n") != std::string::npos);
-    std::string secure =
-        render(load_text("name: vm\nvmid: 100\nstorage: tank\nfirmware:\n  secure_boot: true\n"),
-               Target::PveSnippet, TemplateSet())
-            .text;
+    std::string secure = render(load_text("name: vm\nvmid: 100\nstorage: tank\nfirmware:\n  secure_boot: true\n"),
+                                Target::PveSnippet, TemplateSet()).text;
     CHECK(secure.find("qm set 100 --efidisk0 tank:1,efitype=4m,pre-enrolled-keys=1\n") != std::string::npos);
 }
 
@@ -189,35 +174,26 @@ TEST_CASE("the qm target allocates every disk and the efidisk0, and keeps volume
     CHECK(sh.find("  --scsi0 'local-lvm:80' \\\n") != std::string::npos);
     CHECK(sh.find("  --efidisk0 'local-lvm:1,efitype=4m,pre-enrolled-keys=0' \\\n") != std::string::npos);
     CHECK(sh.find("vm-120-disk") == std::string::npos);
-    std::string named =
-        render(load_text("name: vm\nvmid: 100\ndisks:\n  - size_gib: 8\n    volume: tank:vm-100-disk-7\n"),
-               Target::Qm, TemplateSet())
-            .text;
+    std::string named = render(load_text("name: vm\nvmid: 100\ndisks:\n  - size_gib: 8\n    volume: tank:vm-100-disk-7\n"),
+                               Target::Qm, TemplateSet()).text;
     CHECK(named.find("  --scsi0 'tank:vm-100-disk-7,size=8G' \\\n") != std::string::npos);
-    CHECK(named.find(
-              "# The VM file names the existing volume tank:vm-100-disk-7: it is attached, not created.\n") !=
+    CHECK(named.find("# The VM file names the existing volume tank:vm-100-disk-7: it is attached, not created.\n") !=
           std::string::npos);
 }
 
 TEST_CASE("libvirt target rules") {
     CHECK(render_error("name: a/b\n", Target::Libvirt) ==
           "vm.yaml:1:7: error: VM name 'a/b' is not valid for libvirt: it must not contain '/'");
-    CHECK(render_error("name: vm\nmachine:\n  type: i440fx\nfirmware:\n  secure_boot: true\n",
-                       Target::Libvirt) ==
-          "vm.yaml:5:16: error: secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot "
-          "firmware does not run on i440fx");
-    std::string xml =
-        render(load_text("name: vm\nfirmware:\n  secure_boot: true\n"), Target::Libvirt, TemplateSet()).text;
-    CHECK(xml.find("<loader readonly='yes' secure='yes' "
-                   "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>") != std::string::npos);
+    CHECK(render_error("name: vm\nmachine:\n  type: i440fx\nfirmware:\n  secure_boot: true\n", Target::Libvirt) ==
+          "vm.yaml:5:16: error: secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
+    std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n"), Target::Libvirt, TemplateSet()).text;
+    CHECK(xml.find("<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>") != std::string::npos);
     CHECK(xml.find("<smm state='on'/>") != std::string::npos);
-    std::string autoselect =
-        render(load_text("name: vm\nfirmware:\n  autoselect: true\n"), Target::Libvirt, TemplateSet()).text;
+    std::string autoselect = render(load_text("name: vm\nfirmware:\n  autoselect: true\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(autoselect.find("<os firmware='efi'>") != std::string::npos);
     CHECK(autoselect.find("<feature enabled='no' name='secure-boot'/>") != std::string::npos);
     CHECK(autoselect.find("<loader") == std::string::npos);
-    std::string seabios =
-        render(load_text("name: vm\nfirmware:\n  type: seabios\n"), Target::Libvirt, TemplateSet()).text;
+    std::string seabios = render(load_text("name: vm\nfirmware:\n  type: seabios\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(seabios.find("<loader") == std::string::npos);
     CHECK(seabios.find("firmware=") == std::string::npos);
     std::string tcg = render(load_text("name: vm\naccel: tcg\n"), Target::Libvirt, TemplateSet()).text;
@@ -232,18 +208,15 @@ TEST_CASE("--templates overrides one template and reports broken ones with their
     Vm vm = load_example("pve-intel-igd-gen12");
     CHECK(render(vm, Target::PveSnippet, TemplateSet(dir.string())).text == "# pc-i440fx-8.0 for none\n");
     // Templates not in the directory come from the built-in set.
-    CHECK(render(vm, Target::Libvirt, TemplateSet(dir.string())).text ==
-          render(vm, Target::Libvirt, TemplateSet()).text);
+    CHECK(render(vm, Target::Libvirt, TemplateSet(dir.string())).text == render(vm, Target::Libvirt, TemplateSet()).text);
 
     std::ofstream(dir / "pve.conf.mustache") << "{{#hostpci}}hostpci{{index}}\n";
     CHECK(test::input_error_text([&] { render(vm, Target::Pve, TemplateSet(dir.string())); }) ==
-          (dir / "pve.conf.mustache").string() +
-              ": error: malformed template: Unclosed section \"hostpci\" at 0");
+          (dir / "pve.conf.mustache").string() + ": error: malformed template: Unclosed section \"hostpci\" at 0");
     std::ofstream(dir / "libvirt.xml.mustache") << "<domain><name>{{name}}</domain>\n";
     CHECK(test::input_error_text([&] { render(vm, Target::Libvirt, TemplateSet(dir.string())); }) ==
           (dir / "libvirt.xml.mustache").string() +
-              ": error: template produced XML that is not well-formed: Start-end tags mismatch at output "
-              "line 1");
+              ": error: template produced XML that is not well-formed: Start-end tags mismatch at output line 1");
     fs::remove_all(dir);
     CHECK_THROWS_AS(TemplateSet("/nonexistent-dir"), UsageError);
 }
