@@ -300,6 +300,14 @@ while IFS= read -r line; do
     grep -qxF -- "$line" "$src/README.md" || { echo "FAIL: README lacks host output line: $line"; failed=$((failed + 1)); }
 done < <(cat "$work/readme-check" "$work/readme-scan")
 
+# The README shows real output of attach --diff --dry-run on the GUI-made conf: keep it so.
+(cd "$src/tests/data/pve" && "$vfiogen" attach ../../../examples/pve-nvidia-gt1030.yaml --pve-conf win11-120.conf --diff --dry-run) \
+    >"$work/readme-attach" 2>&1
+while IFS= read -r line; do
+    [[ -z $line || $line == " " ]] && continue
+    grep -qxF -- "$line" "$src/README.md" || { echo "FAIL: README lacks attach output line: $line"; failed=$((failed + 1)); }
+done <"$work/readme-attach"
+
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.
 readme_test=$(grep -m1 '^cmake -S . -B build && ' "$src/README.md")
