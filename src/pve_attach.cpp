@@ -226,23 +226,29 @@ class ConfEditor {
     std::set<std::string> removed_;
 };
 
+// N of a key hostpci0 .. hostpci15 (PCI.pm), or nullopt for any other key.
+std::optional<size_t> hostpci_index(const std::string& key) {
+    if (key.rfind("hostpci", 0) != 0 || key.size() < 8 || key.size() > 9 || (key.size() == 9 && key[7] == '0'))
+        return std::nullopt;
+    if (!std::all_of(key.begin() + 7, key.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    size_t index = std::stoul(key.substr(7));
+    return index < kMaxHostpci ? std::optional(index) : std::nullopt;
+}
+
 // Merges the hostpci entries; returns the index each plan entry gets.
 std::vector<size_t> merge_hostpci(ConfEditor& conf, long long vmid, const PvePassthrough& plan,
                                   Warnings& notes) {
     std::map<size_t, std::vector<PciAddress>> existing;  // index -> host IDs
     std::set<size_t> taken;
     for (const auto& [key, line] : conf.current_keys()) {
-        if (key.rfind("hostpci", 0) != 0 || key.size() == 7) continue;
-        size_t index = std::stoul(key.substr(7));
-        taken.insert(index);
-        const PveLine& l = *conf.current(key);
-        PropertyList props = conf.properties(l, "host");
-        if (const Property* host = props.find("host")) existing[index] = host_ids(host->value);
+        auto index = hostpci_index(key);
+        if (!index) continue;
+        taken.insert(*index);
+        PropertyList props = conf.properties(*conf.current(key), "host");
+        if (const Property* host = props.find("host")) existing[*index] = host_ids(host->value);
     }
     for (const auto& [key, line] : conf.pending_keys())
-        if (key.rfind("hostpci", 0) == 0 && key.size() > 7 && key.size() < 10 &&
-            std::all_of(key.begin() + 7, key.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            taken.insert(std::stoul(key.substr(7)));
+        if (auto index = hostpci_index(key)) taken.insert(*index);
 
     std::vector<size_t> indexes(plan.hostpci.size(), kMaxHostpci);
     std::set<size_t> claimed;  // existing entries a plan entry replaces or removes

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <random>
 #include <sstream>
 
 #include "pci_address.h"
@@ -220,4 +220,58 @@ TEST_CASE("a conf qemu-server cannot parse, or a bad value of a key attach merge
           "before attaching");
     CHECK(merge_error("cpu: host,,hidden=1\nmachine: q35\n", vm) ==
           "120.conf:1:11: error: 'cpu': empty item in property string; fix it before attaching");
+}
+
+TEST_CASE("on thousands of mangled confs attach either refuses with a message or merges to a fixed point") {
+    // Deterministic mutations of the GUI-made conf: lines dropped, repeated, swapped, bytes flipped,
+    // and lines attach cares about inserted anywhere (hostpci, args, cpu, lock, sections, delete:).
+    const std::vector<std::string> inserts = {
+        "hostpci3: 0000:01:00.1,pcie=1", "hostpci0: 01:00,x-vga=1", "hostpci15: 0000:05:00.0", "hostpci99: 0000:06:00.0",
+        "hostpci07: 0000:07:00.0", "hostpci1: mapping=gpu", "args: -set device.hostpci0.x-igd-gms=0x1 -no-hpet",
+        "args: -set", "cpu: host,hidden=0", "cpu: ,,", "machine: q35,viommu=intel", "machine: pc-i440fx-8.0",
+        "vga: std,memory=32", "lock: backup", "[PENDING]", "[snap2]", "delete: hostpci0", "delete: ,;!", "#note",
+        "efidisk0: local-lvm:vm-120-disk-9,efitype=4m", "bios: seabios", "hostpci2: 0000:01:00;0000:01:00.1",
+        "description: x", "  indented", "hostpci4: 0000:01:00,,pcie=1", "[special:cloudinit]", ""};
+    Vm vm = example("pve-nvidia-gt1030");
+    PvePassthrough plan = plan_pve_passthrough(vm);
+    std::mt19937 random(20261203);
+    std::vector<std::string> base;
+    std::istringstream in(win11_conf());
+    for (std::string line; std::getline(in, line);) base.push_back(line);
+    size_t merged = 0, refused = 0;
+    for (int round = 0; round < 3000; ++round) {
+        std::vector<std::string> lines = base;
+        int edits = 1 + static_cast<int>(random() % 4);
+        for (int e = 0; e < edits; ++e) {
+            size_t at = random() % (lines.size() + 1);
+            switch (random() % 5) {
+                case 0: if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at)); break;
+                case 1: if (at < lines.size()) lines.insert(lines.begin() + static_cast<long>(at), lines[at]); break;
+                case 2: if (at + 1 < lines.size()) std::swap(lines[at], lines[at + 1]); break;
+                case 3:
+                    if (at < lines.size() && !lines[at].empty()) lines[at][random() % lines[at].size()] = static_cast<char>(random() % 256);
+                    break;
+                default: lines.insert(lines.begin() + static_cast<long>(at), inserts[random() % inserts.size()]);
+            }
+        }
+        std::string text;
+        for (const auto& l : lines) text += l + "\n";
+        INFO(text);
+        try {
+            PveAttachResult first = merge_pve_passthrough(text, "120.conf", 120, plan, vm);
+            ++merged;
+            CHECK(parse_pve_conf(first.after, "120.conf").bad_lines.empty());
+            PveAttachResult second = merge_pve_passthrough(first.after, "120.conf", 120, plan, vm);
+            CHECK_FALSE(second.changed());
+            // Everything after the current config is kept byte for byte.
+            size_t section = text.find("\n[");
+            if (section != std::string::npos) CHECK(first.after.substr(first.after.size() - (text.size() - section)) == text.substr(section));
+        } catch (const InputError& e) {
+            ++refused;
+            CHECK(e.diagnostic().mark.file.size() > 0);
+        }
+    }
+    MESSAGE("merged " << merged << ", refused " << refused);
+    CHECK(merged > 300);  // the mutations leave many confs attach can take...
+    CHECK(refused > 300); // ...and many it must refuse
 }

@@ -1,14 +1,44 @@
-// libFuzzer target: the qemu-server conf lexer, model and rules on any bytes. They never throw.
+// libFuzzer target: the qemu-server conf lexer, model and rules on any bytes (they never throw),
+// and `attach`'s merge into it, which may only refuse with an InputError.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "pve_attach.h"
 #include "pve_check.h"
 #include "pve_conf.h"
+
+namespace {
+
+// A q35 OVMF VM passing one whole device with an args property and both cpu flags.
+const vfiogen::PvePassthrough& plan() {
+    static const vfiogen::PvePassthrough p = [] {
+        vfiogen::PvePassthrough p;
+        p.vmid = 120;
+        p.hostpci.push_back({"0000:01:00", ",pcie=1", {"x-igd-opregion=on"}, {"vm.yaml", 1, 1}});
+        p.extra_args = {"-no-hpet"};
+        p.bios = "ovmf";
+        p.q35 = true;
+        p.vga = "none";
+        p.cpu_flags = {{"hidden", "1"}, {"hv-vendor-id", "vfiogen"}};
+        p.efidisk_create = "local-lvm:1,efitype=4m,pre-enrolled-keys=0";
+        return p;
+    }();
+    return p;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz.conf"));
     vfiogen::parse_property_string(text, "host");
+    vfiogen::Vm vm;
+    vm.file = "vm.yaml";
+    vm.cpu_model = "host";
+    try {
+        vfiogen::merge_pve_passthrough(std::string(text), "fuzz.conf", 120, plan(), vm);
+    } catch (const vfiogen::InputError&) {
+    }
     return 0;
 }
