@@ -84,6 +84,18 @@ std::vector<PciAddress> host_ids(const std::string& host) {
     return ids;
 }
 
+// What a hostpci entry passes: host PCI IDs, or a resource mapping (PVE 8+, /etc/pve/mapping/pci.cfg).
+struct HostpciSource {
+    std::vector<PciAddress> ids;
+    std::string mapping;
+};
+HostpciSource source_of(const PropertyList& props) {
+    HostpciSource s;
+    if (const Property* host = props.find("host")) s.ids = host_ids(host->value);
+    if (const Property* mapping = props.find("mapping")) s.mapping = mapping->value;
+    return s;
+}
+
 // Two IDs pass a common host function: the same device, and one of them is the whole device or
 // both name the same function.
 bool overlap(const PciAddress& a, const PciAddress& b) {
@@ -238,14 +250,13 @@ std::optional<size_t> hostpci_index(const std::string& key) {
 // Merges the hostpci entries; returns the index each plan entry gets.
 std::vector<size_t> merge_hostpci(ConfEditor& conf, long long vmid, const PvePassthrough& plan,
                                   Warnings& notes) {
-    std::map<size_t, std::vector<PciAddress>> existing;  // index -> host IDs
+    std::map<size_t, HostpciSource> existing;
     std::set<size_t> taken;
     for (const auto& [key, line] : conf.current_keys()) {
         auto index = hostpci_index(key);
         if (!index) continue;
         taken.insert(*index);
-        PropertyList props = conf.properties(*conf.current(key), "host");
-        if (const Property* host = props.find("host")) existing[*index] = host_ids(host->value);
+        existing[*index] = source_of(conf.properties(*conf.current(key), "host"));
     }
     for (const auto& [key, line] : conf.pending_keys())
         if (auto index = hostpci_index(key)) taken.insert(*index);
@@ -253,12 +264,13 @@ std::vector<size_t> merge_hostpci(ConfEditor& conf, long long vmid, const PvePas
     std::vector<size_t> indexes(plan.hostpci.size(), kMaxHostpci);
     std::set<size_t> claimed;  // existing entries a plan entry replaces or removes
     for (size_t p = 0; p < plan.hostpci.size(); ++p) {
-        std::vector<PciAddress> want = host_ids(plan.hostpci[p].host);
-        for (const auto& [index, ids] : existing) {
-            bool match = std::any_of(want.begin(), want.end(), [&](const PciAddress& w) {
-                return std::any_of(ids.begin(), ids.end(),
-                                   [&](const PciAddress& h) { return overlap(w, h); });
-            });
+        HostpciSource want = source_of(parse_property_string(plan.hostpci[p].value(), "host"));
+        for (const auto& [index, have] : existing) {
+            bool match = (!want.mapping.empty() && want.mapping == have.mapping) ||
+                         std::any_of(want.ids.begin(), want.ids.end(), [&](const PciAddress& w) {
+                             return std::any_of(have.ids.begin(), have.ids.end(),
+                                                [&](const PciAddress& h) { return overlap(w, h); });
+                         });
             if (!match || claimed.count(index)) continue;
             claimed.insert(index);
             if (indexes[p] == kMaxHostpci) {

@@ -37,8 +37,9 @@ struct PveAttachResult {
 // Merges `plan` (vm's PVE passthrough) into the current config section of `conf_text`, read from
 // `conf_file` (labels the marks), for VM `vmid`:
 //  - hostpciN entries, matched to the existing ones by host PCI address (an entry passing any
-//    function of the same device matches; the first match keeps its index, further matches are
-//    removed), new ones at the lowest index free in the current config and [PENDING];
+//    function of the same device matches) or by resource mapping id (`mapping=`); the first match
+//    keeps its index, further matches are removed; new ones at the lowest index free in the current
+//    config and [PENDING];
 //  - the `args` words vfiogen owns (`-set device.hostpciN.x-igd-*` of the entries it writes),
 //    other `args` text kept, the VM file's qemu_args appended when missing;
 //  - bios, the machine type (a pinned version kept unless the VM file names one; other machine

@@ -275,3 +275,14 @@ TEST_CASE("on thousands of mangled confs attach either refuses with a message or
     CHECK(merged > 300);  // the mutations leave many confs attach can take...
     CHECK(refused > 300); // ...and many it must refuse
 }
+
+TEST_CASE("a hostpci entry given as a resource mapping is matched by its mapping id") {
+    Vm vm = vm_text("name: vm\nvmid: 120\nmachine:\n  type: q35\n");
+    PvePassthrough plan = plan_pve_passthrough(vm);
+    plan.hostpci.push_back({"mapping=gt1030", ",pcie=1", {}, Mark{"vm.yaml", 5, 3}});
+    std::string conf = "bios: ovmf\nefidisk0: local-lvm:vm-120-disk-0,efitype=4m,size=4M\nhostpci0: 0000:02:00.0\n"
+                       "hostpci1: mapping=gt1030,x-vga=1\nmachine: q35\n";
+    PveAttachResult r = merge_pve_passthrough(conf, "120.conf", 120, plan, vm);
+    CHECK(r.qm_set == std::vector<QmOption>{{"hostpci1", "mapping=gt1030,pcie=1"}});
+    CHECK_FALSE(merge_pve_passthrough(r.after, "120.conf", 120, plan, vm).changed());
+}
