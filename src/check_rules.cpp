@@ -86,7 +86,7 @@ const std::vector<CheckRule> kRules = {
     {"pve-efidisk-missing", W, S::Pve,
      "bios: ovmf without efidisk0: qemu-server starts OVMF with a temporary variable store, so boot entries and secure boot keys are lost at every start.",
      "Let PVE create one: qm set VMID --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0.",
-     "qemu-server QemuServer.pm (\"no efidisk configured! Using temporary efivars disk.\")"},
+     "qemu-server QemuServer/OVMF.pm (\"no efidisk configured! Using temporary efivars disk.\"), 9.2"},
     {"pve-locked", N, S::Pve,
      "The VM has `lock:` set: a task (backup, migrate, snapshot, clone, ...) holds it, and PVE refuses changes and starts until it ends.",
      "Wait for the task; remove a lock a failed task left with qm unlock VMID.",

@@ -3,7 +3,7 @@
 //
 // Sources (proxmox/qemu-server 9.2.6, e6352be6): QemuServer/Drive.pm (drive keys ide0-3, sata0-5,
 // scsi0-30, virtio0-15, efidisk0, tpmstate0; default key `file`; volumes are allocated only through
-// the API), QemuServer.pm config_to_command ("no efidisk configured! Using temporary efivars disk."),
+// the API), QemuServer/OVMF.pm ("no efidisk configured! Using temporary efivars disk."),
 // pve-guest-common AbstractConfig.pm check_lock.
 #pragma once
 
