@@ -1,6 +1,7 @@
 #include "pve_attach.h"
 
 #include <fcntl.h>
+#include <nettle/sha1.h>
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -240,9 +241,11 @@ class ConfEditor {
 
 // N of a key hostpci0 .. hostpci15 (PCI.pm), or nullopt for any other key.
 std::optional<size_t> hostpci_index(const std::string& key) {
-    if (key.rfind("hostpci", 0) != 0 || key.size() < 8 || key.size() > 9 || (key.size() == 9 && key[7] == '0'))
+    if (key.rfind("hostpci", 0) != 0 || key.size() < 8 || key.size() > 9 ||
+        (key.size() == 9 && key[7] == '0'))
         return std::nullopt;
-    if (!std::all_of(key.begin() + 7, key.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    if (!std::all_of(key.begin() + 7, key.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
     size_t index = std::stoul(key.substr(7));
     return index < kMaxHostpci ? std::optional(index) : std::nullopt;
 }
@@ -422,6 +425,17 @@ void merge_vga(ConfEditor& conf, const PvePassthrough& plan) {
 
 }  // namespace
 
+std::string pve_conf_digest(const std::string& conf_text) {
+    sha1_ctx ctx;
+    sha1_init(&ctx);
+    sha1_update(&ctx, conf_text.size(), reinterpret_cast<const uint8_t*>(conf_text.data()));
+    uint8_t digest[SHA1_DIGEST_SIZE];
+    sha1_digest(&ctx, sizeof digest, digest);
+    std::string hex;
+    for (uint8_t b : digest) hex += hex_digits(b, 2);
+    return hex;
+}
+
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
                                       long long vmid, const PvePassthrough& plan, const Vm& vm) {
     ConfEditor conf(conf_text, conf_file);
@@ -595,7 +609,9 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
     }
     if (opts.diff) out << unified_diff(r.before, r.after, path, path + " (with " + file + ")");
     if (opts.print_qm) {
-        out << qm_command("set", id, r.qm_set, false) << "\n";
+        std::vector<QmOption> options = {{"digest", pve_conf_digest(r.before)}};
+        options.insert(options.end(), r.qm_set.begin(), r.qm_set.end());
+        out << qm_command("set", id, options, false) << "\n";
         err << "vfiogen: nothing was written; the qm set above makes the same change through the PVE API\n";
         return;
     }

@@ -55,6 +55,11 @@ struct PveAttachResult {
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
                                       long long vmid, const PvePassthrough& plan, const Vm& vm);
 
+// The SHA-1 (40 lowercase hex digits) of a conf's bytes: the `digest` qemu-server reports for it
+// (QemuServer.pm parse_vm_config: Digest::SHA::sha1_hex of the raw file) and that `qm set --digest`
+// compares before changing anything.
+std::string pve_conf_digest(const std::string& conf_text);
+
 struct PveAttachOptions {
     std::string conf_path;          // --pve-conf FILE ("" with --vmid)
     std::optional<long long> vmid;  // --vmid N: the conf is <pve_root>/etc/pve/qemu-server/N.conf

@@ -255,7 +255,7 @@ mkdir -p "$pve/etc/pve/qemu-server"
 conf=$pve/etc/pve/qemu-server/120.conf
 cp "$src/tests/data/pve/win11-120.conf" "$conf"
 check "attach --print-qm" 0 "nothing was written" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve" --print-qm
-expect_out "attach --print-qm command" "qm set 120 --cpu 'x86-64-v2-AES,hidden=1,hv-vendor-id=vfiogen' --hostpci0 '0000:01:00,pcie=1' --vga 'none'"
+expect_out "attach --print-qm command" "qm set 120 --digest '$(sha1sum "$src/tests/data/pve/win11-120.conf" | cut -d' ' -f1)' --cpu 'x86-64-v2-AES,hidden=1,hv-vendor-id=vfiogen' --hostpci0 '0000:01:00,pcie=1' --vga 'none'"
 check "attach --dry-run" 0 "dry run: would update $conf; nothing was changed" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve" --dry-run --diff
 cmp -s "$conf" "$src/tests/data/pve/win11-120.conf" || { echo "FAIL: --dry-run changed the conf"; failed=$((failed + 1)); }
 [[ -e $pve/var/lock/qemu-server ]] && { echo "FAIL: --dry-run made the lock folder"; failed=$((failed + 1)); }

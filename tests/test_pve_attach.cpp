@@ -286,3 +286,8 @@ TEST_CASE("a hostpci entry given as a resource mapping is matched by its mapping
     CHECK(r.qm_set == std::vector<QmOption>{{"hostpci1", "mapping=gt1030,pcie=1"}});
     CHECK_FALSE(merge_pve_passthrough(r.after, "120.conf", 120, plan, vm).changed());
 }
+
+TEST_CASE("the conf digest is the SHA-1 of its bytes, as qemu-server's") {
+    CHECK(pve_conf_digest("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    CHECK(pve_conf_digest("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
