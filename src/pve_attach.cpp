@@ -620,8 +620,15 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
         return;
     }
     write_output(path, r.after);
-    out << "updated " << path << " with the passthrough settings of " << file
-        << "; a running VM gets them at its next start\n";
+    out << "updated " << path << " with the passthrough settings of " << file << "\n";
+    // QemuServer/Helpers.pm vm_pidfile_name: a running VM has /var/run/qemu-server/<vmid>.pid.
+    std::string root = opts.pve_root;
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    std::string pidfile = root + "/var/run/qemu-server/" + std::to_string(id) + ".pid";
+    if (vmid && ::access(pidfile.c_str(), F_OK) == 0)
+        out << "VM " << id << " is running (" << pidfile
+            << "): the new devices arrive when QEMU restarts; a reboot "
+            << "inside the guest is not enough: qm shutdown " << id << " && qm start " << id << "\n";
 }
 
 }  // namespace vfiogen

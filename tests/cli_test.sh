@@ -263,10 +263,18 @@ check "attach --vmid" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pv
 expect_out "attach says what it did" "updated $conf with the passthrough settings of pve-nvidia-gt1030.yaml"
 [[ -f $pve/var/lock/qemu-server/lock-120.conf ]] || { echo "FAIL: attach took no qemu-server lock file"; failed=$((failed + 1)); }
 cp "$conf" "$work/after-first"
+expect_out "attach on a stopped VM says nothing of a restart" "with the passthrough settings of pve-nvidia-gt1030.yaml"
+grep -q "is running" "$work/out" && { echo "FAIL: attach thinks a stopped VM runs"; failed=$((failed + 1)); }
 check "attach again" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
 expect_out "attach again says so" "VM 120 ($conf) already has the passthrough settings of pve-nvidia-gt1030.yaml; nothing changed"
 cmp -s "$conf" "$work/after-first" || { echo "FAIL: a second attach changed the conf"; failed=$((failed + 1)); }
 check "attached conf checks clean" 0 "" -- "$vfiogen" check "$conf"
+mkdir -p "$pve/var/run/qemu-server" && echo 4242 >"$pve/var/run/qemu-server/120.pid"
+cp "$src/tests/data/pve/win11-120.conf" "$conf"
+check "attach to a running VM" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
+expect_out "attach to a running VM says how to apply" "VM 120 is running ($pve/var/run/qemu-server/120.pid): the new devices arrive when QEMU restarts; a reboot inside the guest is not enough: qm shutdown 120 && qm start 120"
+cmp -s "$conf" "$work/after-first" || { echo "FAIL: attach to a running VM wrote something else"; failed=$((failed + 1)); }
+rm "$pve/var/run/qemu-server/120.pid"
 sed 's/^agent: 1$/agent: 1\nlock: backup/' "$src/tests/data/pve/win11-120.conf" >"$conf"
 cp "$conf" "$work/locked"
 check "attach refuses lock: backup" 1 "$conf:5:1: error: VM 120 is locked (backup)" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
