@@ -43,6 +43,7 @@ const std::vector<KeySpec> kKeys = {
     {V, "firmware.loader", K::AbsolutePath, "/usr/share/OVMF/OVMF_CODE_4M.fd", kLibvirt, "OVMF code (pflash, read-only). Secure boot default: /usr/share/OVMF/OVMF_CODE_4M.secboot.fd."},
     {V, "firmware.nvram_template", K::AbsolutePath, "/usr/share/OVMF/OVMF_VARS_4M.fd", kLibvirt, "OVMF variable store template. Secure boot default: /usr/share/OVMF/OVMF_VARS_4M.ms.fd."},
     {V, "firmware.nvram", K::AbsolutePath, "(derived)", kLibvirt, "The VM's own variable store. Default: /var/lib/libvirt/qemu/nvram/<name>_VARS.fd."},
+    {V, "tpm", K::Boolean, "false", kBothTargets, "A virtual TPM 2.0 (Windows 11 setup wants one): PVE `tpmstate0` (version v2.0; allocated by the `qm` target), libvirt `<tpm model='tpm-crb'>` on the swtpm emulator (the host needs the swtpm package)."},
     {V, "display", K::Enum, "std", kBothTargets, "Emulated display: none (the passed GPU is the only one), std, virtio or qxl. PVE `vga`, libvirt `<video><model type>`.", "none|std|virtio|qxl"},
     {V, "storage", K::String, "local-lvm", kPve, "PVE storage ID where PVE allocates the disks and the efidisk (`qm` target, `attach`'s efidisk0 hint)."},
     {V, "rom_dir", K::AbsolutePath, "/usr/share/kvm", kLibvirt, "Directory holding ROM files for libvirt `<rom file>`. PVE always reads romfile from /usr/share/kvm."},

@@ -483,6 +483,8 @@ PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::s
             "delete", join(std::vector<std::string>(conf.removals().begin(), conf.removals().end()), ","));
     if (plan.bios == "ovmf" && !conf.current("efidisk0"))
         result.efidisk_command = qm_command("set", vmid, {{"efidisk0", plan.efidisk_create}}, false);
+    if (!plan.tpmstate_create.empty() && !conf.current("tpmstate0"))
+        result.tpmstate_command = qm_command("set", vmid, {{"tpmstate0", plan.tpmstate_create}}, false);
     result.after = conf.text();
     return result;
 }
@@ -599,6 +601,13 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
                           "OVMF keeps its variables in an efidisk0 and VM " + std::to_string(id) +
                               " has none; vfiogen never names a volume: let PVE create it with\n  " +
                               *r.efidisk_command}
+                   .str()
+            << "\n";
+    if (r.tpmstate_command)
+        err << Diagnostic{Mark{path, 0, 0}, Severity::Note,
+                          "the VM file asks for a TPM and VM " + std::to_string(id) +
+                              " has no tpmstate0; vfiogen never names a volume: let PVE create it with\n  " +
+                              *r.tpmstate_command}
                    .str()
             << "\n";
     std::string file = std::filesystem::path(vm.file).filename().string();

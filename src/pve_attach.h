@@ -29,7 +29,9 @@ struct PveAttachResult {
     std::vector<QmOption> qm_set;  // the same change as `qm set` options (`delete` for removed keys)
     std::optional<std::string>
         efidisk_command;  // `qm set N --efidisk0 ...` when OVMF needs one and there is none
-    Warnings notes;       // what the user should know (firmware switch, cpu type kept, ...)
+    std::optional<std::string>
+        tpmstate_command;  // `qm set N --tpmstate0 ...` when the VM file asks for a TPM and there is none
+    Warnings notes;        // what the user should know (firmware switch, cpu type kept, ...)
 
     bool changed() const { return before != after; }
 };
@@ -47,7 +49,8 @@ struct PveAttachResult {
 //    into the existing cpu value (the cpu type is kept; without a cpu line, qemu-server's kvm64).
 // Every other line (description, other keys, [PENDING], snapshots) stays byte for byte; a new key
 // goes before the first key that sorts after it, so a conf PVE wrote stays sorted. Disks are never
-// touched: without an efidisk0 under OVMF, efidisk_command says how to let PVE create one.
+// touched: without an efidisk0 under OVMF (or a tpmstate0 when the VM file asks for a TPM),
+// efidisk_command (tpmstate_command) says how to let PVE create one.
 // Throws InputError: at the conf's line for a line qemu-server cannot parse, a `lock:` (refused, as
 // check_lock does), a [PENDING] entry or `delete:` for a key vfiogen would change, or a hostpci,
 // machine, vga or cpu value whose property string does not parse; at the VM file's marks for a

@@ -137,6 +137,7 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
         }
     }
     if (vm.secure_boot) view.set("smm", true);
+    if (vm.tpm) view.set("tpm", true);
 
     if (vm.is_windows() || vm.hv_vendor_id) {
         object hyperv;

@@ -129,6 +129,10 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
         else
             keys["efidisk0"] = vm.efidisk.value_or(volume(vm.disks.size())) + options + ",size=4M";
     }
+    if (vm.tpm) {
+        size_t n = vm.disks.size() + (vm.firmware == "ovmf" ? 1 : 0);
+        keys["tpmstate0"] = allocate ? plan.tpmstate_create : volume(n) + ",size=4M,version=v2.0";
+    }
     static const std::map<std::string, size_t> kBusLimit = {
         {"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
     std::map<std::string, size_t> on_bus;
@@ -229,6 +233,9 @@ Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const Template
         notes.push_back(
             "efidisk0: OVMF keeps its variables there; if the VM has none, let PVE create it: qm set " +
             std::to_string(plan.vmid) + " --efidisk0 " + plan.efidisk_create);
+    if (!plan.tpmstate_create.empty())
+        notes.push_back("tpmstate0: if the VM has no TPM yet, let PVE create it: qm set " +
+                        std::to_string(plan.vmid) + " --tpmstate0 " + plan.tpmstate_create);
     data view = conf_view(keys);
     view.set("notes", lines(notes));
     return {templates.render("pve-snippet.conf.mustache", view, Escape::None), plan.warnings};
@@ -250,8 +257,8 @@ Rendered render_qm(const Vm& vm, const PvePassthrough& plan, const TemplateSet& 
     std::vector<std::string> notes = {
         "vfiogen: creates VM " + std::to_string(plan.vmid) + " (" + vm.name + ") from " + file_name(vm) +
             " on a Proxmox VE node (as root, for args).",
-        "PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in "
-        "use.",
+        "PVE allocates each disk, efidisk0 and tpmstate0 given as STORAGE:SIZE_GIB; qm create refuses a VMID "
+        "in use.",
     };
     for (const auto& d : vm.disks)
         if (d.volume)
@@ -305,6 +312,7 @@ PvePassthrough plan_pve_passthrough(const Vm& vm) {
     // QemuServer/Drive.pm: "STORAGE_ID:SIZE_IN_GiB" allocates; for efidisk0 the size is fixed by efitype.
     if (vm.firmware == "ovmf")
         plan.efidisk_create = vm.storage + ":1,efitype=4m,pre-enrolled-keys=" + (vm.secure_boot ? "1" : "0");
+    if (vm.tpm) plan.tpmstate_create = vm.storage + ":1,version=v2.0";
     return plan;
 }
 

@@ -7,7 +7,7 @@
 //
 // Volumes: a conf can only name volumes that already exist; PVE allocates new ones only through
 // its API (`qm create|set --scsi0 STORAGE:SIZE_GIB`, QemuServer/Drive.pm). So the `qm` target
-// allocates every disk, efidisk0 included; the whole conf names the volumes PVE would give
+// allocates every disk, efidisk0 and tpmstate0 included; the whole conf names the volumes PVE would give
 // (vm-<vmid>-disk-<n>) and says in its header that they must exist; the snippet names none.
 #pragma once
 
@@ -40,8 +40,9 @@ struct PvePassthrough {
     std::string machine_version;          // "" = the VM file names none
     std::string vga;                      // vga type: none | std | virtio | qxl
     std::vector<std::pair<std::string, std::string>> cpu_flags;  // ("hidden","1"), ("hv-vendor-id","X")
-    std::string efidisk_create;  // `qm set|create --efidisk0` value allocating one ("" without OVMF)
-    Warnings warnings;           // never fatal
+    std::string efidisk_create;   // `qm set|create --efidisk0` value allocating one ("" without OVMF)
+    std::string tpmstate_create;  // `qm set|create --tpmstate0` value allocating one ("" without a TPM)
+    Warnings warnings;            // never fatal
 };
 
 // Plans vm's passthrough for PVE. Throws InputError at the VM file's marks: no vmid, a name that

@@ -257,6 +257,7 @@ Vm load_section(const Section& s) {
     vm.nvram = fw.opt_str("nvram");
     vm.loader_mark = fw.mark("loader");
 
+    vm.tpm = s.boolean("tpm");
     vm.display = s.str("display");
     vm.storage = s.str("storage");
     vm.storage_mark = s.mark("storage");

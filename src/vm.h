@@ -89,6 +89,7 @@ struct Vm {
     std::optional<std::string> nvram;
     Mark loader_mark;
 
+    bool tpm = false;                    // a virtual TPM 2.0
     std::string display;                 // none | std | virtio | qxl
     std::string storage;
     Mark storage_mark;

@@ -291,3 +291,13 @@ TEST_CASE("the conf digest is the SHA-1 of its bytes, as qemu-server's") {
     CHECK(pve_conf_digest("") == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
     CHECK(pve_conf_digest("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
 }
+
+TEST_CASE("a TPM the VM file asks for: kept when the VM has one, else the qm set that creates it") {
+    Vm vm = vm_text("name: vm\nvmid: 120\ntpm: true\nmachine:\n  type: q35\n");
+    std::string conf = "bios: ovmf\nefidisk0: local-lvm:vm-120-disk-0,efitype=4m,size=4M\nmachine: q35\n";
+    PveAttachResult without = merge(conf, vm);
+    REQUIRE(without.tpmstate_command);
+    CHECK(*without.tpmstate_command == "qm set 120 --tpmstate0 'local-lvm:1,version=v2.0'");
+    CHECK(without.after.find("tpmstate0") == std::string::npos);
+    CHECK_FALSE(merge(win11_conf(), vm).tpmstate_command);
+}

@@ -220,3 +220,18 @@ TEST_CASE("--templates overrides one template and reports broken ones with their
     fs::remove_all(dir);
     CHECK_THROWS_AS(TemplateSet("/nonexistent-dir"), UsageError);
 }
+
+TEST_CASE("tpm: PVE allocates a tpmstate0 v2.0 through qm, the conf names the volume after the efidisk, libvirt uses swtpm") {
+    Vm vm = load_text("name: vm\nvmid: 100\ntpm: true\ndisks:\n  - size_gib: 32\n");
+    std::string sh = render(vm, Target::Qm, TemplateSet()).text;
+    CHECK(sh.find("  --tpmstate0 'local-lvm:1,version=v2.0' \\\n") != std::string::npos);
+    std::string conf = render(vm, Target::Pve, TemplateSet()).text;
+    CHECK(conf.find("\ntpmstate0: local-lvm:vm-100-disk-2,size=4M,version=v2.0\n") != std::string::npos);
+    CHECK(conf.find("\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,size=4M\n") != std::string::npos);
+    std::string snippet = render(vm, Target::PveSnippet, TemplateSet()).text;
+    CHECK(snippet.find("# tpmstate0: if the VM has no TPM yet, let PVE create it: qm set 100 --tpmstate0 local-lvm:1,version=v2.0\n") !=
+          std::string::npos);
+    std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
+    CHECK(xml.find("    <tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n") != std::string::npos);
+    CHECK(render(load_text("name: vm\nvmid: 100\n"), Target::Libvirt, TemplateSet()).text.find("<tpm") == std::string::npos);
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # vfiogen: creates VM 150 (win11-arc) from libvirt-intel-arc-a380.yaml on a Proxmox VE node (as root, for args).
-# PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
+# PVE allocates each disk, efidisk0 and tpmstate0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
 set -e
 qm create 150 \
   --bios 'ovmf' \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # vfiogen: creates VM 140 (win10-hd630) from libvirt-intel-hd630.yaml on a Proxmox VE node (as root, for args).
-# PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
+# PVE allocates each disk, efidisk0 and tpmstate0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
 set -e
 qm create 140 \
   --args '-set device.hostpci0.x-igd-opregion=on' \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # vfiogen: creates VM 160 (debian-t10) from libvirt-tesla-t10.yaml on a Proxmox VE node (as root, for args).
-# PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
+# PVE allocates each disk, efidisk0 and tpmstate0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
 set -e
 qm create 160 \
   --bios 'ovmf' \

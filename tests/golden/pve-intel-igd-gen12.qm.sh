@@ -1,6 +1,6 @@
 #!/bin/sh
 # vfiogen: creates VM 130 (windows) from pve-intel-igd-gen12.yaml on a Proxmox VE node (as root, for args).
-# PVE allocates each disk and the efidisk0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
+# PVE allocates each disk, efidisk0 and tpmstate0 given as STORAGE:SIZE_GIB; qm create refuses a VMID in use.
 set -e
 qm create 130 \
   --args '-set device.hostpci0.x-igd-gms=0x2 -set device.hostpci0.x-igd-opregion=on' \
