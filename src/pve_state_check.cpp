@@ -52,6 +52,16 @@ std::string vmid_of(const std::string& file) {
     return p.extension() == ".conf" && digits ? stem : "VMID";
 }
 
+// An SEV-SNP or TDX guest: qemu-server loads OVMF with -bios and no variable store at all
+// (QemuServer/OVMF.pm; CPUConfig.pm get_cvm_type: amd-sev type=snp, intel-tdx type=tdx).
+bool confidential_vm(const PveSection& current) {
+    if (current.find("intel-tdx")) return true;
+    const PveEntry* sev = current.find("amd-sev");
+    if (!sev) return false;
+    const Property* type = parse_property_string(sev->value, "type").find("type");
+    return type && type->value == "snp";
+}
+
 }  // namespace
 
 Findings check_pve_state(const PveConf& conf) {
@@ -61,11 +71,10 @@ Findings check_pve_state(const PveConf& conf) {
             shared_volumes(s, out);
     const PveSection& current = conf.sections.front();
     const PveEntry* bios = current.find("bios");
-    if (bios && bios->value == "ovmf" && !current.find("efidisk0"))
+    if (bios && bios->value == "ovmf" && !current.find("efidisk0") && !confidential_vm(current))
         out.push_back({bios->value_mark(), "pve-efidisk-missing",
                        "bios: ovmf without efidisk0: OVMF keeps its variables (boot entries, secure boot "
-                       "keys) in a temporary "
-                       "file lost at every start; let PVE create the disk: qm set " +
+                       "keys) in a temporary file lost at every start; let PVE create the disk: qm set " +
                            vmid_of(conf.file) + " --efidisk0 STORAGE:1,efitype=4m,pre-enrolled-keys=0"});
     if (const PveEntry* lock = current.find("lock"))
         out.push_back({lock->mark, "pve-locked",
