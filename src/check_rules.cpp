@@ -80,7 +80,7 @@ const std::vector<CheckRule> kRules = {
      "Copy the ROM to /usr/share/kvm and give its bare file name.",
      "qemu-server PCI.pm romfile (pattern [^,;]+, joined to /usr/share/kvm)"},
     {"pve-volume-shared", E, S::Pve,
-     "Two drive keys (disks, efidisk0, tpmstate0) of one config name the same volume; both write to the same blocks, and an efidisk0 on a system disk overwrites its start.",
+     "Two writable drive keys (disks, efidisk0, tpmstate0) of one config name the same volume: QEMU refuses to start where the storage locks images, and elsewhere (Ceph RBD, iSCSI) both write to the same blocks; an efidisk0 on a system disk overwrites its start.",
      "Give each key its own volume; let PVE allocate new ones (qm set VMID --efidisk0 STORAGE:1,efitype=4m).",
      "qemu-server QemuServer/Drive.pm (volumes are allocated through the API only)"},
     {"pve-efidisk-missing", W, S::Pve,

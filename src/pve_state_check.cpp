@@ -29,17 +29,22 @@ void shared_volumes(const PveSection& s, Findings& out) {
         PropertyList props = parse_property_string(e.value, "file");
         const Property* file = props.find("file");
         const Property* media = props.find("media");
-        if (!file || file->value.empty() || file->value == "none" || (media && media->value == "cdrom"))
-            continue;
+        const Property* ro = props.find("ro");
+        bool read_only =
+            (media && media->value == "cdrom") ||
+            (ro && (ro->value == "1" || ro->value == "on" || ro->value == "yes" || ro->value == "true"));
+        if (!file || file->value.empty() || file->value == "none" || read_only) continue;
         auto [it, first] = users.emplace(file->value, &e);
         if (first || it->second->key == e.key) continue;
-        out.push_back({e.value_mark(file->offset), "pve-volume-shared",
-                       "'" + e.key + "' uses volume " + file->value + ", which '" + it->second->key +
-                           "' (line " + std::to_string(it->second->mark.line) +
-                           ") uses too: both write to the same blocks" +
-                           (e.key == "efidisk0" || it->second->key == "efidisk0"
-                                ? " (OVMF writes its variable store over the disk)"
-                                : "")});
+        out.push_back(
+            {e.value_mark(file->offset), "pve-volume-shared",
+             "'" + e.key + "' uses volume " + file->value + ", which '" + it->second->key + "' (line " +
+                 std::to_string(it->second->mark.line) +
+                 ") uses too: where the storage locks images QEMU refuses to start the VM (\"Failed "
+                 "to get \"write\" lock\"), elsewhere (Ceph RBD, iSCSI) both write to the same blocks" +
+                 (e.key == "efidisk0" || it->second->key == "efidisk0"
+                      ? ", OVMF its variable store over the disk"
+                      : "")});
     }
 }
 

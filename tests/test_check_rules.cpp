@@ -180,9 +180,11 @@ std::vector<RuleCase> cases() {
         {"pve-volume-shared", K::PveConf,
          "bios: ovmf\nefidisk0: local-lvm:vm-105-disk-1,efitype=4m,size=4M\nscsi0: local-lvm:vm-105-disk-1,size=32G\n",
          "100.conf:3:8: error[pve-volume-shared]: 'scsi0' uses volume local-lvm:vm-105-disk-1, which 'efidisk0' (line 2) uses too: "
-         "both write to the same blocks (OVMF writes its variable store over the disk)",
+         "where the storage locks images QEMU refuses to start the VM (\"Failed to get \"write\" lock\"), elsewhere (Ceph RBD, "
+         "iSCSI) both write to the same blocks, OVMF its variable store over the disk",
          "bios: ovmf\nefidisk0: local-lvm:vm-105-disk-2,efitype=4m,size=4M\nide2: local:iso/a.iso,media=cdrom\n"
-         "sata0: local:iso/a.iso,media=cdrom\nscsi0: local-lvm:vm-105-disk-1,size=32G\n\n[snap]\n"
+         "sata0: local:iso/a.iso,media=cdrom\nscsi0: local-lvm:vm-105-disk-1,size=32G\nscsi1: local:105/seed.raw,ro=1\n"
+         "virtio0: local:105/seed.raw,ro=on\n\n[snap]\n"
          "efidisk0: local-lvm:vm-105-disk-2,efitype=4m,size=4M\nscsi0: local-lvm:vm-105-disk-1,size=32G\n"},
         {"pve-efidisk-missing", K::PveConf, "bios: ovmf\nmachine: q35\n",
          "100.conf:1:7: warning[pve-efidisk-missing]: bios: ovmf without efidisk0: OVMF keeps its variables (boot entries, "
