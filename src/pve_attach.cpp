@@ -20,6 +20,7 @@
 
 #include "output_file.h"
 #include "pci_address.h"
+#include "pve_check.h"
 #include "pve_conf.h"
 #include "text_diff.h"
 
@@ -423,6 +424,26 @@ void merge_vga(ConfEditor& conf, const PvePassthrough& plan) {
         conf.set("vga", edited_property_string(props, {{"type", plan.vga}}));
 }
 
+// The merged conf goes through the same rules as `vfiogen check`: an error-level finding the conf
+// did not have before (legacy IGD on two entries, say) refuses the merge, each at its line in the
+// merged text.
+void refuse_new_errors(const std::string& before, const std::string& after, const std::string& file,
+                       long long vmid) {
+    std::set<std::pair<std::string, std::string>> known;
+    for (const auto& f : check_pve_conf(parse_pve_conf(before, file)))
+        if (f.severity() == Severity::Error) known.insert({f.rule, f.message});
+    std::vector<Diagnostic> fresh;
+    for (const auto& f : check_pve_conf(parse_pve_conf(after, file)))
+        if (f.severity() == Severity::Error && !known.count({f.rule, f.message}))
+            fresh.push_back(
+                {f.mark, Severity::Error,
+                 f.message + " [" + f.rule + "] (in the merged conf of VM " + std::to_string(vmid) + ")"});
+    if (fresh.empty()) return;
+    fresh.push_back({Mark{file, 0, 0}, Severity::Error,
+                     "attach refused: the merged conf would break the rules above; nothing was changed"});
+    throw InputErrors(fresh);
+}
+
 }  // namespace
 
 std::string pve_conf_digest(const std::string& conf_text) {
@@ -486,6 +507,7 @@ PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::s
     if (!plan.tpmstate_create.empty() && !conf.current("tpmstate0"))
         result.tpmstate_command = qm_command("set", vmid, {{"tpmstate0", plan.tpmstate_create}}, false);
     result.after = conf.text();
+    refuse_new_errors(result.before, result.after, conf_file, vmid);
     return result;
 }
 

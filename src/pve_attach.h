@@ -51,6 +51,8 @@ struct PveAttachResult {
 // goes before the first key that sorts after it, so a conf PVE wrote stays sorted. Disks are never
 // touched: without an efidisk0 under OVMF (or a tpmstate0 when the VM file asks for a TPM),
 // efidisk_command (tpmstate_command) says how to let PVE create one.
+// The merged conf is checked with check_pve_conf(): error-level findings it did not have before
+// throw InputErrors (each at its line in the merged text) and nothing is returned.
 // Throws InputError: at the conf's line for a line qemu-server cannot parse, a `lock:` (refused, as
 // check_lock does), a [PENDING] entry or `delete:` for a key vfiogen would change, or a hostpci,
 // machine, vga or cpu value whose property string does not parse; at the VM file's marks for a

@@ -225,13 +225,33 @@ TEST_CASE("a conf qemu-server cannot parse, or a bad value of a key attach merge
 TEST_CASE("on thousands of mangled confs attach either refuses with a message or merges to a fixed point") {
     // Deterministic mutations of the GUI-made conf: lines dropped, repeated, swapped, bytes flipped,
     // and lines attach cares about inserted anywhere (hostpci, args, cpu, lock, sections, delete:).
-    const std::vector<std::string> inserts = {
-        "hostpci3: 0000:01:00.1,pcie=1", "hostpci0: 01:00,x-vga=1", "hostpci15: 0000:05:00.0", "hostpci99: 0000:06:00.0",
-        "hostpci07: 0000:07:00.0", "hostpci1: mapping=gpu", "args: -set device.hostpci0.x-igd-gms=0x1 -no-hpet",
-        "args: -set", "cpu: host,hidden=0", "cpu: ,,", "machine: q35,viommu=intel", "machine: pc-i440fx-8.0",
-        "vga: std,memory=32", "lock: backup", "[PENDING]", "[snap2]", "delete: hostpci0", "delete: ,;!", "#note",
-        "efidisk0: local-lvm:vm-120-disk-9,efitype=4m", "bios: seabios", "hostpci2: 0000:01:00;0000:01:00.1",
-        "description: x", "  indented", "hostpci4: 0000:01:00,,pcie=1", "[special:cloudinit]", ""};
+    const std::vector<std::string> inserts = {"hostpci3: 0000:01:00.1,pcie=1",
+                                              "hostpci0: 01:00,x-vga=1",
+                                              "hostpci15: 0000:05:00.0",
+                                              "hostpci99: 0000:06:00.0",
+                                              "hostpci07: 0000:07:00.0",
+                                              "hostpci1: mapping=gpu",
+                                              "args: -set device.hostpci0.x-igd-gms=0x1 -no-hpet",
+                                              "args: -set",
+                                              "cpu: host,hidden=0",
+                                              "cpu: ,,",
+                                              "machine: q35,viommu=intel",
+                                              "machine: pc-i440fx-8.0",
+                                              "vga: std,memory=32",
+                                              "lock: backup",
+                                              "[PENDING]",
+                                              "[snap2]",
+                                              "delete: hostpci0",
+                                              "delete: ,;!",
+                                              "#note",
+                                              "efidisk0: local-lvm:vm-120-disk-9,efitype=4m",
+                                              "bios: seabios",
+                                              "hostpci2: 0000:01:00;0000:01:00.1",
+                                              "description: x",
+                                              "  indented",
+                                              "hostpci4: 0000:01:00,,pcie=1",
+                                              "[special:cloudinit]",
+                                              ""};
     Vm vm = example("pve-nvidia-gt1030");
     PvePassthrough plan = plan_pve_passthrough(vm);
     std::mt19937 random(20261203);
@@ -245,13 +265,21 @@ TEST_CASE("on thousands of mangled confs attach either refuses with a message or
         for (int e = 0; e < edits; ++e) {
             size_t at = random() % (lines.size() + 1);
             switch (random() % 5) {
-                case 0: if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at)); break;
-                case 1: if (at < lines.size()) lines.insert(lines.begin() + static_cast<long>(at), lines[at]); break;
-                case 2: if (at + 1 < lines.size()) std::swap(lines[at], lines[at + 1]); break;
-                case 3:
-                    if (at < lines.size() && !lines[at].empty()) lines[at][random() % lines[at].size()] = static_cast<char>(random() % 256);
+                case 0:
+                    if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at));
                     break;
-                default: lines.insert(lines.begin() + static_cast<long>(at), inserts[random() % inserts.size()]);
+                case 1:
+                    if (at < lines.size()) lines.insert(lines.begin() + static_cast<long>(at), lines[at]);
+                    break;
+                case 2:
+                    if (at + 1 < lines.size()) std::swap(lines[at], lines[at + 1]);
+                    break;
+                case 3:
+                    if (at < lines.size() && !lines[at].empty())
+                        lines[at][random() % lines[at].size()] = static_cast<char>(random() % 256);
+                    break;
+                default:
+                    lines.insert(lines.begin() + static_cast<long>(at), inserts[random() % inserts.size()]);
             }
         }
         std::string text;
@@ -265,23 +293,29 @@ TEST_CASE("on thousands of mangled confs attach either refuses with a message or
             CHECK_FALSE(second.changed());
             // Everything after the current config is kept byte for byte.
             size_t section = text.find("\n[");
-            if (section != std::string::npos) CHECK(first.after.substr(first.after.size() - (text.size() - section)) == text.substr(section));
+            if (section != std::string::npos)
+                CHECK(first.after.substr(first.after.size() - (text.size() - section)) ==
+                      text.substr(section));
         } catch (const InputError& e) {
             ++refused;
             CHECK(e.diagnostic().mark.file.size() > 0);
+        } catch (const InputErrors& e) {
+            ++refused;
+            CHECK(e.diagnostics().size() >= 2);
         }
     }
     MESSAGE("merged " << merged << ", refused " << refused);
-    CHECK(merged > 300);  // the mutations leave many confs attach can take...
-    CHECK(refused > 300); // ...and many it must refuse
+    CHECK(merged > 300);   // the mutations leave many confs attach can take...
+    CHECK(refused > 300);  // ...and many it must refuse
 }
 
 TEST_CASE("a hostpci entry given as a resource mapping is matched by its mapping id") {
     Vm vm = vm_text("name: vm\nvmid: 120\nmachine:\n  type: q35\n");
     PvePassthrough plan = plan_pve_passthrough(vm);
     plan.hostpci.push_back({"mapping=gt1030", ",pcie=1", {}, Mark{"vm.yaml", 5, 3}});
-    std::string conf = "bios: ovmf\nefidisk0: local-lvm:vm-120-disk-0,efitype=4m,size=4M\nhostpci0: 0000:02:00.0\n"
-                       "hostpci1: mapping=gt1030,x-vga=1\nmachine: q35\n";
+    std::string conf =
+        "bios: ovmf\nefidisk0: local-lvm:vm-120-disk-0,efitype=4m,size=4M\nhostpci0: 0000:02:00.0\n"
+        "hostpci1: mapping=gt1030,x-vga=1\nmachine: q35\n";
     PveAttachResult r = merge_pve_passthrough(conf, "120.conf", 120, plan, vm);
     CHECK(r.qm_set == std::vector<QmOption>{{"hostpci1", "mapping=gt1030,pcie=1"}});
     CHECK_FALSE(merge_pve_passthrough(r.after, "120.conf", 120, plan, vm).changed());
@@ -300,4 +334,27 @@ TEST_CASE("a TPM the VM file asks for: kept when the VM has one, else the qm set
     CHECK(*without.tpmstate_command == "qm set 120 --tpmstate0 'local-lvm:1,version=v2.0'");
     CHECK(without.after.find("tpmstate0") == std::string::npos);
     CHECK_FALSE(merge(win11_conf(), vm).tpmstate_command);
+}
+
+TEST_CASE("a merge that would break a check rule the conf did not break is refused") {
+    // The VM already passes another device in legacy IGD mode; the gen12 IGD would be a second one.
+    Vm vm = example("pve-intel-igd-gen12");
+    std::string conf =
+        "bios: ovmf\nefidisk0: local-lvm:vm-130-disk-0,efitype=4m,size=4M\nhostpci0: "
+        "0000:00:02.0,legacy-igd=1\n"
+        "machine: pc-i440fx-8.0\nvga: none\n";
+    CHECK_NOTHROW(merge_pve_passthrough(conf, "130.conf", 130, plan_pve_passthrough(vm), vm));
+    std::string other_igd =
+        replace_line(conf, "hostpci0: 0000:00:02.0,legacy-igd=1", "hostpci0: 0000:00:03.0,legacy-igd=1");
+    try {
+        merge_pve_passthrough(other_igd, "130.conf", 130, plan_pve_passthrough(vm), vm);
+        FAIL("no refusal");
+    } catch (const InputErrors& e) {
+        REQUIRE(e.diagnostics().size() >= 2);
+        CHECK(e.diagnostics().front().str().find(
+                  "130.conf:5:24: error: legacy-igd is allowed on one hostpci entry only") == 0);
+        CHECK(e.diagnostics().back().str() ==
+              "130.conf: error: attach refused: the merged conf would break the rules above; nothing was "
+              "changed");
+    }
 }

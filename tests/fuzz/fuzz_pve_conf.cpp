@@ -1,5 +1,5 @@
 // libFuzzer target: the qemu-server conf lexer, model and rules on any bytes (they never throw),
-// and `attach`'s merge into it, which may only refuse with an InputError.
+// and `attach`'s merge into it, which may only refuse with InputError(s).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         vfiogen::merge_pve_passthrough(std::string(text), "fuzz.conf", 120, plan(), vm);
     } catch (const vfiogen::InputError&) {
+    } catch (const vfiogen::InputErrors&) {
     }
     return 0;
 }
