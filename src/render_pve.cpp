@@ -218,6 +218,8 @@ Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const Template
         notes.push_back(
             "The VM's own hostpciN entries keep their numbers; renumber these, and the hostpciN in args, to "
             "free ones.");
+    if (keys.count("args"))
+        notes.push_back("args: add these words to the VM's own args line, if it has one; keep its other words.");
     if (!plan.cpu_flags.empty()) {
         std::string flags;
         for (const auto& [k, v] : plan.cpu_flags) flags += "," + k + "=" + v;
