@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <nettle/sha1.h>
-#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "pci_address.h"
 #include "pve_check.h"
 #include "pve_conf.h"
+#include "pve_conf_edit.h"
 #include "text_diff.h"
 
 namespace vfiogen {
@@ -104,142 +104,6 @@ bool overlap(const PciAddress& a, const PciAddress& b) {
     return a.same_device(b) && (!a.function || !b.function || *a.function == *b.function);
 }
 
-// The conf as lines, with the changes to its current config section.
-class ConfEditor {
-  public:
-    ConfEditor(const std::string& text, std::string file)
-        : file_(std::move(file)), lines_(lex_pve_conf(text)) {
-        size_t start = 0;
-        while (start < text.size()) {
-            size_t end = text.find('\n', start);
-            endings_.push_back(end == std::string::npos                 ? ""
-                               : (end > start && text[end - 1] == '\r') ? "\r\n"
-                                                                        : "\n");
-            start = end == std::string::npos ? text.size() : end + 1;
-        }
-        current_end_ = lines_.size();
-        for (size_t i = 0; i < lines_.size(); ++i) {
-            const PveLine& l = lines_[i];
-            if (l.kind == PveLine::Kind::Bad)
-                throw InputError(mark(l),
-                                 "qemu-server cannot parse this line (\"unable to parse config\"); fix it "
-                                 "before attaching");
-            if (l.kind == PveLine::Kind::Section && current_end_ == lines_.size()) current_end_ = i;
-            if (l.kind == PveLine::Kind::Section)
-                in_pending_ = l.key.size() == 7 && strncasecmp(l.key.c_str(), "pending", 7) == 0;
-            if (l.kind != PveLine::Kind::Entry) continue;
-            if (i < current_end_)
-                current_[l.key] = i;
-            else if (in_pending_)
-                pending_.push_back(i);
-        }
-    }
-
-    Mark mark(const PveLine& l, int column = 1) const { return Mark{file_, l.number, column}; }
-    const PveLine* current(const std::string& key) const {
-        auto it = current_.find(key);
-        return it == current_.end() ? nullptr : &lines_[it->second];
-    }
-    const std::map<std::string, size_t>& current_keys() const { return current_; }
-    Mark value_mark(const PveLine& l, size_t offset = 0) const {
-        return Mark{file_, l.number, l.value_column + static_cast<int>(offset)};
-    }
-
-    // Parses a current key's property string; throws at the first problem (qemu-server would drop the key).
-    PropertyList properties(const PveLine& l, std::string_view default_key) const {
-        PropertyList props = parse_property_string(l.value, default_key);
-        if (!props.error.empty())
-            throw InputError(value_mark(l, props.error_offset),
-                             "'" + l.key + "': " + props.error + "; fix it before attaching");
-        return props;
-    }
-
-    void set(const std::string& key, const std::string& value) {
-        const PveLine* l = current(key);
-        if (l && l->value == value) return;
-        set_[key] = value;
-    }
-    void remove(const std::string& key) {
-        if (current(key)) removed_.insert(key);
-        set_.erase(key);
-    }
-    const std::map<std::string, std::string>& changes() const { return set_; }
-    const std::set<std::string>& removals() const { return removed_; }
-
-    // The keys [PENDING] sets or deletes, with their lines (AbstractConfig.pm parse_pending_delete:
-    // `delete:` lists keys separated by ',', ';' or spaces, each may start with '!' to force).
-    std::map<std::string, const PveLine*> pending_keys() const {
-        std::map<std::string, const PveLine*> keys;
-        for (size_t i : pending_) {
-            const PveLine& l = lines_[i];
-            if (l.key != "delete") {
-                keys.emplace(l.key, &l);
-                continue;
-            }
-            std::string word;
-            for (char c : l.value + " ") {
-                if (c == ',' || c == ';' || c == ' ' || c == '\t') {
-                    if (!word.empty()) keys.emplace(word[0] == '!' ? word.substr(1) : word, &l);
-                    word.clear();
-                } else {
-                    word += c;
-                }
-            }
-        }
-        return keys;
-    }
-
-    // The conf with the changes: replaced lines in place, removed lines gone, new keys before the
-    // first current key that sorts after them (after the last one otherwise); all else byte for byte.
-    std::string text() const {
-        std::map<size_t, std::vector<std::string>> inserts;  // line index -> new "key: value" lines
-        size_t after_last = 0;
-        for (size_t i = 0; i < current_end_; ++i)
-            if (lines_[i].kind == PveLine::Kind::Entry || lines_[i].kind == PveLine::Kind::Comment)
-                after_last = i + 1;
-        for (const auto& [key, value] : set_) {
-            if (current(key)) continue;
-            size_t at = after_last;
-            for (size_t i = 0; i < current_end_; ++i)
-                if (lines_[i].kind == PveLine::Kind::Entry && lines_[i].key > key) {
-                    at = i;
-                    break;
-                }
-            inserts[at].push_back(key + ": " + value);
-        }
-        std::string out;
-        auto emit_inserts = [&](size_t at) {
-            auto it = inserts.find(at);
-            if (it == inserts.end()) return;
-            if (!out.empty() && out.back() != '\n') out += '\n';
-            for (const auto& line : it->second) out += line + "\n";
-        };
-        for (size_t i = 0; i < lines_.size(); ++i) {
-            emit_inserts(i);
-            const PveLine& l = lines_[i];
-            bool mine = i < current_end_ && l.kind == PveLine::Kind::Entry;
-            if (mine && removed_.count(l.key)) continue;
-            if (mine && set_.count(l.key) && current_.at(l.key) == i)
-                out += l.key + ": " + set_.at(l.key) + endings_[i];
-            else
-                out += l.text + endings_[i];
-        }
-        emit_inserts(lines_.size());
-        return out;
-    }
-
-  private:
-    std::string file_;
-    std::vector<PveLine> lines_;
-    std::vector<std::string> endings_;
-    size_t current_end_ = 0;
-    bool in_pending_ = false;
-    std::map<std::string, size_t> current_;  // key -> its last line in the current config
-    std::vector<size_t> pending_;
-    std::map<std::string, std::string> set_;
-    std::set<std::string> removed_;
-};
-
 // N of a key hostpci0 .. hostpci15 (PCI.pm), or nullopt for any other key.
 std::optional<size_t> hostpci_index(const std::string& key) {
     if (key.rfind("hostpci", 0) != 0 || key.size() < 8 || key.size() > 9 ||
@@ -252,7 +116,7 @@ std::optional<size_t> hostpci_index(const std::string& key) {
 }
 
 // Merges the hostpci entries; returns the index each plan entry gets.
-std::vector<size_t> merge_hostpci(ConfEditor& conf, long long vmid, const PvePassthrough& plan,
+std::vector<size_t> merge_hostpci(PveConfEditor& conf, long long vmid, const PvePassthrough& plan,
                                   Warnings& notes) {
     std::map<size_t, HostpciSource> existing;
     std::set<size_t> taken;
@@ -310,7 +174,7 @@ std::vector<size_t> merge_hostpci(ConfEditor& conf, long long vmid, const PvePas
 // Merges `args`: vfiogen's `-set device.hostpciN.x-igd-*` words for the entries it writes or
 // removes are replaced (kept as they are when already right), other words kept, the VM file's
 // qemu_args appended when the args do not already hold them in a row.
-void merge_args(ConfEditor& conf, const PvePassthrough& plan, const std::vector<size_t>& indexes) {
+void merge_args(PveConfEditor& conf, const PvePassthrough& plan, const std::vector<size_t>& indexes) {
     std::set<std::string> mine;  // "device.hostpciN." prefixes vfiogen owns
     for (size_t i : indexes) mine.insert("device.hostpci" + std::to_string(i) + ".");
     for (const auto& key : conf.removals()) mine.insert("device." + key + ".");
@@ -367,7 +231,7 @@ void merge_args(ConfEditor& conf, const PvePassthrough& plan, const std::vector<
         conf.set("args", result);
 }
 
-void merge_machine(ConfEditor& conf, long long vmid, const PvePassthrough& plan, const Vm& vm) {
+void merge_machine(PveConfEditor& conf, long long vmid, const PvePassthrough& plan, const Vm& vm) {
     const PveLine* line = conf.current("machine");
     PropertyList props = line ? conf.properties(*line, "type") : PropertyList{};
     const Property* type = props.find("type");
@@ -387,7 +251,7 @@ void merge_machine(ConfEditor& conf, long long vmid, const PvePassthrough& plan,
     conf.set("machine", line ? edited_property_string(props, {{"type", value}}) : value);
 }
 
-void merge_cpu(ConfEditor& conf, const PvePassthrough& plan, const Vm& vm, Warnings& notes,
+void merge_cpu(PveConfEditor& conf, const PvePassthrough& plan, const Vm& vm, Warnings& notes,
                const std::string& file) {
     if (plan.cpu_flags.empty()) return;
     const PveLine* line = conf.current("cpu");
@@ -412,7 +276,7 @@ void merge_cpu(ConfEditor& conf, const PvePassthrough& plan, const Vm& vm, Warni
     if (!set.empty()) conf.set("cpu", edited_property_string(props, set));
 }
 
-void merge_vga(ConfEditor& conf, const PvePassthrough& plan) {
+void merge_vga(PveConfEditor& conf, const PvePassthrough& plan) {
     const PveLine* line = conf.current("vga");
     if (!line) {
         if (plan.vga != "std") conf.set("vga", plan.vga);  // no vga line: qemu-server's default, std
@@ -459,7 +323,7 @@ std::string pve_conf_digest(const std::string& conf_text) {
 
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
                                       long long vmid, const PvePassthrough& plan, const Vm& vm) {
-    ConfEditor conf(conf_text, conf_file);
+    PveConfEditor conf(conf_text, conf_file);
     PveAttachResult result;
     result.before = conf_text;
     if (const PveLine* lock = conf.current("lock"))
