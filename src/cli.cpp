@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 
 #include <boost/program_options.hpp>
 
@@ -118,23 +119,57 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
     return ProfileLibrary::default_search_path(extra, anchor);
 }
 
-// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path.
-Vm load_vm_arg(const po::variables_map& args) {
+// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path. When
+// `inputs` is given, the VM file and every profile file read are appended to it.
+Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
     std::string file = args["vm-file"].as<std::string>();
     if (file == "-") {
         std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
         ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        return load_vm_text(text, "<stdin>", profiles);
+        Vm vm = load_vm_text(text, "<stdin>", profiles);
+        if (inputs) *inputs = profiles.files();
+        return vm;
     }
     ProfileLibrary profiles(profile_dirs(args, file));
-    return load_vm(file, profiles);
+    Vm vm = load_vm(file, profiles);
+    if (inputs) {
+        inputs->push_back(file);
+        for (const auto& f : profiles.files()) inputs->push_back(f);
+    }
+    return vm;
 }
 
-Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
+// Renders `vm`; the --templates override files read are appended to `inputs` when given.
+Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
+                    std::vector<std::string>* inputs = nullptr) {
     TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
     Rendered out = render(vm, target, templates);
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    if (inputs) inputs->insert(inputs->end(), templates.files_read().begin(), templates.files_read().end());
     return out;
+}
+
+// PVE reads /etc/pve/qemu-server/<N>.conf as VM N: a conf for another VMID written there would
+// hand this VM's disks (named vm-<vmid>-disk-K) to VM N, and `qm destroy <vmid>` would delete
+// them under it. Throws InputError at `vmid` when `output`'s file name is <N>.conf with N != vmid.
+void refuse_foreign_vmid_conf(const Vm& vm, const std::string& output) {
+    std::string base = std::filesystem::path(output).filename().string();
+    if (base.size() <= 5 || base.compare(base.size() - 5, 5, ".conf") != 0) return;
+    std::string stem = base.substr(0, base.size() - 5);
+    if (stem.empty() || stem.size() > 12 ||
+        !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    long long n = std::stoll(stem);
+    if (vm.vmid && *vm.vmid == n) return;
+    if (!vm.vmid)
+        throw InputError(vm.vmid_mark, "the output " + output + " is the conf of VM " + stem +
+                                           ", but this VM file has no vmid: set 'vmid: " + stem +
+                                           "' if it describes that VM, or write to another file");
+    throw InputError(vm.vmid_mark, "vmid " + std::to_string(*vm.vmid) + " does not match the output " +
+                                       output + ": PVE reads " + base + " as VM " + stem +
+                                       ", which would then use VM " + std::to_string(*vm.vmid) +
+                                       "'s disks; write to " + std::to_string(*vm.vmid) +
+                                       ".conf or change vmid");
 }
 
 int run_render(const po::variables_map& args) {
@@ -143,9 +178,12 @@ int run_render(const po::variables_map& args) {
     if (!target)
         throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet or libvirt" +
                          did_you_mean(target_name, {"pve", "pve-snippet", "libvirt"}));
-    Vm vm = load_vm_arg(args);
-    Rendered out = render_arg(vm, *target, args);
-    write_output(args.count("output") ? args["output"].as<std::string>() : "-", out.text);
+    OutputOptions output;
+    Vm vm = load_vm_arg(args, &output.inputs);
+    Rendered out = render_arg(vm, *target, args, &output.inputs);
+    std::string path = args.count("output") ? args["output"].as<std::string>() : "-";
+    if (path != "-" && *target != Target::Libvirt) refuse_foreign_vmid_conf(vm, path);
+    write_output(path, out.text, output);
     return kExitOk;
 }
 
@@ -385,7 +423,8 @@ po::options_description init_options() {
         ("from-host", po::value<std::string>()->required()->value_name("BDF"),
          "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
         ("output,o", po::value<std::string>()->value_name("VM.yaml"),
-         "write the VM file there (and a new profile into profiles/ beside it when none matches)");
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
+        ("force,f", "replace VM.yaml when it exists (it may hold your edits)");
     add_profiles_option(o);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
@@ -397,6 +436,11 @@ int run_init(const po::variables_map& args) {
     auto bdf = parse_pci_address(text, &error);
     if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
     std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
+    OutputOptions output;
+    output.replace = args.count("force") > 0;
+    struct stat st {};
+    if (out != "-" && !output.replace && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
     ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
     Host host = read_host(host_root(args));
     PciNames names;
@@ -420,7 +464,8 @@ int run_init(const po::variables_map& args) {
         write_output(file.string(), *r.profile_yaml);
         std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
     }
-    write_output(out, r.vm_yaml);
+    output.inputs = profiles.files();
+    write_output(out, r.vm_yaml, output);
     return kExitOk;
 }
 
@@ -491,12 +536,12 @@ const std::vector<Command>& commands() {
          "-o / (the real /etc) needs --install.",
          host_config_options, run_host_config, "vm-file"},
         {"init", "write a VM file for a host device (init --from-host BDF)",
-         "--from-host BDF [-o VM.yaml] [--profiles DIR] [--root DIR]",
+         "--from-host BDF [-o VM.yaml [--force]] [--profiles DIR] [--root DIR]",
          "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"
          "passes them all, bound to the roles of the hardware profile whose IDs match (an Intel iGPU's\n"
          "PCH audio at 00:1f.3 is found too). It renders without edits; check name, memory and disks.\n"
          "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
-         "VM.yaml, where render finds it.",
+         "VM.yaml, where render finds it. An existing VM.yaml is replaced only with --force.",
          init_options, run_init, nullptr},
     };
     return table;

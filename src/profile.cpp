@@ -89,6 +89,12 @@ std::optional<std::string> ProfileLibrary::locate(const std::string& name) const
     return std::nullopt;
 }
 
+std::vector<std::string> ProfileLibrary::files() const {
+    std::vector<std::string> out;
+    for (const auto& [name, profile] : cache_) out.push_back(profile.file);
+    return out;
+}
+
 std::vector<std::string> ProfileLibrary::available() const {
     std::vector<std::string> names;
     for (const auto& dir : dirs_) {

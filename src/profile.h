@@ -61,6 +61,9 @@ public:
 
     const std::vector<std::string>& search_dirs() const { return dirs_; }
 
+    // The profile files loaded so far (each once), for "the output is an input" checks.
+    std::vector<std::string> files() const;
+
 private:
     const Profile& load_chain(const std::string& name, const Mark& ref, std::vector<std::string>& chain);
     std::optional<std::string> locate(const std::string& name) const;

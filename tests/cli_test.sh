@@ -82,8 +82,48 @@ sed 's/type: i440fx/type: q35/' "$ex" >"$work/igd-q35.yaml"
 check "legacy IGD on q35" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx, but this VM uses q35" -- \
     "$vfiogen" render -t pve "$work/igd-q35.yaml" --profiles "$src/profiles" -o "$work/new.conf"
 [[ -e $work/new.conf ]] && { echo "FAIL: output created on error"; failed=$((failed + 1)); }
-check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot create a temporary file beside it" -- \
+check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot open its directory $work/no: No such file or directory" -- \
     "$vfiogen" render -t pve "$ex" -o "$work/no/dir.conf"
+
+# -o writes only where asked: through symlinks, in place on devices, never over an input.
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+check "-o /dev/full" 74 "vfiogen: error: /dev/full: write failed: No space left on device" -- \
+    "$vfiogen" render -t pve "$ex" -o /dev/full
+check "-o /dev/null" 0 "" -- "$vfiogen" render -t pve "$ex" -o /dev/null
+[[ -c /dev/null ]] || fail "-o /dev/null replaced the device"
+check "-o ''" 64 "vfiogen: error: -o: the output path is empty" -- "$vfiogen" render -t pve "$ex" -o ""
+mkdir -p "$work/pve" && echo "old" >"$work/pve/100.conf" && ln -s pve/100.conf "$work/link.conf"
+chmod 0640 "$work/pve/100.conf" && chown 1000:1000 "$work/pve/100.conf" 2>/dev/null
+owner=$(stat -c %u:%g "$work/pve/100.conf")
+check "-o through a symlink" 0 "" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/link.conf"
+[[ -L $work/link.conf ]] || fail "-o replaced the symlink itself"
+grep -q '^hostpci0: ' "$work/pve/100.conf" || fail "-o did not write the symlink's target"
+[[ $(stat -c %a "$work/pve/100.conf") == 640 && $(stat -c %u:%g "$work/pve/100.conf") == "$owner" ]] ||
+    fail "-o changed mode or owner: $(stat -c '%a %u:%g' "$work/pve/100.conf")"
+ln "$work/pve/100.conf" "$work/hard.conf"
+check "-o a hard-linked file" 74 "$work/hard.conf: has 2 hard links" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/hard.conf"
+cp "$ex" "$work/self.yaml"
+check "-o the VM file itself" 74 "$work/self.yaml: is an input of this run" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/self.yaml" -o "$work/self.yaml"
+cmp -s "$ex" "$work/self.yaml" || fail "render -o VM.yaml replaced the VM file"
+mkdir -p "$work/own/profiles" && cp "$src/profiles"/intel-igd-*.yaml "$work/own/profiles/" && cp "$ex" "$work/own/vm.yaml"
+check "-o a profile" 74 "is the input $work/own/profiles/intel-igd-gen12.yaml of this run" -- \
+    "$vfiogen" render -t pve --profiles "$work/own/profiles" "$work/own/vm.yaml" -o "$work/own/profiles/../profiles/intel-igd-gen12.yaml"
+# A conf written as <N>.conf must be VM N's (this example's vmid is 130).
+check "-o another VMID's conf" 1 "pve-intel-igd-gen12.yaml:6:7: error: vmid 130 does not match the output $work/101.conf: PVE reads 101.conf as VM 101, which would then use VM 130's disks; write to 130.conf or change vmid" -- \
+    "$vfiogen" render -t pve "$ex" -o "$work/101.conf"
+[[ -e $work/101.conf ]] && fail "a conf for VM 130 was written as 101.conf"
+check "-o the VMID's own conf" 0 "" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/130.conf"
+check "-o <N>.conf is no PVE conf for libvirt" 0 "" -- "$vfiogen" render -t libvirt "$ex" -o "$work/101.conf"
+# Every command's stdout is checked: output lost to a full disk is exit 74, never success.
+for cmdline in "keys" "check --list-rules" "check $src/examples/pve-nvidia-gt1030.yaml" \
+    "host scan --root $src/tests/data/hosts/gt1030" "host check --root $src/tests/data/hosts/gt1030 $src/examples/pve-nvidia-gt1030.yaml" \
+    "host config --root $src/tests/data/hosts/gt1030 --distro debian $src/examples/pve-nvidia-gt1030.yaml" \
+    "profiles --profiles $src/profiles" "render -t libvirt $ex" "--help"; do
+    # shellcheck disable=SC2086
+    "$vfiogen" $cmdline >/dev/full 2>"$work/err"
+    rc=$?
+    [[ $rc -eq 74 ]] && grep -q "standard output: write failed" "$work/err" || fail "$cmdline >/dev/full: rc=$rc $(cat "$work/err")"
+done
 
 # vfiogen check: findings on stdout, exit 0 clean / 1 findings at or above --fail-on / 2 unreadable.
 expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds the string
@@ -213,6 +253,12 @@ check "init --help" 0 "" -- "$vfiogen" init --help
 check "init --from-host to stdout" 0 "" -- "$vfiogen" init --from-host 01:00 --root "$hosts/gt1030" --profiles "$src/profiles"
 grep -qxF "  - profile: nvidia-gt1030" "$work/out" || { echo "FAIL: init did not pick nvidia-gt1030"; failed=$((failed + 1)); }
 check "init -o, then render" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+echo "# my edits" >>"$work/igd.yaml"
+check "init -o an existing file" 74 "vfiogen: error: $work/igd.yaml: exists (and may hold your edits); add --force to replace it" -- \
+    "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+grep -q "^# my edits" "$work/igd.yaml" || fail "init -o replaced an edited VM file"
+check "init -o --force" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml" --force
+grep -q "^# my edits" "$work/igd.yaml" && fail "init --force did not replace the VM file"
 check "render what init wrote" 0 "" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/igd.yaml"
 grep -qxF "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom" "$work/out" || { echo "FAIL: init output does not render the audio"; failed=$((failed + 1)); }
 check "init without a profile needs -o" 1 "--from-host: error: no hardware profile matches 02:00.0" -- \
