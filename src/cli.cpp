@@ -386,6 +386,7 @@ int run_host_config(const po::variables_map& args) {
     std::optional<std::string> dir;
     if (args.count("output")) {
         dir = args["output"].as<std::string>();
+        if (dir->empty()) throw UsageError("-o: the output directory is empty (use -o . for the current directory)");
         std::error_code ec;
         auto canonical = std::filesystem::weakly_canonical(*dir, ec);
         if (!ec && canonical == "/" && !args.count("install"))
@@ -400,13 +401,14 @@ int run_host_config(const po::variables_map& args) {
         std::cout << format_host_config(config, vm, distro, loader);
         return kExitOk;
     }
-    for (const auto& f : config.files) {
-        std::filesystem::path target = std::filesystem::path(*dir) / f.path.substr(1);
-        std::error_code ec;
-        std::filesystem::create_directories(target.parent_path(), ec);
-        if (ec) throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
-        write_output(target.string(), f.text);
-        std::cout << "wrote " << target.string() << "\n";
+    std::vector<TreeFile> files;
+    for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
+    // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
+    for (const auto& w : StagedTree(*dir, files, kHostConfigMarker).commit()) {
+        if (w.change == TreeWrite::Change::Unchanged) std::cout << "unchanged " << w.path << "\n";
+        else std::cout << (w.change == TreeWrite::Change::Created ? "wrote " : "replaced ") << w.path << "\n";
+        if (!w.backup.empty())
+            std::cout << "  (it was not written by vfiogen: the previous file is kept as " << w.backup << ")\n";
     }
     std::cout << "\nKernel command line: add " << [&] {
         std::string s;
@@ -527,7 +529,8 @@ const std::vector<Command>& commands() {
          host_check_options, run_host_check, "vm-file"},
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
          "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
-         "Prints (or writes under DIR, each file replaced atomically) the kernel command line additions and\n"
+         "Prints (or writes under DIR: all files or none, never through a symlink below DIR, a file vfiogen\n"
+        "did not write kept as NAME.vfiogen-old) the kernel command line additions and\n"
          "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
          "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
          "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"

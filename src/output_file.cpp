@@ -1,6 +1,7 @@
 #include "output_file.h"
 
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -334,6 +335,97 @@ void write_output(const std::string& path, const std::string& text, const Output
     FileReplacement file(dir_fd.get(), name, path);
     file.stage(text);
     file.commit();
+}
+
+namespace {
+
+// Splits a relative path into its components; refuses "", ".", ".." and absolute paths.
+std::vector<std::string> components(const std::string& root, const std::string& relative) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= relative.size()) {
+        size_t slash = relative.find('/', start);
+        if (slash == std::string::npos) slash = relative.size();
+        std::string part = relative.substr(start, slash - start);
+        if (part.empty() || part == "." || part == "..")
+            fail(root + "/" + relative, "is not a plain path below " + root, 0);
+        parts.push_back(part);
+        start = slash + 1;
+    }
+    return parts;
+}
+
+// Opens directory `name` in `dir` without following a symlink, creating it when missing.
+UniqueFd open_subdir(int dir, const std::string& name, const std::string& shown, const std::string& root) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (fd) return fd;
+        int saved = errno;
+        struct stat st {};
+        if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            fail(shown, "is a symlink; vfiogen writes only inside " + root +
+                            ", never through links: remove it or choose another directory",
+                 0);
+        if (saved != ENOENT) fail(shown, "cannot open directory", saved);
+        if (::mkdirat(dir, name.c_str(), 0755) != 0 && errno != EEXIST) fail(shown, "cannot create directory", errno);
+    }
+    fail(shown, "cannot open directory", errno);
+}
+
+}  // namespace
+
+StagedTree::StagedTree(const std::string& root, const std::vector<TreeFile>& files, std::string marker) {
+    if (root.empty()) throw UsageError("-o: the output directory is empty");
+    UniqueFd top(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    std::error_code ec;
+    if (!top && errno == ENOENT && std::filesystem::create_directories(root, ec))
+        top = UniqueFd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!top) fail(root, "cannot open directory", errno);
+    std::string base = root == "/" ? "" : root;
+    for (const auto& f : files) {
+        std::vector<std::string> parts = components(root, f.path);
+        UniqueFd dir(::fcntl(top.get(), F_DUPFD_CLOEXEC, 0));
+        std::string shown = base;
+        for (size_t i = 0; i + 1 < parts.size(); ++i) {
+            shown += "/" + parts[i];
+            dir = open_subdir(dir.get(), parts[i], shown, root);
+        }
+        shown += "/" + parts.back();
+        Entry e{shown, FileReplacement(dir.get(), parts.back(), shown), false};
+        if (e.file->exists()) {
+            std::string old = e.file->current_text();
+            if (old == f.text) e.file.reset();
+            else e.foreign = old.find(marker) == std::string::npos;
+        }
+        if (e.file) e.file->stage(f.text);
+        entries_.push_back(std::move(e));
+    }
+}
+
+std::vector<TreeWrite> StagedTree::commit() {
+    std::vector<TreeWrite> done;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+        Entry& e = entries_[i];
+        if (!e.file) {
+            done.push_back({e.shown, TreeWrite::Change::Unchanged, ""});
+            continue;
+        }
+        try {
+            bool existed = e.file->exists();
+            std::string backup = e.file->commit(e.foreign ? ".vfiogen-old" : "");
+            if (!backup.empty()) backup = e.shown.substr(0, e.shown.rfind('/') + 1) + backup;
+            done.push_back({e.shown, existed ? TreeWrite::Change::Replaced : TreeWrite::Change::Created, backup});
+        } catch (const OutputError& error) {
+            std::string undone;
+            for (size_t j = i; j-- > 0;) {
+                if (entries_[j].file && !entries_[j].file->undo()) undone += " " + entries_[j].shown;
+            }
+            throw OutputError(std::string(error.what()) +
+                              (undone.empty() ? "; every file written before it was put back, nothing changed"
+                                              : "; could not put back:" + undone));
+        }
+    }
+    return done;
 }
 
 }  // namespace vfiogen

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,5 +103,43 @@ struct OutputOptions {
     bool replace = true;
 };
 void write_output(const std::string& path, const std::string& text, const OutputOptions& options = {});
+
+// One file of a tree: `path` relative to the tree's root ("etc/modprobe.d/vfio.conf").
+struct TreeFile {
+    std::string path;
+    std::string text;
+};
+
+// What happened to one TreeFile: shown path, change, and where a replaced foreign file was kept.
+struct TreeWrite {
+    enum class Change { Created, Replaced, Unchanged };
+    std::string path;    // root + "/" + TreeFile::path
+    Change change = Change::Created;
+    std::string backup;  // non-empty: the previous file, kept under this path
+};
+
+// Several files under one directory, written all together or not at all (`host config -o DIR`).
+//
+// The constructor opens `root` (a symlink in the root path itself is followed: the user named it),
+// then every directory below it with O_NOFOLLOW, creating missing ones (0755), and refuses a
+// symlink anywhere below root: OutputError "ROOT/etc: is a symlink; ...". It then stages every file
+// (FileReplacement) whose text differs from what is there; nothing visible has changed yet.
+// commit() renames them over their targets in order; an existing file that does not contain
+// `marker` (a file vfiogen did not write) is first kept as NAME.vfiogen-old (".1", ".2", ... when
+// taken); if any rename fails, every file already replaced is put back and OutputError is thrown.
+// Directories created on the way are left (empty).
+class StagedTree {
+public:
+    StagedTree(const std::string& root, const std::vector<TreeFile>& files, std::string marker);
+    std::vector<TreeWrite> commit();
+
+private:
+    struct Entry {
+        std::string shown;
+        std::optional<FileReplacement> file;  // empty: unchanged
+        bool foreign = false;
+    };
+    std::vector<Entry> entries_;
+};
 
 }  // namespace vfiogen

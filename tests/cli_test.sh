@@ -241,6 +241,19 @@ grep -qxF "options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1" "$work/out" |
 check "host config -o DIR" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/etcroot"
 grep -qxF "softdep nouveau pre: vfio-pci" "$work/etcroot/etc/modprobe.d/vfio.conf" || { echo "FAIL: host config -o wrote no vfio.conf"; failed=$((failed + 1)); }
 [[ -f $work/etcroot/etc/modules-load.d/vfio.conf && -f $work/etcroot/etc/default/grub.d/vfio.cfg ]] || { echo "FAIL: host config -o files"; failed=$((failed + 1)); }
+gt=(--root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml")
+check "host config -o DIR again" 0 "" -- "$vfiogen" host config "${gt[@]}" -o "$work/etcroot"
+grep -qxF "unchanged $work/etcroot/etc/modprobe.d/vfio.conf" "$work/out" || fail "host config rerun: $(cat "$work/out")"
+check "host config -o ''" 64 "vfiogen: error: -o: the output directory is empty" -- "$vfiogen" host config "${gt[@]}" -o ""
+mkdir -p "$work/linked/elsewhere" && ln -s elsewhere "$work/linked/etc"
+check "host config -o DIR with DIR/etc a symlink" 74 "$work/linked/etc: is a symlink; vfiogen writes only inside $work/linked" -- \
+    "$vfiogen" host config "${gt[@]}" -o "$work/linked"
+[[ -z $(ls -A "$work/linked/elsewhere") ]] || fail "host config wrote through DIR/etc -> elsewhere"
+mkdir -p "$work/handmade/etc/modprobe.d" && echo "options vfio-pci ids=1234:5678" >"$work/handmade/etc/modprobe.d/vfio.conf"
+check "host config keeps a hand-written file" 0 "" -- "$vfiogen" host config "${gt[@]}" -o "$work/handmade"
+grep -qxF "  (it was not written by vfiogen: the previous file is kept as $work/handmade/etc/modprobe.d/vfio.conf.vfiogen-old)" "$work/out" ||
+    fail "host config did not say where the hand-written file went: $(cat "$work/out")"
+grep -qxF "options vfio-pci ids=1234:5678" "$work/handmade/etc/modprobe.d/vfio.conf.vfiogen-old" || fail "hand-written vfio.conf lost"
 check "host config two identical GPUs" 0 "vfiogen: warning: ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia)" -- \
     "$vfiogen" host config --root "$hosts/two-t10" --distro arch --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host config refuses /" 64 "vfiogen: error: -o / would write into /etc: add --install if that is what you want" -- \

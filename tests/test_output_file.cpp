@@ -227,3 +227,63 @@ TEST_CASE("FileReplacement: commit, undo and backups") {
     CHECK(dir.entries() == 3);
     ::close(fd);
 }
+
+TEST_CASE("StagedTree: all files or none, never through a symlink, foreign files kept") {
+    TempDir dir;
+    std::vector<TreeFile> files = {{"etc/modprobe.d/vfio.conf", "# MARK\noptions vfio-pci ids=10de:1d01\n"},
+                                   {"etc/kernel/cmdline", "root=/dev/sda1 iommu=pt\n"}};
+    fs::create_directories(dir.path / "etc/kernel");
+    write_file(dir / "etc/kernel/cmdline", "root=/dev/sda1\n");  // not vfiogen's: no marker
+
+    SUBCASE("a symlink below the root is refused before anything is written") {
+        fs::create_directories(dir.path / "elsewhere");
+        fs::create_symlink("../elsewhere", dir.path / "etc/modprobe.d");
+        try {
+            StagedTree tree(dir.path.string(), files, "MARK");
+            FAIL("no error");
+        } catch (const OutputError& e) {
+            CHECK(std::string(e.what()) == (dir / "etc/modprobe.d") + ": is a symlink; vfiogen writes only inside " +
+                                               dir.path.string() + ", never through links: remove it or choose another directory");
+        }
+        CHECK(fs::is_empty(dir.path / "elsewhere"));
+        CHECK(test::read_file(dir / "etc/kernel/cmdline") == "root=/dev/sda1\n");
+    }
+    SUBCASE("a symlinked file is refused too") {
+        fs::create_directories(dir.path / "etc/modprobe.d");
+        write_file(dir / "target.conf", "keep\n");
+        fs::create_symlink("../../target.conf", dir.path / "etc/modprobe.d/vfio.conf");
+        CHECK_THROWS_AS(StagedTree(dir.path.string(), files, "MARK"), OutputError);
+        CHECK(test::read_file(dir / "target.conf") == "keep\n");
+    }
+    SUBCASE("commit writes all, keeps the foreign file, and a second run changes nothing") {
+        auto writes = StagedTree(dir.path.string(), files, "MARK").commit();
+        REQUIRE(writes.size() == 2);
+        CHECK(writes[0].path == dir / "etc/modprobe.d/vfio.conf");
+        CHECK(writes[0].change == TreeWrite::Change::Created);
+        CHECK(writes[1].change == TreeWrite::Change::Replaced);
+        CHECK(writes[1].backup == dir / "etc/kernel/cmdline.vfiogen-old");
+        CHECK(test::read_file(dir / "etc/kernel/cmdline.vfiogen-old") == "root=/dev/sda1\n");
+        CHECK(test::read_file(dir / "etc/kernel/cmdline") == "root=/dev/sda1 iommu=pt\n");
+        auto again = StagedTree(dir.path.string(), files, "MARK").commit();
+        CHECK(again[0].change == TreeWrite::Change::Unchanged);
+        CHECK(again[1].change == TreeWrite::Change::Unchanged);
+        CHECK(!fs::exists(dir / "etc/kernel/cmdline.vfiogen-old.1"));
+    }
+    SUBCASE("a failure while committing puts back every file already replaced") {
+        StagedTree tree(dir.path.string(), files, "MARK");
+        // Sabotage the second file: its staged temporary file disappears before commit.
+        for (const auto& e : fs::directory_iterator(dir.path / "etc/kernel"))
+            if (e.path().filename().string().rfind(".cmdline.vfiogen-", 0) == 0) fs::remove(e.path());
+        CHECK_THROWS_WITH_AS(tree.commit(), doctest::Contains("every file written before it was put back"), OutputError);
+        CHECK(!fs::exists(dir / "etc/modprobe.d/vfio.conf"));
+        CHECK(test::read_file(dir / "etc/kernel/cmdline") == "root=/dev/sda1\n");
+        CHECK(fs::is_empty(dir.path / "etc/modprobe.d"));
+        size_t in_kernel = 0;
+        for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path / "etc/kernel")) ++in_kernel;
+        CHECK(in_kernel == 1);
+    }
+    SUBCASE("a path that climbs out of the root is refused") {
+        CHECK_THROWS_AS(StagedTree(dir.path.string(), {{"etc/../../x", "x"}}, "MARK"), OutputError);
+        CHECK_THROWS_AS(StagedTree("", files, "MARK"), UsageError);
+    }
+}
