@@ -484,8 +484,12 @@ const std::vector<Command>& commands() {
          "Renders VM.yaml for libvirt, runs the preflight checks on the target host (host PCI functions\n"
          "exist as node devices, the domain capabilities offer VFIO, the machine type and the OVMF\n"
          "loader, ROM files exist), then defines the domain with VIR_DOMAIN_DEFINE_VALIDATE and, with\n"
-         "--start, starts it. A domain of the same name is updated in place (same UUID); if it is\n"
-         "running, the new definition applies at its next start. Any failed check refuses the define.",
+         "--start, starts it. The domain is marked as vfiogen's in its <metadata>. A domain of the same\n"
+         "name is replaced only when it carries that mark (same UUID; its previous definition is saved\n"
+         "under $XDG_STATE_HOME/vfiogen/replaced, else ~/.local/state/vfiogen/replaced, and named); any\n"
+         "other domain of that name is refused: use 'vfiogen attach' to add passthrough to it. If it is\n"
+         "running, the new definition applies at its next start. Any failed check refuses the define.\n"
+         "--dry-run prints the XML, the plan and a diff against the definition it would replace.",
          define_options, run_define, "vm-file"},
         {"attach", "add a VM file's passthrough to an existing libvirt domain",
          "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]",

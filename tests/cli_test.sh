@@ -183,6 +183,10 @@ check "define via LIBVIRT_DEFAULT_URI" 0 "$note" -- env LIBVIRT_DEFAULT_URI=test
 check "define --dry-run" 0 "dry run: would define new domain 'debian-t10' on test:///default and start it; nothing was changed" -- \
     "$vfiogen" define --connect test:///default --dry-run --start "$t10"
 grep -q "^<domain type='kvm'>" "$work/out" || { echo "FAIL: define --dry-run printed no XML"; failed=$((failed + 1)); }
+sed 's/^name: debian-t10$/name: test/' "$t10" >"$work/named-test.yaml"
+check "define over a domain vfiogen did not define" 1 "named-test.yaml:4:7: error: domain 'test' on test:///default was not defined by vfiogen" -- \
+    "$vfiogen" define --connect test:///default --profiles "$src/profiles" "$work/named-test.yaml"
+grep -qF "add the passthrough to it with 'vfiogen attach --domain test $work/named-test.yaml'" "$work/err" || fail "define: no pointer to attach"
 check "define, libvirt unreachable" 69 "vfiogen: error: connect to test:///no/such/host.xml: " -- \
     "$vfiogen" define --connect test:///no/such/host.xml "$t10"
 check "define, bad VM file" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx" -- \
