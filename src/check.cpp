@@ -168,6 +168,7 @@ ProfileLibrary& Checker::library_for(const std::string& path) {
     auto dirs = ProfileLibrary::default_search_path(options_.profile_dirs, path);
     auto& slot = libraries_[dirs];
     if (!slot) slot = std::make_unique<ProfileLibrary>(dirs);
+    slot->trust_owner_of(path);
     return *slot;
 }
 
@@ -237,6 +238,7 @@ void Checker::check_profile(const std::string& text, FileResult& r) {
             std::vector<std::string> dirs = ProfileLibrary::default_search_path(options_.profile_dirs, r.path);
             dirs.insert(dirs.begin(), dirname_of(r.path));
             ProfileLibrary library(dirs);
+            library.trust_owner_of(r.path);
             library.load(stem_of(r.path), Mark{r.path, 0, 0});
         }
     } catch (const InputError& e) {

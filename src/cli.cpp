@@ -131,6 +131,7 @@ Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs =
         return vm;
     }
     ProfileLibrary profiles(profile_dirs(args, file));
+    profiles.trust_owner_of(file);
     Vm vm = load_vm(file, profiles);
     if (inputs) {
         inputs->push_back(file);

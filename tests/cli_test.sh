@@ -51,7 +51,19 @@ cmp -s "$work/out" "$src/tests/golden/pve-intel-igd-gen12.pve.conf" || { echo "F
 check "render -o" 0 "" -- "$vfiogen" render -t libvirt "$ex" -o "$work/vm.xml"
 cmp -s "$work/vm.xml" "$src/tests/golden/pve-intel-igd-gen12.libvirt.xml" || { echo "FAIL: -o file differs from golden"; failed=$((failed + 1)); }
 [[ -s $work/out ]] && { echo "FAIL: -o also wrote to stdout"; failed=$((failed + 1)); }
-check "render from stdin" 0 "" -- bash -c "cd '$src/examples' && '$vfiogen' render -t pve-snippet - < '$ex'"
+check "render from stdin" 0 "" -- bash -c "cd '$src/examples' && '$vfiogen' render -t pve-snippet --profiles ../profiles - < '$ex'"
+# Profiles come only from where the user chose: not ./profiles or ../profiles for stdin, not the
+# profiles/ of a VM file's parent directory (which, for /tmp/X/vm.yaml, any local user can plant).
+check "stdin does not search ./profiles" 1 "<stdin>:31:14: error: hardware profile 'intel-igd-gen12' not found" -- \
+    bash -c "cd '$src' && '$vfiogen' render -t pve-snippet - < '$ex'"
+mkdir -p "$work/shared/X" "$work/shared/profiles" && cp "$ex" "$work/shared/X/vm.yaml" && cp "$src/profiles"/intel-igd-*.yaml "$work/shared/profiles/"
+check "no profiles/ of the parent directory" 1 "vm.yaml:31:14: error: hardware profile 'intel-igd-gen12' not found" -- \
+    "$vfiogen" render -t pve-snippet "$work/shared/X/vm.yaml"
+chmod 0777 "$work/shared/profiles"
+check "a world-writable profile directory is refused" 1 "is writable by others (mode 0777): anyone who can write there can plant or change profiles; run 'chmod go-w $work/shared/profiles'" -- \
+    "$vfiogen" render -t pve-snippet --profiles "$work/shared/profiles" "$work/shared/X/vm.yaml"
+touch "$work/shared/.vfiogen.yaml" && chmod 0755 "$work/shared/profiles"
+check "the project's profiles/ (.vfiogen.yaml)" 0 "" -- "$vfiogen" render -t pve-snippet "$work/shared/X/vm.yaml"
 check "keys markdown" 0 "" -- "$vfiogen" keys --format markdown
 cmp -s "$work/out" "$src/docs/KEYS.md" || { echo "FAIL: keys --format markdown differs from docs/KEYS.md"; failed=$((failed + 1)); }
 check "profiles" 0 "" -- "$vfiogen" profiles --profiles "$src/profiles"
