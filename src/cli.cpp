@@ -276,8 +276,10 @@ int run_check(const po::variables_map& args) {
     options.schema_path = args["schema"].as<std::string>();
     Checker checker(options);
     std::vector<FileResult> results;
-    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))
+    std::vector<std::string> notes;
+    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
         results.push_back(checker.check_file(path));
+    for (const auto& n : notes) std::cerr << n << "\n";
 
     std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
     CheckSummary s = summarize(results);

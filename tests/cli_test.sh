@@ -175,6 +175,14 @@ cmp -s "$work/out" "$src/docs/RULES.md" || { echo "FAIL: check --list-rules --fo
 check "check schema missing" 2 "/nonexistent.rng: error: cannot read the libvirt RelaxNG schema" -- \
     "$vfiogen" check --schema /nonexistent.rng "$data/clean/hd630.xml"
 
+# check DIR never follows a symlink out of DIR (a pull request adding configs/x.conf -> ../.git/config).
+mkdir -p "$work/repo/configs/sub" && cp "$data/clean/hd630.xml" "$work/repo/configs/" && printf '[core]\n\tbare = false\n' >"$work/repo/secret"
+ln -s ../secret "$work/repo/configs/x.conf" && ln -s ../hd630.xml "$work/repo/configs/sub/inside.xml"
+check "check DIR skips a symlink out of DIR" 0 "$work/repo/configs/x.conf: note: not followed: a symlink to $work/repo/secret, outside $work/repo/configs" -- \
+    "$vfiogen" check "$work/repo/configs"
+expect_out "symlink inside DIR is checked" "2 files checked"
+grep -q "bare" "$work/out" && fail "check quoted a file outside DIR"
+
 # The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
 # broken conf is added to it.
 check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
