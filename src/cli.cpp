@@ -70,7 +70,7 @@ po::options_description render_options() {
          "pve (a whole /etc/pve/qemu-server/<vmid>.conf), pve-snippet (only hostpciN, args, bios, "
          "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
-         "write to FILE (replaced atomically, untouched on error) instead of stdout");
+         "write to FILE instead of stdout (replaced atomically keeping mode and owner, through a symlink to its target; untouched on error; never an input; <N>.conf only for vmid N)");
     add_rendering_input_options(o);
     return o;
 }
@@ -573,7 +573,7 @@ void print_main_help(std::ostream& out) {
     out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
            "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
-           "74 output could not be written.\n";
+           "74 output could not be written or was refused (a -o file, or stdout).\n";
 }
 
 void print_command_help(const Command& c, std::ostream& out) {
