@@ -54,8 +54,8 @@ std::vector<std::string> words(const std::string& line) {
 }
 
 // /etc/kernel/cmdline with `params` added to its first line. proxmox-boot-tool reads only the
-// first line (proxmox-kernel-helper, zz-proxmox-boot: CMDLINE=$(get_first_line
-// /etc/kernel/cmdline)); systemd's kernel-install joins every line. So the first line gets each
+// first line since pve-kernel-helper 7.1-5 (PVE 7.1, 2021-11; changelog "read only first line of
+// /etc/kernel/cmdline", zz-proxmox-boot: get_first_line); systemd's kernel-install joins every line. So the first line gets each
 // parameter it lacks (whole words: "intel_iommu=off" does not hold "intel_iommu=on") and every
 // later line is kept byte for byte. A parameter set there to another value is reported.
 std::string add_kernel_parameters(const std::string& file, const std::vector<std::string>& params,
