@@ -182,16 +182,17 @@ FileReplacement::FileReplacement(FileReplacement&& o) noexcept
       committed_(o.committed_),
       keep_old_link_(o.keep_old_link_),
       old_(o.old_),
-      slot_(o.slot_) {
+      slot_(o.slot_),
+      old_slot_(o.old_slot_) {
     o.temp_.clear();
     o.old_link_.clear();
-    o.slot_ = -1;
-    if (slot_ >= 0) g_pending[slot_].dir = dir_.get();  // same descriptor number: moved, not closed
+    o.slot_ = o.old_slot_ = -1;
 }
 
 FileReplacement::~FileReplacement() {
     discard_temp();
     if (committed_ && !keep_old_link_ && !old_link_.empty()) ::unlinkat(dir_.get(), old_link_.c_str(), 0);
+    unregister_pending(old_slot_);
 }
 
 void FileReplacement::discard_temp() noexcept {
@@ -274,11 +275,14 @@ std::string FileReplacement::commit(const std::string& backup_suffix) {
             }
         }
         keep_old_link_ = backup && !old_link_.empty();
+        if (!keep_old_link_ && !old_link_.empty()) old_slot_ = register_pending(dir_.get(), old_link_);
     }
     if (::renameat(dir_.get(), temp_.c_str(), dir_.get(), name_.c_str()) != 0) {
         int saved = errno;
         if (!old_link_.empty()) ::unlinkat(dir_.get(), old_link_.c_str(), 0);
         old_link_.clear();
+        unregister_pending(old_slot_);
+        old_slot_ = -1;
         discard_temp();
         fail(shown_, "cannot replace", saved);
     }
@@ -297,6 +301,8 @@ bool FileReplacement::undo() {
     if (ok) {
         old_link_.clear();
         committed_ = false;
+        unregister_pending(old_slot_);
+        old_slot_ = -1;
     }
     return ok;
 }
@@ -402,7 +408,29 @@ StagedTree::StagedTree(const std::string& root, const std::vector<TreeFile>& fil
     }
 }
 
+namespace {
+
+// Holds SIGINT, SIGTERM and SIGHUP while it lives (they are delivered when it ends).
+class HeldSignals {
+public:
+    HeldSignals() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (int sig : kSignals) sigaddset(&set, sig);
+        sigprocmask(SIG_BLOCK, &set, &old_);
+    }
+    ~HeldSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+    HeldSignals(const HeldSignals&) = delete;
+    HeldSignals& operator=(const HeldSignals&) = delete;
+
+private:
+    sigset_t old_;
+};
+
+}  // namespace
+
 std::vector<TreeWrite> StagedTree::commit() {
+    HeldSignals held;  // the tree is never left half replaced by a signal
     std::vector<TreeWrite> done;
     for (size_t i = 0; i < entries_.size(); ++i) {
         Entry& e = entries_[i];

@@ -85,7 +85,8 @@ class FileReplacement {
         uid_t uid = 0;
         gid_t gid = 0;
     } old_;
-    int slot_ = -1;  // the signal handler's slot for temp_
+    int slot_ = -1;      // the signal handler's slot for temp_
+    int old_slot_ = -1;  // and for the hidden old link kept for undo()
 };
 
 // Writes `text` to `path`; "-" writes to stdout. `path`:
@@ -124,7 +125,8 @@ struct TreeWrite {
 // then every directory below it with O_NOFOLLOW, creating missing ones (0755), and refuses a
 // symlink anywhere below root: OutputError "ROOT/etc: is a symlink; ...". It then stages every file
 // (FileReplacement) whose text differs from what is there; nothing visible has changed yet.
-// commit() renames them over their targets in order; an existing file that does not contain
+// commit() renames them over their targets in order, with SIGINT, SIGTERM and SIGHUP held until
+// all are in place or put back (a signal then removes only leftovers); an existing file that does not contain
 // `marker` (a file vfiogen did not write) is first kept as NAME.vfiogen-old (".1", ".2", ... when
 // taken); if any rename fails, every file already replaced is put back and OutputError is thrown.
 // Directories created on the way are left (empty).

@@ -185,6 +185,26 @@ TEST_CASE("SIGTERM between staging and commit removes the temporary file") {
     }
 }
 
+TEST_CASE("a signal after commit leaves the new file and no hidden copy of the old one") {
+    TempDir dir;
+    write_file(dir / "vm.conf", "old\n");
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        int fd = ::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY);
+        FileReplacement file(fd, "vm.conf", dir / "vm.conf");
+        file.stage("new\n");
+        file.commit();  // the old file is still linked under a hidden name, for undo()
+        ::raise(SIGTERM);
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(dir.entries() == 1);
+    CHECK(test::read_file(dir / "vm.conf") == "new\n");
+}
+
 TEST_CASE("FileReplacement: commit, undo and backups") {
     TempDir dir;
     int fd = ::open(dir.path.c_str(), O_RDONLY | O_DIRECTORY);
