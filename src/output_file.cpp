@@ -269,6 +269,10 @@ std::string FileReplacement::commit(const std::string& backup_suffix) {
             int saved = errno;
             old_link_.clear();
             if (saved == ENOENT) break;  // removed meanwhile: nothing to keep
+            // A filesystem without hard links (pmxcfs under /etc/pve, other FUSE mounts): without a
+            // backup asked for, the rename alone replaces the file, as PVE's own writers do; only
+            // undo() is then not possible.
+            if (!backup && (saved == ENOSYS || saved == EPERM || saved == EOPNOTSUPP || saved == EMLINK)) break;
             if (saved != EEXIST) {
                 discard_temp();
                 fail(shown_, "cannot keep the old file", saved);
@@ -296,6 +300,7 @@ std::string FileReplacement::commit(const std::string& backup_suffix) {
 
 bool FileReplacement::undo() {
     if (!committed_) return true;
+    if (existed_ && old_link_.empty()) return false;  // no link to the old file (no hard links there): keep the new one
     bool ok = old_link_.empty() ? ::unlinkat(dir_.get(), name_.c_str(), 0) == 0
                                 : ::renameat(dir_.get(), old_link_.c_str(), dir_.get(), name_.c_str()) == 0;
     if (ok) {

@@ -64,7 +64,9 @@ class FileReplacement {
     // Renames the staged file over NAME. With `backup_suffix` (e.g. ".vfiogen-old") and an
     // existing NAME, the old file first gets a second name NAME + backup_suffix (or + ".1", ".2",
     // ... when taken), returned; otherwise the old file is kept under a hidden name only until
-    // the caller is done (undo() or the destructor). Throws OutputError.
+    // the caller is done (undo() or the destructor), where the filesystem has hard links (pmxcfs,
+    // the /etc/pve FUSE filesystem, has none: there the rename alone replaces it and undo() cannot
+    // put it back). Throws OutputError.
     std::string commit(const std::string& backup_suffix = "");
 
     // After commit(): puts the old file back (or removes NAME when there was none). Best effort,

@@ -460,6 +460,49 @@ std::string read_conf(const std::string& path, std::optional<long long> vmid) {
 
 }  // namespace
 
+namespace {
+
+// The notes for volumes attach leaves to PVE to create (efidisk0, tpmstate0).
+void print_create_commands(const PveAttachResult& r, const std::string& path, long long id,
+                           std::ostream& err) {
+    auto note = [&](const std::string& what, const std::string& command) {
+        err << Diagnostic{Mark{path, 0, 0}, Severity::Note,
+                          what + "; vfiogen never names a volume: let PVE create it with\n  " + command}
+                   .str()
+            << "\n";
+    };
+    if (r.efidisk_command)
+        note("OVMF keeps its variables in an efidisk0 and VM " + std::to_string(id) + " has none",
+             *r.efidisk_command);
+    if (r.tpmstate_command)
+        note("the VM file asks for a TPM and VM " + std::to_string(id) + " has no tpmstate0",
+             *r.tpmstate_command);
+}
+
+// QemuServer/Helpers.pm vm_pidfile_name: a running VM has /var/run/qemu-server/<vmid>.pid.
+void print_if_running(const std::string& pve_root, long long id, std::ostream& out) {
+    std::string root = pve_root;
+    while (!root.empty() && root.back() == '/') root.pop_back();
+    std::string pidfile = root + "/var/run/qemu-server/" + std::to_string(id) + ".pid";
+    if (::access(pidfile.c_str(), F_OK) == 0)
+        out << "VM " << id << " is running (" << pidfile
+            << "): the new devices arrive when QEMU restarts; a reboot "
+            << "inside the guest is not enough: qm shutdown " << id << " && qm start " << id << "\n";
+}
+
+// The conf's folder, opened for FileReplacement; throws InputError when vfiogen cannot write there.
+UniqueFd open_conf_folder(const std::string& path) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::access(dir.c_str(), W_OK) != 0)
+        throw InputError(Mark{path, 0, 0}, "cannot write in the folder " + dir + ": " + std::strerror(errno) +
+                                               "; nothing was changed");
+    return fd;
+}
+
+}  // namespace
+
 void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, std::ostream& err) {
     PvePassthrough plan = plan_pve_passthrough(vm);
     for (const auto& w : plan.warnings) err << w.str() << "\n";
@@ -467,35 +510,25 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
     std::optional<long long> vmid = lock_vmid(opts, path);
     long long id = vmid.value_or(plan.vmid);
     bool writes = !opts.dry_run && !opts.print_qm;
-    if (writes) {
-        std::string dir = std::filesystem::path(path).parent_path().string();
-        if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
-            throw InputError(Mark{path, 0, 0}, "cannot write in the folder " +
-                                                   (dir.empty() ? std::string(".") : dir) + ": " +
-                                                   std::strerror(errno) + "; nothing was changed");
-    }
+
+    // Writing: the folder, then the conf (no lock file for a VM that is not there), then
+    // qemu-server's lock, then the text read through the same directory entry that is replaced.
     std::optional<ConfLock> lock;
-    if (writes && vmid) {
-        read_conf(path, vmid);  // no lock file for a VM that is not there
-        lock.emplace(opts.pve_root, *vmid);
+    std::optional<FileReplacement> target;
+    std::string text;
+    if (writes) {
+        UniqueFd folder = open_conf_folder(path);
+        read_conf(path, vmid);
+        if (vmid) lock.emplace(opts.pve_root, *vmid);
+        target.emplace(folder.get(), std::filesystem::path(path).filename().string(), path);
+        text = target->current_text();
+    } else {
+        text = read_conf(path, vmid);
     }
 
-    PveAttachResult r = merge_pve_passthrough(read_conf(path, vmid), path, id, plan, vm);
+    PveAttachResult r = merge_pve_passthrough(text, path, id, plan, vm);
     for (const auto& n : r.notes) err << n.str() << "\n";
-    if (r.efidisk_command)
-        err << Diagnostic{Mark{path, 0, 0}, Severity::Note,
-                          "OVMF keeps its variables in an efidisk0 and VM " + std::to_string(id) +
-                              " has none; vfiogen never names a volume: let PVE create it with\n  " +
-                              *r.efidisk_command}
-                   .str()
-            << "\n";
-    if (r.tpmstate_command)
-        err << Diagnostic{Mark{path, 0, 0}, Severity::Note,
-                          "the VM file asks for a TPM and VM " + std::to_string(id) +
-                              " has no tpmstate0; vfiogen never names a volume: let PVE create it with\n  " +
-                              *r.tpmstate_command}
-                   .str()
-            << "\n";
+    print_create_commands(r, path, id, err);
     std::string file = std::filesystem::path(vm.file).filename().string();
     if (!r.changed()) {
         out << "VM " << id << " (" << path << ") already has the passthrough settings of " << file
@@ -514,16 +547,10 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
         err << "dry run: would update " << path << "; nothing was changed\n";
         return;
     }
-    write_output(path, r.after);
+    target->stage(r.after);
+    target->commit();
     out << "updated " << path << " with the passthrough settings of " << file << "\n";
-    // QemuServer/Helpers.pm vm_pidfile_name: a running VM has /var/run/qemu-server/<vmid>.pid.
-    std::string root = opts.pve_root;
-    while (!root.empty() && root.back() == '/') root.pop_back();
-    std::string pidfile = root + "/var/run/qemu-server/" + std::to_string(id) + ".pid";
-    if (vmid && ::access(pidfile.c_str(), F_OK) == 0)
-        out << "VM " << id << " is running (" << pidfile
-            << "): the new devices arrive when QEMU restarts; a reboot "
-            << "inside the guest is not enough: qm shutdown " << id << " && qm start " << id << "\n";
+    if (vmid) print_if_running(opts.pve_root, id, out);
 }
 
 }  // namespace vfiogen

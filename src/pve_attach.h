@@ -79,12 +79,16 @@ struct PveAttachOptions {
 std::string pve_conf_path(const PveAttachOptions& opts);
 
 // Attaches vm's passthrough to the conf `opts` names: takes qemu-server's lock (flock on
-// <pve_root>/var/lock/qemu-server/lock-N.conf, 10 s), reads the conf, merges, and writes it back
-// atomically (temp file beside it + rename, output_file.h) unless nothing changed, --dry-run or
-// --print-qm. Progress, the diff and the qm command go to `out`; notes to `err`.
+// <pve_root>/var/lock/qemu-server/lock-N.conf, 10 s), reads the conf through the directory entry it
+// replaces, merges, and replaces it atomically with output_file.h's FileReplacement (temp file
+// beside it, mode and owner kept, rename; on pmxcfs, which has no hard links, as PVE's own
+// file_set_contents does) unless nothing changed, --dry-run or --print-qm. Progress, the diff and
+// the qm command go to `out`; notes to `err`. A running VM (its /var/run/qemu-server/N.pid) is told
+// that the devices arrive when QEMU restarts.
 // Throws InputError (file:line:col; a missing conf, a conf that is a symlink or not a regular
 // file, a folder vfiogen cannot write, and everything merge_pve_passthrough refuses), ServiceError
-// (the lock is held by another task for 10 s), OutputError (the write itself failed).
+// (the lock is held by another task for 10 s), OutputError (a conf with several hard links, or the
+// write itself failed).
 void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, std::ostream& err);
 
 }  // namespace vfiogen

@@ -342,7 +342,10 @@ expect_out "attach --print-qm command" "qm set 120 --digest '$(sha1sum "$src/tes
 check "attach --dry-run" 0 "dry run: would update $conf; nothing was changed" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve" --dry-run --diff
 cmp -s "$conf" "$src/tests/data/pve/win11-120.conf" || { echo "FAIL: --dry-run changed the conf"; failed=$((failed + 1)); }
 [[ -e $pve/var/lock/qemu-server ]] && { echo "FAIL: --dry-run made the lock folder"; failed=$((failed + 1)); }
+chmod 0640 "$conf"
 check "attach --vmid" 0 "" -- "$vfiogen" attach "$gt" --vmid 120 --pve-root "$pve"
+[[ $(stat -c %a "$conf") == 640 ]] || { echo "FAIL: attach changed the conf's mode to $(stat -c %a "$conf")"; failed=$((failed + 1)); }
+ls -A "$pve/etc/pve/qemu-server" | grep -qv '^12[02].conf$' && { echo "FAIL: attach left files: $(ls -A "$pve/etc/pve/qemu-server")"; failed=$((failed + 1)); }
 expect_out "attach says what it did" "updated $conf with the passthrough settings of pve-nvidia-gt1030.yaml"
 [[ -f $pve/var/lock/qemu-server/lock-120.conf ]] || { echo "FAIL: attach took no qemu-server lock file"; failed=$((failed + 1)); }
 cp "$conf" "$work/after-first"
