@@ -26,10 +26,14 @@ const std::vector<CheckRule> kRules = {
      "vfiogen keys.cpp, profile.cpp"},
 
     // ---- Proxmox VE qemu-server confs ----
-    {"pve-syntax", E, S::Pve,
-     "A line that is not `key: value`, a `#` description line or a section header; qemu-server skips it with \"unable to parse config\".",
+    {"pve-syntax", W, S::Pve,
+     "A line qemu-server's parser skips with a warning (\"unable to parse config\", e.g. `key:` with nothing after the colon), an unknown or repeated section; in its default (non-strict) mode PVE only warns, and the VM starts without the line.",
      "Write `key: value` with a lowercase key, or `[snapshot-name]`, `[PENDING]`, `[special:cloudinit]`.",
      "qemu-server QemuServer.pm parse_vm_config"},
+    {"pve-snapstate-line", E, S::Pve,
+     "A line that ends in `snapstate: prepare` or `snapstate: delete` but starts with another key: qemu-server matches snapstate unanchored before the key, so the line becomes the snapshot state and its real key (a hostpci, args) is silently dropped.",
+     "Remove the `snapstate:` text from the end of the value (a romfile name, args).",
+     "qemu-server QemuServer.pm parse_vm_config (9.2.6, e6352be6)"},
     {"pve-unknown-key", W, S::Pve,
      "A key qemu-server has no schema for; it is dropped with a warning at start.",
      "Check the spelling against `man qm.conf`.",
