@@ -216,7 +216,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
 }
 
 void Checker::check_pve(const std::string& text, FileResult& r) {
-    r.findings = check_pve_conf(parse_pve_conf(text, r.path));
+    r.findings = check_pve_conf(parse_pve_conf(text, r.path), options_.pve_version);
 }
 
 void Checker::check_xml(const std::string& text, FileResult& r) {
@@ -279,7 +279,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
     Findings rendered;
     auto render_to = [&](Target target) -> std::optional<std::string> {
         try {
-            return render(vm, target, templates_).text;
+            return render(vm, target, templates_, options_.pve_version).text;
         } catch (const InputError& e) {
             if (e.diagnostic().mark.file != r.path && e.kind() == InputError::Kind::Unreadable) throw;
             r.findings.push_back({e.diagnostic().mark, "vm-invalid", e.diagnostic().message});
@@ -290,7 +290,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
         if (auto text = render_to(Target::Pve)) {
             PveConf conf = parse_pve_conf(*text, r.path);
             std::vector<Mark> hostpci = hostpci_origins(vm);
-            for (const auto& f : check_pve_conf(conf))
+            for (const auto& f : check_pve_conf(conf, options_.pve_version))
                 rendered.push_back(from_rendering(f, r.path, "PVE", pve_origin(conf, hostpci, f.mark.line)));
         }
     }

@@ -18,6 +18,7 @@
 #include "check_rules.h"
 #include "libvirt_xml.h"
 #include "profile.h"
+#include "pve_schema.h"
 #include "templates.h"
 
 namespace vfiogen {
@@ -34,6 +35,7 @@ InputKind detect_kind(const std::string& path, const std::string& text);
 struct CheckOptions {
     std::vector<std::string> profile_dirs;             // searched first for hardware profiles
     std::string schema_path = DomainSchema::kDefaultPath;  // libvirt's domain.rng
+    PveVersion pve_version = newest_pve_version();         // the PVE release line confs are checked for
 };
 
 struct FileResult {

@@ -53,6 +53,22 @@ void add_vm_file_option(po::options_description& o, bool required) {
     o.add_options()("vm-file", value, "the VM file ('-' reads stdin)");
 }
 
+// --pve-version X.Y: the PVE release line confs are rendered or checked for (pve_schema.h).
+void add_pve_version_option(po::options_description& o) {
+    o.add_options()("pve-version", po::value<std::string>()->value_name("X.Y"),
+                    ("PVE release line to render or check for, 8.0 to " + newest_pve_version().str() + " (default: " +
+                     newest_pve_version().str() + "); newer keys and values are errors")
+                        .c_str());
+}
+
+PveVersion pve_version_arg(const po::variables_map& args) {
+    if (!args.count("pve-version")) return newest_pve_version();
+    std::string error;
+    auto v = parse_pve_version(args["pve-version"].as<std::string>(), &error);
+    if (!v) throw UsageError("--pve-version: " + error);
+    return *v;
+}
+
 // --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
 void add_rendering_input_options(po::options_description& o) {
     o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
@@ -70,6 +86,7 @@ po::options_description render_options() {
          "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "write to FILE (replaced atomically, untouched on error) instead of stdout");
+    add_pve_version_option(o);
     add_rendering_input_options(o);
     return o;
 }
@@ -132,7 +149,7 @@ Vm load_vm_arg(const po::variables_map& args) {
 
 Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
     TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
-    Rendered out = render(vm, target, templates);
+    Rendered out = render(vm, target, templates, pve_version_arg(args));
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
     return out;
 }
@@ -207,6 +224,7 @@ po::options_description check_options() {
         ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
          "exit 1 when a finding is at or above SEVERITY: error or warning")
         ("list-rules", "print the rule table (id, severity, summary, source) and exit");
+    add_pve_version_option(o);
     add_profiles_option(o);
     o.add_options()
         ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
@@ -235,6 +253,7 @@ int run_check(const po::variables_map& args) {
     CheckOptions options;
     if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
     options.schema_path = args["schema"].as<std::string>();
+    options.pve_version = pve_version_arg(args);
     Checker checker(options);
     std::vector<FileResult> results;
     for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))

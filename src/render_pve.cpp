@@ -5,6 +5,7 @@
 #include <map>
 
 #include "pve_conf.h"
+#include "pve_schema.h"
 
 namespace vfiogen {
 namespace {
@@ -13,23 +14,7 @@ using kainjow::mustache::data;
 using kainjow::mustache::list;
 using kainjow::mustache::object;
 
-constexpr size_t kMaxHostpci = 16;  // qemu-server PCI.pm $MAX_HOSTPCI_DEVICES
 
-// pve-common's dns-name format: labels of letters, digits and inner '-', joined by '.'.
-bool valid_dns_name(const std::string& name) {
-    if (name.empty() || name.size() > 253) return false;
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos) dot = name.size();
-        std::string label = name.substr(start, dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-        start = dot + 1;
-    }
-    return true;
-}
 
 std::string hex(unsigned value) {
     char buf[16];
@@ -47,13 +32,14 @@ struct Hostpci {
 
 std::string hostpci_value(const Hostpci& h) {
     const PassedFunction& f = *h.options;
-    std::string v = h.host;
-    if (f.legacy_igd) v += ",legacy-igd=1";
-    if (h.pcie) v += ",pcie=1";
-    if (f.romfile) v += ",romfile=" + *f.romfile;
-    if (!f.rombar) v += ",rombar=0";
-    if (f.x_vga) v += ",x-vga=1";
-    return v;
+    PveHostpci v;
+    v.host = h.host;
+    v.legacy_igd = f.legacy_igd;
+    v.pcie = h.pcie;
+    v.romfile = f.romfile;
+    v.rombar = f.rombar;
+    v.x_vga = f.x_vga;
+    return format_pve_hostpci(v);
 }
 
 std::vector<Hostpci> plan_hostpci(const Vm& vm) {
@@ -71,8 +57,9 @@ std::vector<Hostpci> plan_hostpci(const Vm& vm) {
         } else {
             for (const auto& f : dev.functions) lines.push_back({f.host.str(), &f, dev.pcie && !f.legacy_igd});
         }
-        if (lines.size() > kMaxHostpci)
-            throw InputError(dev.mark, "PVE allows at most " + std::to_string(kMaxHostpci) + " hostpci entries (hostpci0-hostpci15); this VM needs " +
+        const size_t max_hostpci = static_cast<size_t>(pve_index_count("hostpci"));
+        if (lines.size() > max_hostpci)
+            throw InputError(dev.mark, "PVE allows at most " + std::to_string(max_hostpci) + " hostpci entries (hostpci0-hostpci15); this VM needs " +
                                            std::to_string(lines.size()) + " so far");
     }
     return lines;
@@ -88,10 +75,16 @@ struct Intended {
 // read back as that key and value (QemuServer.pm parse_vm_config, see pve_conf.h); then, as a
 // template override may lay out more text, at the template for any line of the whole rendering
 // that the parser would skip or read as the snapshot state.
-void require_read_back(const std::string& text, const std::vector<Intended>& intended, const std::string& template_name) {
-    for (const auto& want : intended)
+void require_read_back(const std::string& text, const std::vector<Intended>& intended, const std::string& template_name,
+                       PveVersion version) {
+    for (const auto& want : intended) {
         if (std::string why = pve_line_problem(want.key, want.value); !why.empty())
             throw InputError(want.origin, "refusing to write PVE line '" + want.key + "': " + why);
+        std::string what;
+        if (auto since = pve_value_needs(want.key, want.value, version, &what))
+            throw InputError(want.origin, what + " needs PVE " + since->str() + " or later; rendering for PVE " + version.str() +
+                                              " (--pve-version)");
+    }
     PveConf back = parse_pve_conf(text, template_name);
     if (!back.warnings.empty())
         throw InputError(back.warnings.front().mark,
@@ -125,11 +118,11 @@ std::string cpu_value(const Vm& vm) {
 
 }  // namespace
 
-Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
+Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet, PveVersion version) {
     Rendered out;
     if (!vm.vmid)
         throw InputError(Mark{vm.file, 1, 1}, "missing key 'vmid': the pve targets need the VMID (100-999999999)");
-    if (!valid_dns_name(vm.name))
+    if (!valid_pve_dns_name(vm.name))
         throw InputError(vm.name_mark, "VM name '" + vm.name +
                                            "' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
 
@@ -176,14 +169,13 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
     }
 
     if (!snippet) {
-        static const std::map<std::string, size_t> kBusLimit = {{"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
         std::map<std::string, list> buses;
         std::string boot;
         for (size_t i = 0; i < vm.disks.size(); ++i) {
             const Disk& d = vm.disks[i];
             size_t n = buses[d.bus].size();
-            if (n >= kBusLimit.at(d.bus))
-                throw InputError(d.mark, "PVE allows at most " + std::to_string(kBusLimit.at(d.bus)) + " " + d.bus + " disks");
+            const size_t bus_limit = static_cast<size_t>(pve_index_count(d.bus));
+            if (n >= bus_limit) throw InputError(d.mark, "PVE allows at most " + std::to_string(bus_limit) + " " + d.bus + " disks");
             std::string value = d.volume.value_or(volume(i)) + ",size=" + std::to_string(d.size_gib) + "G";
             buses[d.bus].push_back(item(d.bus, n, value, d.mark));
             boot += (boot.empty() ? "" : ";") + d.bus + std::to_string(n);
@@ -209,7 +201,7 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
     }
     const char* template_name = snippet ? "pve-snippet.conf.mustache" : "pve.conf.mustache";
     out.text = templates.render(template_name, view, Escape::None);
-    require_read_back(out.text, intended, template_name);
+    require_read_back(out.text, intended, template_name, version);
     return out;
 }
 

@@ -128,8 +128,11 @@ TEST_CASE("realistic confs from the seeds and the golden files check clean") {
 }
 
 TEST_CASE("huge values and keys are checked in linear time without deep recursion") {
-    std::string name = "name: " + std::string(300000, 'a') + "\n";
-    CHECK(check_pve_conf(parse_pve_conf(name, "x.conf")).empty());
+    std::string name = "name: " + std::string(300000, 'a') + "\n";  // pve-common dns-name: at most 253 characters
+    Findings long_name = check_pve_conf(parse_pve_conf(name, "x.conf"));
+    REQUIRE(long_name.size() == 1);
+    CHECK(long_name[0].rule == "pve-value");
+    CHECK(check_pve_conf(parse_pve_conf("name: " + std::string(253, 'a') + "\n", "x.conf")).empty());
     std::string bad_size = "scsi0: local:vm-100-disk-0,size=" + std::string(300000, '1') + "X\n";
     REQUIRE(check_pve_conf(parse_pve_conf(bad_size, "x.conf")).size() == 1);
     std::string ids = "hostpci0: host=";
