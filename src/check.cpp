@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "pve_check.h"
 #include "pve_conf.h"
+#include "pve_mapping.h"
 #include "render.h"
 #include "vm.h"
 #include "yaml_source.h"
@@ -140,11 +141,13 @@ const char* input_kind_name(InputKind kind) {
         case InputKind::Profile: return "profile";
         case InputKind::PveConf: return "pve";
         case InputKind::LibvirtXml: return "libvirt";
+        case InputKind::PveMapping: return "pve-mapping";
     }
     return "?";
 }
 
 InputKind detect_kind(const std::string& path, const std::string& text) {
+    if (is_pci_mapping_path(path)) return InputKind::PveMapping;
     bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
     if (!yaml) {
         if (ends_with(path, ".conf")) return InputKind::PveConf;
@@ -206,6 +209,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
             case InputKind::Profile: check_profile(text, r); break;
             case InputKind::PveConf: check_pve(text, r); break;
             case InputKind::LibvirtXml: check_xml(text, r); break;
+            case InputKind::PveMapping: check_mapping_file(text, r); break;
         }
     } catch (const InputError& e) {
         // Only this file's own failures are results; a missing schema stops the run.
@@ -216,7 +220,34 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
 }
 
 void Checker::check_pve(const std::string& text, FileResult& r) {
-    r.findings = check_pve_conf(parse_pve_conf(text, r.path), options_.pve_version);
+    PveConf conf = parse_pve_conf(text, r.path);
+    r.findings = check_pve_conf(conf, options_.pve_version);
+    for (const auto& section : conf.sections) {
+        if (section.kind == PveSection::Kind::Pending) continue;  // may name a mapping not yet created
+        for (const auto& e : section.entries) {
+            if (pve_key_base(e.key) != "hostpci") continue;
+            PropertyList props = parse_property_string(e.value, "host");
+            if (const Property* m = props.find("mapping")) mapping_uses_.push_back({r.path, m->value, e.value_mark(m->offset)});
+        }
+    }
+}
+
+void Checker::check_mapping_file(const std::string& text, FileResult& r) {
+    PciMappingFile file = parse_pci_mapping(text, r.path);
+    read_mapping_file_ = true;
+    for (const auto& m : file.mappings) mapping_ids_.insert(m.id);
+    for (const auto& [mark, message] : file.problems) r.findings.push_back({mark, "pve-mapping", message});
+}
+
+void Checker::check_mappings(std::vector<FileResult>& results) const {
+    if (!read_mapping_file_) return;
+    for (const auto& use : mapping_uses_) {
+        if (mapping_ids_.count(use.id)) continue;
+        for (auto& r : results)
+            if (r.path == use.path)
+                r.findings.push_back({use.mark, "pve-mapping-missing",
+                                      "hostpci mapping '" + use.id + "' has no section in the pci.cfg given; PVE cannot start the VM"});
+    }
 }
 
 void Checker::check_xml(const std::string& text, FileResult& r) {
@@ -326,7 +357,8 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
             }
             if (!it->is_regular_file(ec)) continue;
             std::string path = it->path().string();
-            if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml"))
+            if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml") ||
+                is_pci_mapping_path(path))
                 found.push_back(path);
         }
         std::sort(found.begin(), found.end());

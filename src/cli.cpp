@@ -258,6 +258,7 @@ int run_check(const po::variables_map& args) {
     std::vector<FileResult> results;
     for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))
         results.push_back(checker.check_file(path));
+    checker.check_mappings(results);
 
     std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
     CheckSummary s = summarize(results);

@@ -7,6 +7,7 @@
 
 #include "check_common.h"
 #include "keys.h"
+#include "pve_mapping.h"
 #include "pve_schema.h"
 #include "suggest.h"
 
@@ -307,6 +308,9 @@ private:
             if (!host == !mapping)
                 add(e->value_mark(), "pve-hostpci-source",
                     "'" + e->key + "' needs exactly one of a host PCI ID and mapping=, " + (host ? "not both" : "found neither"));
+            if (mapping && !valid_pve_configid(mapping->value))
+                add(e->value_mark(mapping->offset), "pve-value",
+                    "mapping id '" + mapping->value + "' is not a PVE id (a letter, then letters, digits, '_' or '-')");
             bool xvga = flag(props, "x-vga");
             std::vector<PciAddress> ids;
             if (host) {

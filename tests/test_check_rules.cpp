@@ -75,6 +75,7 @@ const char* label(InputKind kind) {
         case InputKind::Profile: return "profile.yaml";
         case InputKind::PveConf: return "100.conf";
         case InputKind::LibvirtXml: return "domain.xml";
+        case InputKind::PveMapping: return "mapping/pci.cfg";
     }
     return "";
 }
@@ -100,6 +101,9 @@ std::vector<RuleCase> cases() {
          "100.conf:2:1: warning[pve-syntax]: qemu-server cannot parse this line (\"unable to parse config\"): it warns and skips it, "
          "so the VM starts without it: 'Hostpci0: 01:00.0'",
          "memory: 4096\nhostpci0: 01:00.0\n"},
+        {"pve-mapping", K::PveMapping, "gpu\n\tmap node=pve1,path=01:00.0,id=10de:1d01\n",
+         "mapping/pci.cfg:2:6: error[pve-mapping]: map: path '01:00.0' must be dddd:bb:dd[.f] in lowercase hex, with the domain",
+         "gpu\n\tmap node=pve1,path=0000:01:00.0,id=10de:1d01,subsystem-id=1458:3771,iommugroup=14\n\tmdev 0\n\nnic\n\tmap node=pve2,path=0000:02:00,id=8086:1533\n"},
         {"pve-snapstate-line", K::PveConf, "machine: q35\nhostpci0: 0000:01:00.0,romfile=vbios.rom snapstate:delete\n",
          "100.conf:2:1: error[pve-snapstate-line]: qemu-server reads this line as 'snapstate: delete' because it ends that way "
          "(parse_vm_config tests snapstate before the key, unanchored): its 'hostpci0' entry is silently lost",
@@ -291,8 +295,26 @@ TEST_CASE("each rule is triggered by its case and not by the close clean config"
     }
 }
 
+TEST_CASE("pve-mapping-missing: a conf's mapping= against the pci.cfg given with it") {
+    Checker c(CheckOptions{});
+    std::vector<FileResult> results;
+    results.push_back(c.check_text("hostpci0: mapping=gpu\nhostpci1: mapping=nic,pcie=1\nmachine: q35\n\n[PENDING]\nhostpci2: mapping=new\n",
+                                   "105.conf"));
+    std::vector<FileResult> alone = results;
+    c.check_mappings(alone);  // no pci.cfg read yet: nothing to compare with
+    CHECK(alone[0].findings.empty());
+    results.push_back(c.check_text("gpu\n\tmap node=pve1,path=0000:01:00.0,id=10de:1d01\n", "mapping/pci.cfg"));
+    CHECK(*results[1].kind == InputKind::PveMapping);
+    c.check_mappings(results);
+    REQUIRE(results[0].findings.size() == 1);
+    const Finding& f = results[0].findings[0];
+    CHECK(format_mark(f.mark) + " " + f.rule + " " + f.message ==
+          "105.conf:2:11 pve-mapping-missing hostpci mapping 'nic' has no section in the pci.cfg given; PVE cannot start the VM");
+    CHECK(results[1].findings.empty());
+}
+
 TEST_CASE("every rule in the table has a case") {
-    std::set<std::string> covered;
+    std::set<std::string> covered = {"pve-mapping-missing"};  // needs two files: the test case above
     for (const auto& c : cases()) covered.insert(c.rule);
     for (const auto& r : check_rules()) {
         INFO(r.id);
