@@ -325,7 +325,9 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
                 rendered.push_back(from_rendering(f, r.path, "PVE", pve_origin(conf, hostpci, f.mark.line)));
         }
     }
-    if (auto xml = render_to(Target::Libvirt)) {
+    // A VM file that names PVE resource mappings is for PVE only: no libvirt rendering to judge.
+    bool pve_only = std::any_of(vm.passthrough.begin(), vm.passthrough.end(), [](const auto& d) { return !d.mapping.empty(); });
+    if (auto xml = pve_only ? std::nullopt : render_to(Target::Libvirt)) {
         XmlDocument doc(*xml, r.path);
         Findings found = schema().validate(*xml, doc);
         Findings rules = check_libvirt_domain(doc);

@@ -7,7 +7,6 @@
 
 #include "check_common.h"
 #include "keys.h"
-#include "pve_mapping.h"
 #include "pve_schema.h"
 #include "suggest.h"
 

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "pve_conf.h"
+#include "pve_schema.h"
 
 namespace vfiogen {
 namespace {
@@ -89,13 +90,6 @@ const PciMapping* PciMappingFile::find(std::string_view id) const {
     for (const auto& m : mappings)
         if (m.id == id) return &m;
     return nullptr;
-}
-
-bool valid_pve_configid(std::string_view id) {
-    if (id.size() < 2 || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
 }
 
 bool is_pci_mapping_path(std::string_view path) {

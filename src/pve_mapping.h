@@ -42,9 +42,6 @@ struct PciMappingFile {
     const PciMapping* find(std::string_view id) const;
 };
 
-// pve-common pve-configid: [a-z][a-z0-9_-]+, case-insensitive (mapping ids, storage ids).
-bool valid_pve_configid(std::string_view id);
-
 // Reads a pci.cfg held in memory; `file` labels the marks. Never throws on content.
 PciMappingFile parse_pci_mapping(std::string_view text, const std::string& file);
 

@@ -335,6 +335,12 @@ bool valid_pve_dns_name(std::string_view name) {
     }
 }
 
+bool valid_pve_configid(std::string_view id) {
+    if (id.size() < 2 || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
+}
+
 std::string format_pve_hostpci(const PveHostpci& h) {
     std::string v = h.mapping.empty() ? h.host : "mapping=" + h.mapping;
     if (h.legacy_igd) v += ",legacy-igd=1";

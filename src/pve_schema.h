@@ -95,6 +95,9 @@ int pve_index_count(std::string_view name);
 // joined by '.', at most 253 characters.
 bool valid_pve_dns_name(std::string_view name);
 
+// pve-common's pve-configid format: [a-z][a-z0-9_-]+, case-insensitive (resource mapping ids).
+bool valid_pve_configid(std::string_view id);
+
 // The value of one hostpciN line, in the order PVE's GUI writes it (default key first).
 struct PveHostpci {
     std::string host;     // "0000:01:00" or "0000:01:00.0" (or "" with mapping)

@@ -25,7 +25,7 @@ std::string hex(unsigned value) {
 // One hostpciN line: the PCI IDs and the property-string options qemu-server reads, in the
 // order PVE itself writes them (the default key first, the rest sorted).
 struct Hostpci {
-    std::string host;
+    std::string host;  // or, for a resource mapping, "mapping=ID" (see hostpci_value)
     const PassedFunction* options;  // function whose rombar/romfile/x-vga/legacy-igd apply
     bool pcie;
 };
@@ -33,7 +33,8 @@ struct Hostpci {
 std::string hostpci_value(const Hostpci& h) {
     const PassedFunction& f = *h.options;
     PveHostpci v;
-    v.host = h.host;
+    if (h.host.rfind("mapping=", 0) == 0) v.mapping = h.host.substr(8);
+    else v.host = h.host;
     v.legacy_igd = f.legacy_igd;
     v.pcie = h.pcie;
     v.romfile = f.romfile;
@@ -46,14 +47,15 @@ std::vector<Hostpci> plan_hostpci(const Vm& vm) {
     std::vector<Hostpci> lines;
     for (const auto& dev : vm.passthrough) {
         if (dev.whole_device) {
+            std::string device = dev.mapping.empty() ? dev.device.str() : "mapping=" + dev.mapping;
             for (size_t i = 1; i < dev.functions.size(); ++i) {
                 const PassedFunction& f = dev.functions[i];
                 if (f.romfile || !f.rombar || f.x_vga)
-                    throw InputError(f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" +
-                                                 dev.device.str() + "', so role '" + f.role +
+                    throw InputError(f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" + device +
+                                                 "', so role '" + f.role +
                                                  "' cannot keep its own; bind each role under 'functions' to give it its own hostpciN");
             }
-            lines.push_back({dev.device.str(), &dev.functions.front(), dev.pcie});
+            lines.push_back({device, &dev.functions.front(), dev.pcie});
         } else {
             for (const auto& f : dev.functions) lines.push_back({f.host.str(), &f, dev.pcie && !f.legacy_igd});
         }

@@ -265,3 +265,29 @@ TEST_CASE("generated romfile values: either refused at the key, or every line re
     CHECK(refused > 10);
     CHECK(written > 10);
 }
+
+// ---- PVE resource mappings (qemu-server PCI.pm, PVE 8.0+) ----
+
+TEST_CASE("a passthrough entry bound by mapping gives hostpciN: mapping=ID; libvirt and host commands refuse it") {
+    std::string vm = "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: gt1030-pool\n";
+    std::string conf = render(load_text(vm), Target::PveSnippet, TemplateSet(), PveVersion{8, 0}).text;
+    CHECK(conf.find("\nhostpci0: mapping=gt1030-pool,pcie=1\n") != std::string::npos);
+    CHECK(render_error(vm, Target::Libvirt) ==
+          "vm.yaml:7:14: error: libvirt has no resource mappings (a PVE cluster feature); a <hostdev> needs host PCI addresses, "
+          "but this entry names PVE resource mapping 'gt1030-pool': give 'host' or 'functions' instead");
+    CHECK(test::input_error_text([&] { require_host_addresses(load_text(vm), "host check"); }).find("vm.yaml:7:14: error: host check") == 0);
+
+    CHECK(test::load_error("name: vm\nvmid: 100\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: 9gpu\n") ==
+          "vm.yaml:5:14: error: mapping '9gpu' is not a PVE id: a letter, then letters, digits, '_' or '-' (pve-configid)");
+    CHECK(test::load_error("name: vm\nvmid: 100\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: gpu\n    host: 01:00\n") ==
+          "vm.yaml:4:5: error: give one of 'host', 'functions' and 'mapping' in a passthrough entry, not several");
+    // A profile whose function asks for legacy IGD (written here: the shipped one leaves the id to the VM file).
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-igd-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "igd.yaml") << "functions:\n  - role: igd\n    id: \"8086:3e92\"\n    function: 0\n    legacy_igd: true\n";
+    ProfileLibrary profiles({dir.string()});
+    std::string error = test::input_error_text(
+        [&] { load_vm_text("name: vm\nvmid: 100\npassthrough:\n  - profile: igd\n    mapping: igd\n", "vm.yaml", profiles); });
+    fs::remove_all(dir);
+    CHECK(error.find("vm.yaml:5:14: error: legacy IGD needs the host address 0000:00:02.0") == 0);
+}
