@@ -40,7 +40,7 @@ const std::vector<CheckRule> kRules = {
      "pve-guest-common Mapping/PCI.pm (4a8f6cbf)"},
     {"pve-mapping-missing", E, S::Pve,
      "A `hostpciN: mapping=ID` whose ID has no section in the pci.cfg given on the same `check` command line: PVE cannot start the VM.",
-     "Create the mapping (Datacenter > Resource Mappings, or `pvesh create /cluster/mapping/pci`), or fix the id.",
+     "Create the mapping (`vfiogen pve mapping`, or Datacenter > Resource Mappings), or fix the id.",
      "qemu-server PCI.pm, pve-guest-common Mapping/PCI.pm"},
     {"pve-unknown-key", W, S::Pve,
      "A key qemu-server has no schema for; it is dropped with a warning at start.",

@@ -21,6 +21,7 @@
 #include "output_file.h"
 #include "profile.h"
 #include "render.h"
+#include "render_pve_mapping.h"
 #include "suggest.h"
 #include "vm.h"
 
@@ -293,6 +294,30 @@ po::options_description host_scan_options() {
     return o;
 }
 
+po::options_description pve_mapping_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("node", po::value<std::vector<std::string>>()->required()->composing()->value_name("NAME=SCAN.json"),
+         "a PVE node and its 'vfiogen host scan --json' output (--all for devices that are not GPUs); repeatable")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write to FILE (replaced atomically, untouched on error) instead of stdout");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_pve_mapping(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    std::vector<NodeScan> nodes;
+    for (const auto& argument : args["node"].as<std::vector<std::string>>()) {
+        auto [node, file] = split_node_argument(argument);
+        nodes.push_back(read_node_scan_file(node, file));
+    }
+    write_output(args.count("output") ? args["output"].as<std::string>() : "-", render_pve_mapping(vm, nodes));
+    return kExitOk;
+}
+
 int run_host_scan(const po::variables_map& args) {
     Host host = read_host(host_root(args));
     PciNames names;
@@ -484,6 +509,15 @@ const std::vector<Command>& commands() {
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},
+        {"pve mapping", "write PVE PCI resource mappings (pci.cfg) for a VM file's 'mapping' entries",
+         "VM.yaml --node NAME=SCAN.json [--node ...] [-o FILE] [--profiles DIR]",
+         "For each passthrough entry of VM.yaml that says 'mapping: ID', finds the device on each node\n"
+         "by the profile's vendor:device IDs in that node's 'vfiogen host scan --json' output and prints\n"
+         "the /etc/pve/mapping/pci.cfg section (one map line per node: id, iommugroup, node, path,\n"
+         "subsystem-id). A node with no matching device, or with two, is an error naming the node and the\n"
+         "devices; nothing is written then. Add the sections to pci.cfg (or create them in Datacenter >\n"
+         "Resource Mappings) before starting the VM.",
+         pve_mapping_options, run_pve_mapping, "vm-file"},
         {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
          "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
          "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
@@ -571,23 +605,25 @@ int run_cli(const std::vector<std::string>& args) {
         name = rest[0];
         rest = {"--help"};
     }
-    if (name == "host") {  // host scan|check|config: a command group, dispatched as "host SUB"
+    if (name == "host" || name == "pve") {  // host scan|check|config, pve mapping: groups dispatched as "GROUP SUB"
+        const std::string group = name, prefix = name + " ";
         std::vector<std::string> subs;
         for (const auto& n : command_names())
-            if (n.rfind("host ", 0) == 0) subs.push_back(n.substr(5));
+            if (n.rfind(prefix, 0) == 0) subs.push_back(n.substr(prefix.size()));
         if (rest.empty() || rest[0] == "-h" || rest[0] == "--help") {
             std::ostream& out = rest.empty() ? std::cerr : std::cout;
-            out << "Usage: vfiogen host SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+            out << "Usage: vfiogen " << group << " SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
             for (const auto& c : commands())
-                if (std::string(c.name).rfind("host ", 0) == 0)
-                    out << "  " << std::string(c.name).substr(5) << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary
-                        << "\n";
+                if (std::string(c.name).rfind(prefix, 0) == 0) {
+                    std::string sub = std::string(c.name).substr(prefix.size());
+                    out << "  " << sub << std::string(sub.size() + 2 > 8 ? 2 : 8 - sub.size(), ' ') << c.summary << "\n";
+                }
             return rest.empty() ? kExitUsage : kExitOk;
         }
         if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
-            throw UsageError("unknown host subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) +
-                             "; see 'vfiogen host --help'");
-        name = "host " + rest[0];
+            throw UsageError("unknown " + group + " subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) + "; see 'vfiogen " +
+                             group + " --help'");
+        name = prefix + rest[0];
         rest.erase(rest.begin());
     }
     auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
