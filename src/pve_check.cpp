@@ -200,7 +200,7 @@ private:
         if (!key) {
             int count = index >= 0 ? pve_index_count(pve_key_base(e.key)) : 0;
             if (count > 0 && pve_key_base(e.key) == "hostpci")
-                add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci15 only");
+                add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci" + std::to_string(count - 1) + " only");
             else if (count > 0)
                 add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "': " + std::string(pve_key_base(e.key)) +
                                                    " goes up to " + std::string(pve_key_base(e.key)) + std::to_string(count - 1));

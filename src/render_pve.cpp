@@ -61,7 +61,8 @@ std::vector<Hostpci> plan_hostpci(const Vm& vm) {
         }
         const size_t max_hostpci = static_cast<size_t>(pve_index_count("hostpci"));
         if (lines.size() > max_hostpci)
-            throw InputError(dev.mark, "PVE allows at most " + std::to_string(max_hostpci) + " hostpci entries (hostpci0-hostpci15); this VM needs " +
+            throw InputError(dev.mark, "PVE allows at most " + std::to_string(max_hostpci) + " hostpci entries (hostpci0-hostpci" +
+                                           std::to_string(max_hostpci - 1) + "); this VM needs " +
                                            std::to_string(lines.size()) + " so far");
     }
     return lines;
