@@ -472,7 +472,7 @@ int run_init(const po::variables_map& args) {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
-         "--target pve|pve-snippet|libvirt VM.yaml [-o FILE] [--templates DIR] [--profiles DIR]",
+         "--target pve|pve-snippet|libvirt VM.yaml [-o FILE] [--pve-version X.Y] [--templates DIR] [--profiles DIR]",
          "Reads VM.yaml and the hardware profiles it names, checks them against the rules of the target\n"
          "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
          "Warnings go to stderr; on any error nothing is written.",
@@ -501,11 +501,13 @@ const std::vector<Command>& commands() {
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
         {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
-         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--profiles DIR] | --list-rules",
-         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf and .xml,\n"
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--pve-version X.Y] [--profiles DIR] | --list-rules",
+         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf, .xml and pci.cfg,\n"
          "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
          "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
-         "RelaxNG schema, then the passthrough rules). docs/RULES.md lists every rule.\n\n"
+         "RelaxNG schema, then the passthrough rules). PVE confs are judged for --pve-version (default the\n"
+         "newest release line vfiogen knows); a PVE pci.cfg given with them is checked, and so is every\n"
+         "mapping= of the confs against it. docs/RULES.md lists every rule.\n\n"
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},

@@ -306,3 +306,20 @@ TEST_CASE("generated hostile values: pve_line_problem is empty exactly when qemu
         }
     }
 }
+
+TEST_CASE("section headers as qemu-server's parse-config tests use them") {
+    // A snapshot may be called "cloudinit"; only [special:cloudinit] is the special section. An unknown
+    // [special:...] is skipped with its lines, and a later known section is read again.
+    PveConf conf = parse_pve_conf("parent: cloudinit\n[special:unknown1]\nname: a\n[special:cloudinit]\nname: b\n[cloudinit]\n"
+                                  "snaptime: 1\n[:3]\ncat: x\n[Pending]\nbios: ovmf\n",
+                                  "8006.conf");
+    REQUIRE(conf.sections.size() == 4);
+    CHECK(conf.sections[1].kind == PveSection::Kind::Cloudinit);
+    CHECK(conf.sections[1].find("name")->value == "b");
+    CHECK(conf.sections[2].kind == PveSection::Kind::Snapshot);
+    CHECK(conf.sections[2].name == "cloudinit");
+    CHECK(conf.sections[3].kind == PveSection::Kind::Pending);
+    REQUIRE(conf.warnings.size() == 2);
+    CHECK(format_mark(conf.warnings[0].mark) == "8006.conf:2:1");
+    CHECK(format_mark(conf.warnings[1].mark) == "8006.conf:8:1");
+}
