@@ -1,7 +1,5 @@
 #include "pve_conf_edit.h"
 
-#include <strings.h>
-
 namespace vfiogen {
 
 PveConfEditor::PveConfEditor(const std::string& text, std::string file)
@@ -9,9 +7,7 @@ PveConfEditor::PveConfEditor(const std::string& text, std::string file)
     // The same split as lex_pve_conf: at '\n', a final line without one kept as it is.
     for (size_t start = 0; start < text.size();) {
         size_t end = text.find('\n', start);
-        endings_.push_back(end == std::string::npos                 ? ""
-                           : (end > start && text[end - 1] == '\r') ? "\r\n"
-                                                                    : "\n");
+        endings_.push_back(end == std::string::npos ? "" : "\n");  // a "\r" before it stays in the line text
         start = end == std::string::npos ? text.size() : end + 1;
     }
     current_end_ = lines_.size();
@@ -24,8 +20,7 @@ PveConfEditor::PveConfEditor(const std::string& text, std::string file)
                 "qemu-server cannot parse this line (\"unable to parse config\"); fix it before attaching");
         if (l.kind == PveLine::Kind::Section) {
             if (current_end_ == lines_.size()) current_end_ = i;
-            in_pending = l.key.size() == 7 &&
-                         strncasecmp(l.key.c_str(), "pending", 7) == 0;  // [PENDING] is matched /i
+            in_pending = l.section == PveSectionKind::Pending;  // [PENDING], matched /i
         }
         if (l.kind != PveLine::Kind::Entry) continue;
         if (i < current_end_)
@@ -113,7 +108,8 @@ std::string PveConfEditor::text() const {
         bool mine = i < current_end_ && l.kind == PveLine::Kind::Entry;
         if (mine && removed_.count(l.key)) continue;
         if (mine && set_.count(l.key) && current_.at(l.key) == i)
-            out += l.key + ": " + set_.at(l.key) + endings_[i];
+            out += l.key + ": " + set_.at(l.key) + (!l.text.empty() && l.text.back() == '\r' ? "\r" : "") +
+                   endings_[i];
         else
             out += l.text + endings_[i];
     }

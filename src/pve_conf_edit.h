@@ -53,7 +53,7 @@ class PveConfEditor {
   private:
     std::string file_;
     std::vector<PveLine> lines_;
-    std::vector<std::string> endings_;       // per line: "\n", "\r\n" or "" (the last line without one)
+    std::vector<std::string> endings_;       // per line: "\n", or "" for a last line without one
     size_t current_end_ = 0;                 // index of the first section header line
     std::map<std::string, size_t> current_;  // key -> its last line in the current config
     std::vector<size_t> pending_;            // entry lines of [PENDING]

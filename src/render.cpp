@@ -18,11 +18,11 @@ const std::vector<std::string>& target_names() {
     return names;
 }
 
-Rendered render(const Vm& vm, Target target, const TemplateSet& templates) {
+Rendered render(const Vm& vm, Target target, const TemplateSet& templates, PveVersion pve_version) {
     switch (target) {
         case Target::Pve:
         case Target::PveSnippet:
-        case Target::Qm: return render_pve(vm, templates, target);
+        case Target::Qm: return render_pve(vm, templates, target, pve_version);
         case Target::Libvirt: return render_libvirt(vm, templates);
     }
     return {};

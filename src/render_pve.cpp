@@ -6,6 +6,8 @@
 #include <set>
 
 #include "pci_address.h"
+#include "pve_conf.h"
+#include "pve_schema.h"
 #include "qm_command.h"
 
 namespace vfiogen {
@@ -15,36 +17,30 @@ using kainjow::mustache::data;
 using kainjow::mustache::list;
 using kainjow::mustache::object;
 
-constexpr size_t kMaxHostpci = 16;  // qemu-server PCI.pm $MAX_HOSTPCI_DEVICES
-
-// pve-common's dns-name format: labels of letters, digits and inner '-', joined by '.'.
-bool valid_dns_name(const std::string& name) {
-    if (name.empty() || name.size() > 253) return false;
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos) dot = name.size();
-        std::string label = name.substr(start, dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-        start = dot + 1;
-    }
-    return true;
-}
-
 // The VM file's name without its folder, for text inside outputs (stable wherever they are rendered).
 std::string file_name(const Vm& vm) { return std::filesystem::path(vm.file).filename().string(); }
 
+void require_read_back(const Vm& vm, const PvePassthrough& plan,
+                       const std::map<std::string, std::string>& keys, PveVersion version,
+                       const std::string& conf_text, const std::string& template_name);
+
 // One hostpciN entry: the PCI IDs and the sub-keys qemu-server reads, in the order PVE itself
 // writes them (the default key first, the rest sorted).
-PveHostpci hostpci_entry(const std::string& host, const PassedFunction& f, bool pcie, Mark mark) {
-    PveHostpci h{host, "", {}, std::move(mark)};
-    if (f.legacy_igd) h.options += ",legacy-igd=1";
-    if (pcie) h.options += ",pcie=1";
-    if (f.romfile) h.options += ",romfile=" + *f.romfile;
-    if (!f.rombar) h.options += ",rombar=0";
-    if (f.x_vga) h.options += ",x-vga=1";
+// `host` is the PCI ID(s) or "mapping=ID" (a resource mapping, PVE 8.0).
+PveHostpciEntry hostpci_entry(const std::string& host, const PassedFunction& f, bool pcie, Mark mark) {
+    PveHostpci v;  // pve_schema.h formats the line
+    if (host.rfind("mapping=", 0) == 0)
+        v.mapping = host.substr(8);
+    else
+        v.host = host;
+    v.legacy_igd = f.legacy_igd;
+    v.pcie = pcie;
+    v.romfile = f.romfile;
+    v.rombar = f.rombar;
+    v.x_vga = f.x_vga;
+    std::string value = format_pve_hostpci(v);
+    PveHostpciEntry h{
+        host, value.substr(host.size()), {}, std::move(mark), f.romfile ? f.romfile_mark : f.mark};
     if (f.igd_gms)
         h.set_properties.push_back("x-igd-gms=0x" + hex_digits(static_cast<unsigned>(*f.igd_gms), 1));
     if (f.igd_opregion) h.set_properties.push_back("x-igd-opregion=on");
@@ -60,17 +56,17 @@ void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
                                          "x-vga=on only with SeaBIOS"});
         };
         if (dev.whole_device) {
+            std::string device = dev.mapping.empty() ? dev.device.str() : "mapping=" + dev.mapping;
             for (size_t i = 1; i < dev.functions.size(); ++i) {
                 const PassedFunction& f = dev.functions[i];
                 if (f.romfile || !f.rombar || f.x_vga)
                     throw InputError(
                         f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" +
-                                    dev.device.str() + "', so role '" + f.role +
+                                    device + "', so role '" + f.role +
                                     "' cannot keep its own; bind each role under 'functions' to give it its "
                                     "own hostpciN");
             }
-            plan.hostpci.push_back(
-                hostpci_entry(dev.device.str(), dev.functions.front(), dev.pcie, dev.mark));
+            plan.hostpci.push_back(hostpci_entry(device, dev.functions.front(), dev.pcie, dev.mark));
             warn_xvga(dev.functions.front());
         } else {
             for (const auto& f : dev.functions) {
@@ -78,9 +74,11 @@ void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
                 warn_xvga(f);
             }
         }
-        if (plan.hostpci.size() > kMaxHostpci)
-            throw InputError(dev.mark, "PVE allows at most " + std::to_string(kMaxHostpci) +
-                                           " hostpci entries (hostpci0-hostpci15); this VM needs " +
+        const size_t max_hostpci = static_cast<size_t>(pve_index_count("hostpci"));
+        if (plan.hostpci.size() > max_hostpci)
+            throw InputError(dev.mark, "PVE allows at most " + std::to_string(max_hostpci) +
+                                           " hostpci entries (hostpci0-hostpci" +
+                                           std::to_string(max_hostpci - 1) + "); this VM needs " +
                                            std::to_string(plan.hostpci.size()) + " so far");
     }
 }
@@ -133,16 +131,15 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
         size_t n = vm.disks.size() + (vm.firmware == "ovmf" ? 1 : 0);
         keys["tpmstate0"] = allocate ? plan.tpmstate_create : volume(n) + ",size=4M,version=v2.0";
     }
-    static const std::map<std::string, size_t> kBusLimit = {
-        {"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
     std::map<std::string, size_t> on_bus;
     std::string boot;
     for (size_t i = 0; i < vm.disks.size(); ++i) {
         const Disk& d = vm.disks[i];
         size_t n = on_bus[d.bus]++;
-        if (n >= kBusLimit.at(d.bus))
-            throw InputError(
-                d.mark, "PVE allows at most " + std::to_string(kBusLimit.at(d.bus)) + " " + d.bus + " disks");
+        const size_t bus_limit = static_cast<size_t>(pve_index_count(d.bus));
+        if (n >= bus_limit)
+            throw InputError(d.mark,
+                             "PVE allows at most " + std::to_string(bus_limit) + " " + d.bus + " disks");
         std::string key = d.bus + std::to_string(n);
         if (d.volume)
             keys[key] = *d.volume + ",size=" + std::to_string(d.size_gib) + "G";
@@ -197,7 +194,8 @@ list lines(const std::vector<std::string>& items) {
 
 // The snippet: only keys that can be pasted into an existing VM as they are, and comments
 // for what has to be merged by hand (cpu options, a pinned machine version, efidisk0).
-Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates) {
+Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates,
+                        PveVersion version) {
     std::map<std::string, std::string> keys;
     for (size_t i = 0; i < plan.hostpci.size(); ++i)
         keys["hostpci" + std::to_string(i)] = plan.hostpci[i].value();
@@ -219,7 +217,8 @@ Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const Template
             "The VM's own hostpciN entries keep their numbers; renumber these, and the hostpciN in args, to "
             "free ones.");
     if (keys.count("args"))
-        notes.push_back("args: add these words to the VM's own args line, if it has one; keep its other words.");
+        notes.push_back(
+            "args: add these words to the VM's own args line, if it has one; keep its other words.");
     if (!plan.cpu_flags.empty()) {
         std::string flags;
         for (const auto& [k, v] : plan.cpu_flags) flags += "," + k + "=" + v;
@@ -240,7 +239,9 @@ Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const Template
                         std::to_string(plan.vmid) + " --tpmstate0 " + plan.tpmstate_create);
     data view = conf_view(keys);
     view.set("notes", lines(notes));
-    return {templates.render("pve-snippet.conf.mustache", view, Escape::None), plan.warnings};
+    std::string text = templates.render("pve-snippet.conf.mustache", view, Escape::None);
+    require_read_back(vm, plan, keys, version, text, "pve-snippet.conf.mustache");
+    return {text, plan.warnings};
 }
 
 // The header of the whole conf, as description lines: PVE shows them as the VM's notes.
@@ -252,9 +253,12 @@ std::vector<std::string> whole_conf_header(const Vm& vm) {
     };
 }
 
-Rendered render_qm(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates) {
+Rendered render_qm(const Vm& vm, const PvePassthrough& plan, const TemplateSet& templates,
+                   PveVersion version) {
+    std::map<std::string, std::string> keys = whole_conf(vm, plan, true);
+    require_read_back(vm, plan, keys, version, "", "qm.sh.mustache");
     list options;
-    for (const auto& [key, value] : whole_conf(vm, plan, true))
+    for (const auto& [key, value] : keys)
         options.push_back(object{{"key", key}, {"value", shell_quote(value)}});
     std::vector<std::string> notes = {
         "vfiogen: creates VM " + std::to_string(plan.vmid) + " (" + vm.name + ") from " + file_name(vm) +
@@ -276,6 +280,63 @@ Rendered render_qm(const Vm& vm, const PvePassthrough& plan, const TemplateSet& 
     return {templates.render("qm.sh.mustache", view, Escape::None), plan.warnings};
 }
 
+// The VM-file key that decides the args line: the last qemu_args item that alone would break it,
+// else the last item (several items can break it together), else `fallback`.
+Mark args_origin(const Vm& vm, Mark fallback) {
+    for (auto it = vm.qemu_args.rbegin(); it != vm.qemu_args.rend(); ++it)
+        if (!pve_line_problem("args", it->first).empty()) return it->second;
+    return vm.qemu_args.empty() ? fallback : vm.qemu_args.back().second;
+}
+
+// The VM-file or profile key a conf key's value comes from, for errors about that line.
+Mark origin_of(const Vm& vm, const PvePassthrough& plan, const std::string& key) {
+    for (size_t i = 0; i < plan.hostpci.size(); ++i)
+        if (key == "hostpci" + std::to_string(i)) return plan.hostpci[i].origin;
+    if (key == "args") return args_origin(vm, vm.file_mark());
+    if (key == "bios") return vm.firmware_mark;
+    if (key == "machine") return vm.machine_mark;
+    if (key == "name") return vm.name_mark;
+    if (key == "kvm") return vm.accel_mark;
+    if (key == "efidisk0") return vm.efidisk ? vm.efidisk_mark : vm.storage_mark;
+    if (key == "tpmstate0") return vm.storage_mark;
+    std::map<std::string, size_t> on_bus;
+    for (const auto& d : vm.disks)
+        if (key == d.bus + std::to_string(on_bus[d.bus]++)) return d.mark;
+    for (size_t i = 0; i < vm.nics.size(); ++i)
+        if (key == "net" + std::to_string(i)) return vm.nics[i].mark;
+    return vm.file_mark();
+}
+
+// Throws InputError at the origin of the first key whose line qemu-server's parser would not read
+// back as that key and value (QemuServer.pm parse_vm_config, see pve_conf.h), or that needs a newer
+// PVE than `version`; then, for a conf rendering (`conf_text` non-empty; a template override may lay
+// out more text), at the template for any line qemu-server would skip or read as the snapshot state.
+void require_read_back(const Vm& vm, const PvePassthrough& plan,
+                       const std::map<std::string, std::string>& keys, PveVersion version,
+                       const std::string& conf_text, const std::string& template_name) {
+    for (const auto& [key, value] : keys) {
+        if (std::string why = pve_line_problem(key, value); !why.empty())
+            throw InputError(origin_of(vm, plan, key), "refusing to write PVE line '" + key + "': " + why);
+        std::string what;
+        if (auto since = pve_value_needs(key, value, version, &what))
+            throw InputError(origin_of(vm, plan, key), what + " needs PVE " + since->str() +
+                                                           " or later; rendering for PVE " + version.str() +
+                                                           " (--pve-version)");
+    }
+    if (conf_text.empty()) return;
+    PveConf back = parse_pve_conf(conf_text, template_name);
+    if (!back.warnings.empty())
+        throw InputError(
+            back.warnings.front().mark,
+            "the template's output is not a conf qemu-server reads: " + back.warnings.front().message);
+    for (const auto& section : back.sections)
+        for (const auto& e : section.entries)
+            if (e.snapstate_suffix)
+                throw InputError(e.mark,
+                                 "the template's output has a line that qemu-server reads as 'snapstate: " +
+                                     e.value + "'");
+}
+
 }  // namespace
 
 std::string pve_machine_value(bool q35, const std::string& version) {
@@ -283,7 +344,7 @@ std::string pve_machine_value(bool q35, const std::string& version) {
     return (q35 ? "pc-q35-" : "pc-i440fx-") + version;
 }
 
-std::vector<std::string> pve_owned_args(const PveHostpci& h, size_t index) {
+std::vector<std::string> pve_owned_args(const PveHostpciEntry& h, size_t index) {
     std::vector<std::string> words;
     for (const auto& p : h.set_properties) {
         words.emplace_back("-set");
@@ -296,7 +357,7 @@ PvePassthrough plan_pve_passthrough(const Vm& vm) {
     if (!vm.vmid)
         throw InputError(Mark{vm.file, 1, 1},
                          "missing key 'vmid': the pve targets need the VMID (100-999999999)");
-    if (!valid_dns_name(vm.name))
+    if (!valid_pve_dns_name(vm.name))
         throw InputError(
             vm.name_mark,
             "VM name '" + vm.name +
@@ -318,13 +379,16 @@ PvePassthrough plan_pve_passthrough(const Vm& vm) {
     return plan;
 }
 
-Rendered render_pve(const Vm& vm, const TemplateSet& templates, Target target) {
+Rendered render_pve(const Vm& vm, const TemplateSet& templates, Target target, PveVersion version) {
     PvePassthrough plan = plan_pve_passthrough(vm);
-    if (target == Target::PveSnippet) return render_snippet(vm, plan, templates);
-    if (target == Target::Qm) return render_qm(vm, plan, templates);
-    data view = conf_view(whole_conf(vm, plan, false));
+    if (target == Target::PveSnippet) return render_snippet(vm, plan, templates, version);
+    if (target == Target::Qm) return render_qm(vm, plan, templates, version);
+    std::map<std::string, std::string> keys = whole_conf(vm, plan, false);
+    data view = conf_view(keys);
     view.set("header", lines(whole_conf_header(vm)));
-    return {templates.render("pve.conf.mustache", view, Escape::None), plan.warnings};
+    std::string text = templates.render("pve.conf.mustache", view, Escape::None);
+    require_read_back(vm, plan, keys, version, text, "pve.conf.mustache");
+    return {text, plan.warnings};
 }
 
 }  // namespace vfiogen

@@ -1,5 +1,6 @@
-// libFuzzer target: the qemu-server conf lexer, model and rules on any bytes (they never throw),
-// and `attach`'s merge into it, which may only refuse with InputError(s).
+// libFuzzer target: the qemu-server conf lexer, model and rules (newest and oldest PVE release
+// line) and the pci.cfg reader on any bytes (they never throw), and `attach`'s merge into a conf,
+// which may only refuse with InputError(s).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -7,6 +8,7 @@
 #include "pve_attach.h"
 #include "pve_check.h"
 #include "pve_conf.h"
+#include "pve_mapping.h"
 
 namespace {
 
@@ -32,6 +34,8 @@ const vfiogen::PvePassthrough& plan() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz.conf"));
+    vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz.conf"), vfiogen::pve_release_lines().front());
+    vfiogen::parse_pci_mapping(text, "pci.cfg");
     vfiogen::parse_property_string(text, "host");
     vfiogen::Vm vm;
     vm.file = "vm.yaml";
