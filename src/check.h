@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "check_common.h"
 #include "check_rules.h"
+#include "host.h"
 #include "libvirt_xml.h"
 #include "profile.h"
 #include "templates.h"
@@ -34,6 +36,13 @@ InputKind detect_kind(const std::string& path, const std::string& text);
 struct CheckOptions {
     std::vector<std::string> profile_dirs;             // searched first for hardware profiles
     std::string schema_path = DomainSchema::kDefaultPath;  // libvirt's domain.rng
+    // The libvirt release whose schema `schema_path` is, for messages ("9.0.0"); "" = the
+    // installed libvirt's when schema_path is the default, else unknown.
+    std::string libvirt_version;
+    // The host the configs are for (`--host-root DIR`: DIR/sys, DIR/proc); "" = unknown. Slot
+    // IDs then expand to the functions it has, and ROM/chipset rules read their classes.
+    std::string host_root;
+    QemuVersion qemu;  // the QEMU that runs the VMs (--qemu-version)
 };
 
 struct FileResult {
@@ -50,7 +59,8 @@ public:
 
     // Reads and checks one file ("-" reads stdin, labelled "<stdin>"). Never throws on content:
     // a missing or unparseable file is a result with `unreadable` set and an `unreadable` finding.
-    // Throws InputError only when libvirt's schema itself cannot be read.
+    // Throws InputError only when libvirt's schema itself cannot be read. The constructor throws
+    // InputError when `host_root` is given and cannot be read.
     FileResult check_file(const std::string& path);
 
     // Checks `text` as if read from `path` (which also anchors the profile search path).
@@ -65,6 +75,8 @@ private:
     const DomainSchema& schema();
 
     CheckOptions options_;
+    std::optional<Host> host_;
+    CheckContext ctx_;
     TemplateSet templates_;
     std::unique_ptr<DomainSchema> schema_;
     std::map<std::vector<std::string>, std::unique_ptr<ProfileLibrary>> libraries_;

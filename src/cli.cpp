@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "check_report.h"
+#include "libvirt_api.h"
 #include "deploy.h"
 #include "diagnostic.h"
 #include "host.h"
@@ -211,6 +212,15 @@ po::options_description check_options() {
     o.add_options()
         ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
          "libvirt's RelaxNG domain schema")
+        ("libvirt-schema", po::value<std::string>()->value_name("DIR"),
+         "judge libvirt XML with the schemas in DIR (DIR/domain.rng, e.g. a newer libvirt's docs/schemas) instead of --schema")
+        ("libvirt-version", po::value<std::string>()->value_name("VERSION"),
+         "the libvirt release whose schema is used, named in findings (default: the installed libvirt's, for the default schema)")
+        ("qemu-version", po::value<std::string>()->value_name("X.Y"),
+         "the QEMU that runs the VMs: options removed in it or before are errors, later removals warnings (default 7.2, Debian 12)")
+        ("host-root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys and DIR/proc (use / on the host itself): slot IDs expand to the functions it has, "
+         "and ROM and chipset rules know the device classes")
         ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
         ("help,h", "show this help");
     return o;
@@ -235,6 +245,16 @@ int run_check(const po::variables_map& args) {
     CheckOptions options;
     if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
     options.schema_path = args["schema"].as<std::string>();
+    if (args.count("libvirt-schema")) options.schema_path = args["libvirt-schema"].as<std::string>() + "/domain.rng";
+    if (args.count("libvirt-version")) options.libvirt_version = args["libvirt-version"].as<std::string>();
+    else if (!args.count("libvirt-schema") && args["schema"].defaulted()) options.libvirt_version = installed_libvirt_version();
+    if (args.count("qemu-version")) {
+        std::string v = args["qemu-version"].as<std::string>();
+        auto parsed = parse_qemu_version(v);
+        if (!parsed) throw UsageError("--qemu-version: '" + v + "' is not a QEMU release such as 7.2 or 9.0.2");
+        options.qemu = *parsed;
+    }
+    if (args.count("host-root")) options.host_root = args["host-root"].as<std::string>();
     Checker checker(options);
     std::vector<FileResult> results;
     for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))

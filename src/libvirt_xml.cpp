@@ -11,6 +11,7 @@
 #include <libxml/xmlerror.h>
 
 #include "check_common.h"
+#include "qemu_args.h"
 
 namespace vfiogen {
 
@@ -189,7 +190,16 @@ bool enabled(const char* v) { return std::strcmp(v, "yes") == 0 || std::strcmp(v
 
 }  // namespace
 
-Findings check_libvirt_domain(const XmlDocument& xml) {
+// OVMF: <os firmware='efi'>, or a loader that is an OVMF/edk2 image or of type pflash.
+bool uses_ovmf(const pugi::xml_node& os) {
+    if (std::strcmp(os.attribute("firmware").value(), "efi") == 0) return true;
+    pugi::xml_node loader = os.child("loader");
+    std::string path = loader.child_value();
+    return std::strcmp(loader.attribute("type").value(), "pflash") == 0 || path.find("OVMF") != std::string::npos ||
+           path.find("edk2") != std::string::npos;
+}
+
+Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
     Findings out;
     pugi::xml_node domain = xml.doc().document_element();
     if (std::strcmp(domain.name(), "domain") != 0) return out;
@@ -234,21 +244,28 @@ Findings check_libvirt_domain(const XmlDocument& xml) {
 
     std::vector<PassedHost> hosts;
     bool primary_gpu = false;
+    bool ovmf = uses_ovmf(os);
     pugi::xml_node devices = domain.child("devices");
     for (auto hostdev : devices.children("hostdev")) {
         if (std::strcmp(hostdev.attribute("type").value(), "pci") != 0) continue;
         Mark mark = xml.mark_of(hostdev);
         pugi::xml_node driver = hostdev.child("driver");
-        if (!driver)
-            out.push_back({mark, "lv-hostdev-driver", "PCI hostdev has no <driver name='vfio'/>"});
-        else if (std::strcmp(driver.attribute("name").value(), "vfio") != 0)
+        if (std::strcmp(driver.attribute("name").value(), "kvm") == 0)
             out.push_back({xml.mark_of(driver), "lv-hostdev-driver",
-                           std::string("PCI hostdev uses driver '") + driver.attribute("name").value() + "', not 'vfio'"});
+                           "PCI hostdev uses driver 'kvm': legacy KVM device assignment was disabled in libvirt 5.7; "
+                           "remove <driver> or use name='vfio'"});
+        pugi::xml_node rom = hostdev.child("rom");
+        if (rom && std::strcmp(rom.attribute("bar").value(), "off") == 0 && *rom.attribute("file").value() && ovmf)
+            out.push_back({xml.mark_of(rom), "romfile-rombar-off",
+                           std::string("<rom bar='off' file='") + rom.attribute("file").value() +
+                               "'> under OVMF: QEMU then gives the ROM only to SeaBIOS (fw_cfg); OVMF never runs it"});
         auto host = address_of(hostdev.child("source").child("address"));
         if (!host) continue;
         bool gpu = x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
         bool igd = host->domain == 0 && host->bus == 0 && host->device == 2 && host->function == 0u;
-        hosts.push_back({*host, mark, gpu});
+        PassedHost passed{*host, mark, gpu, "", {}};
+        if (rom && *rom.attribute("file").value()) passed.romfile = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
+        hosts.push_back(passed);
         if (igd) {
             pugi::xml_node guest_node;
             for (auto a : hostdev.children("address"))
@@ -274,12 +291,17 @@ Findings check_libvirt_domain(const XmlDocument& xml) {
                 out.push_back({xml.mark_of(model ? model : video), "lv-video-primary-gpu",
                                "emulated video model '" + type + "' beside a passed-through primary GPU"});
         }
-    check_passed_hosts(hosts, out);
+    check_passed_hosts(hosts, out, ctx);
 
     if (!qemu.empty()) {
         std::vector<pugi::xml_node> args;
+        std::vector<QemuArg> words;
         for (auto cmd : domain.children(q_commandline.c_str()))
-            for (auto arg : cmd.children(q_arg.c_str())) args.push_back(arg);
+            for (auto arg : cmd.children(q_arg.c_str())) {
+                args.push_back(arg);
+                words.push_back({arg.attribute("value").value(), xml.mark_of(arg)});
+            }
+        check_qemu_args(words, ctx.qemu, out);
         for (size_t i = 0; i < args.size(); ++i) {
             std::string v = args[i].attribute("value").value();
             check_isolation_text(v, xml.mark_of(args[i]), out, false);

@@ -11,6 +11,7 @@
 
 #include <pugixml.hpp>
 
+#include "check_common.h"
 #include "check_rules.h"
 
 namespace vfiogen {
@@ -62,6 +63,7 @@ private:
 
 // The passthrough rules on a domain (sources: libvirt formatdomain.rst, QEMU docs/igd-assign.txt,
 // DOMAIN.md). Nothing is reported when the root element is not <domain> (the schema says so).
-Findings check_libvirt_domain(const XmlDocument& doc);
+// `ctx` gives the host (ROM and chipset rules) and the target QEMU (<qemu:arg>).
+Findings check_libvirt_domain(const XmlDocument& doc, const CheckContext& ctx = {});
 
 }  // namespace vfiogen

@@ -7,12 +7,14 @@
 // validate it) and is skipped. Formats follow qemu-server's QemuServer.pm and PCI.pm.
 #pragma once
 
+#include "check_common.h"
 #include "check_rules.h"
 #include "pve_conf.h"
 
 namespace vfiogen {
 
-// All findings for `conf`, in line order within each section.
-Findings check_pve_conf(const PveConf& conf);
+// All findings for `conf`, in line order within each section. `ctx` gives the host (slot IDs
+// expand to its functions) and the target QEMU (for `args:`).
+Findings check_pve_conf(const PveConf& conf, const CheckContext& ctx = {});
 
 }  // namespace vfiogen

@@ -63,10 +63,17 @@ TEST_CASE("every example VM file, profile and golden rendering checks without er
 
 TEST_CASE("a finding of a rendering points at the VM file's binding and names the rendering line") {
     Checker checker(options());
-    FileResult r = checker.check_file(test::source_dir() + "/examples/pve-amd-igpu-5700u.yaml");
-    CHECK(lines_of(r) == test::source_dir() +
-                             "/examples/pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: "
-                             "ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 6)\n");
+    // rombar: false with a ROM file under OVMF: both renderings break romfile-rombar-off, each
+    // reported at the function's binding with the rendering's line.
+    FileResult r = checker.check_text("name: vm\nvmid: 100\npassthrough:\n  - profile: nvidia-gt1030\n    functions:\n"
+                                      "      - {role: gpu, host: \"01:00.0\", romfile: gt1030.rom, rombar: false}\n"
+                                      "      - {role: audio, host: \"01:00.1\"}\n",
+                                      "vm.yaml");
+    CHECK(lines_of(r) ==
+          "vm.yaml:6:27: warning[romfile-rombar-off]: rombar=0 with romfile 'gt1030.rom' under bios: ovmf: QEMU then gives the ROM "
+          "only to SeaBIOS (fw_cfg); OVMF never runs it (in the PVE rendering, line 5)\n"
+          "vm.yaml:6:27: warning[romfile-rombar-off]: <rom bar='off' file='/usr/share/kvm/gt1030.rom'> under OVMF: QEMU then gives "
+          "the ROM only to SeaBIOS (fw_cfg); OVMF never runs it (in the libvirt rendering, line 39)\n");
 }
 
 TEST_CASE("a VM file's own finding hides the same rule from its renderings") {
@@ -121,14 +128,15 @@ TEST_CASE("directories are searched recursively for the four kinds, sorted, hidd
 TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     Checker checker(options());
     std::vector<FileResult> results = {
-        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,x-vga=1,pcie=1\n", "100.conf"),
+        checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,rombar=0,pcie=1,romfile=gpu.rom\n", "100.conf"),
         checker.check_text("<domain>\n", "bad.xml"),
         checker.check_text("memory: 4096\n", "/srv/pve/101 new.conf"),
     };
     CHECK(format_text(results) ==
-          "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS\n"
-          "    hint: Drop x-vga=1 under OVMF (the GPU's GOP does the job), or use bios: seabios.\n"
-          "100.conf:2:30: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses 'pc' (qemu-server: \"q35 machine model is not enabled\")\n"
+          "100.conf:2:22: warning[romfile-rombar-off]: rombar=0 with romfile 'gpu.rom' under bios: ovmf: QEMU then gives the ROM only "
+          "to SeaBIOS (fw_cfg); OVMF never runs it\n"
+          "    hint: Drop rombar=0 (bar='off') so the ROM is the device's ROM BAR, or drop the ROM file.\n"
+          "100.conf:2:31: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses 'pc' (qemu-server: \"q35 machine model is not enabled\")\n"
           "    hint: Set `machine: q35` (or pc-q35-X.Y) or drop pcie=1.\n"
           "bad.xml:1:9: error[unreadable]: XML is not well-formed: Start-end tags mismatch\n"
           "    hint: Fix the syntax at the position given; nothing else in the file was checked.\n"
@@ -141,7 +149,7 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     CHECK(json["files"][1]["unreadable"] == true);
     CHECK(json["findings"][1] == nlohmann::json({{"file", "100.conf"},
                                                  {"line", 2},
-                                                 {"column", 30},
+                                                 {"column", 31},
                                                  {"severity", "error"},
                                                  {"rule", "pve-pcie-q35"},
                                                  {"message", results[0].findings[1].message},
@@ -157,7 +165,7 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     CHECK(run["tool"]["driver"]["rules"][result["ruleIndex"].get<size_t>()]["id"] == "pve-pcie-q35");
     CHECK(result["level"] == "error");
     CHECK(result["locations"][0]["physicalLocation"] ==
-          nlohmann::json({{"artifactLocation", {{"uri", "100.conf"}}}, {"region", {{"startLine", 2}, {"startColumn", 30}}}}));
+          nlohmann::json({{"artifactLocation", {{"uri", "100.conf"}}}, {"region", {{"startLine", 2}, {"startColumn", 31}}}}));
     CHECK(run["results"][0]["level"] == "warning");
     CHECK(run["results"].size() == 3);
     // Absolute paths become file URIs, percent-encoded.
