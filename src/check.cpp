@@ -13,6 +13,7 @@
 
 #include "check_common.h"
 #include "keys.h"
+#include "libvirt_api.h"
 #include "pve_check.h"
 #include "pve_conf.h"
 #include "qemu_args.h"
@@ -158,6 +159,9 @@ InputKind detect_kind(const std::string& path, const std::string& text) {
 }
 
 Checker::Checker(CheckOptions options) : options_(std::move(options)) {
+    // Debian installs the schemas with the library: the default schema is the installed libvirt's.
+    if (options_.libvirt_version.empty() && options_.schema_path == DomainSchema::kDefaultPath)
+        options_.libvirt_version = installed_libvirt_version();
     if (!options_.host_root.empty()) host_ = read_host(HostRoot::under(options_.host_root));
     ctx_.host = host_ ? &*host_ : nullptr;
     ctx_.qemu = options_.qemu;
@@ -165,7 +169,7 @@ Checker::Checker(CheckOptions options) : options_(std::move(options)) {
 Checker::~Checker() = default;
 
 const DomainSchema& Checker::schema() {
-    if (!schema_) schema_ = std::make_unique<DomainSchema>(options_.schema_path);
+    if (!schema_) schema_ = std::make_unique<DomainSchema>(options_.schema_path, options_.libvirt_version);
     return *schema_;
 }
 

@@ -36,8 +36,8 @@ InputKind detect_kind(const std::string& path, const std::string& text);
 struct CheckOptions {
     std::vector<std::string> profile_dirs;             // searched first for hardware profiles
     std::string schema_path = DomainSchema::kDefaultPath;  // libvirt's domain.rng
-    // The libvirt release whose schema `schema_path` is, for messages ("9.0.0"); "" = the
-    // installed libvirt's when schema_path is the default, else unknown.
+    // The libvirt release whose schema `schema_path` is, named in findings ("9.0.0"); "" = the
+    // installed libvirt's (virGetVersion) when schema_path is the default, else unnamed.
     std::string libvirt_version;
     // The host the configs are for (`--host-root DIR`: DIR/sys, DIR/proc); "" = unknown. Slot
     // IDs then expand to the functions it has, and ROM/chipset rules read their classes.

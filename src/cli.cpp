@@ -247,7 +247,6 @@ int run_check(const po::variables_map& args) {
     options.schema_path = args["schema"].as<std::string>();
     if (args.count("libvirt-schema")) options.schema_path = args["libvirt-schema"].as<std::string>() + "/domain.rng";
     if (args.count("libvirt-version")) options.libvirt_version = args["libvirt-version"].as<std::string>();
-    else if (!args.count("libvirt-schema") && args["schema"].defaulted()) options.libvirt_version = installed_libvirt_version();
     if (args.count("qemu-version")) {
         std::string v = args["qemu-version"].as<std::string>();
         auto parsed = parse_qemu_version(v);

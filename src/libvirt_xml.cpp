@@ -6,10 +6,6 @@
 #include <map>
 #include <sys/stat.h>
 
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
-#include <libxml/xmlerror.h>
-
 #include "check_common.h"
 #include "qemu_args.h"
 
@@ -44,123 +40,6 @@ Mark XmlDocument::mark_of(const pugi::xml_node& node) const {
     // pugixml points at the element's name; step back to its '<'.
     if (node.type() == pugi::node_element && o > 0 && o <= text_.size() && text_[o - 1] == '<') --o;
     return mark_at(o);
-}
-
-// ---- RelaxNG schema ----
-
-struct DomainSchema::Impl {
-    xmlRelaxNGPtr schema = nullptr;
-    xmlRelaxNGValidCtxtPtr validator = nullptr;  // reused for every document (about 10% faster)
-};
-
-namespace {
-
-void ignore_errors(void*, const xmlError*) {}
-
-constexpr size_t kMaxSchemaFindings = 20;
-
-struct SchemaErrors {
-    const XmlDocument* doc;
-    std::string_view text;
-    Findings* out;
-};
-
-// The element's name, with its namespace prefix, from a libxml2 node.
-std::string node_name(const xmlNode* node) {
-    if (!node || !node->name) return "";
-    std::string name = reinterpret_cast<const char*>(node->name);
-    if (node->ns && node->ns->prefix) name = reinterpret_cast<const char*>(node->ns->prefix) + (":" + name);
-    return name;
-}
-
-void collect_schema_error(void* ctx, const xmlError* error) {
-    auto* errors = static_cast<SchemaErrors*>(ctx);
-    if (!error || !error->message) return;
-    // One broken element makes libxml2 report every enclosing one; beyond a screenful they add nothing.
-    if (errors->out->size() >= kMaxSchemaFindings) return;
-    std::string message = error->message;
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    const auto* node = static_cast<const xmlNode*>(error->node);
-    std::string name = node && node->type == XML_ELEMENT_NODE ? node_name(node) : "";
-    int line = node && node->type == XML_ELEMENT_NODE ? static_cast<int>(xmlGetLineNo(node)) : error->line;
-    Mark mark{errors->doc->file(), std::max(line, 0), 0};
-    if (!name.empty()) {
-        if (message.find(name) == std::string::npos) message = "at <" + name + ">: " + message;
-        // Column: the element's '<' on its line.
-        if (line > 0) {
-            size_t pos = 0;
-            for (int l = 1; l < line && pos != std::string_view::npos; ++l) {
-                pos = errors->text.find('\n', pos);
-                if (pos != std::string_view::npos) ++pos;
-            }
-            if (pos != std::string_view::npos) {
-                size_t end = errors->text.find('\n', pos);
-                std::string_view text_line = errors->text.substr(pos, end == std::string_view::npos ? end : end - pos);
-                size_t at = text_line.find("<" + name);
-                if (at != std::string_view::npos) mark.column = static_cast<int>(at) + 1;
-            }
-        }
-    }
-    if (mark.line <= 0) {
-        // No node (libxml2's interleave errors): find the element the message names, "... element NAME ...".
-        size_t at = message.find("element ");
-        if (at != std::string::npos) {
-            std::string named = message.substr(at + 8, message.find(' ', at + 8) - (at + 8));
-            pugi::xml_node found = errors->doc->doc().find_node(
-                [&](const pugi::xml_node& n) { return n.type() == pugi::node_element && named == n.name(); });
-            if (found) mark = errors->doc->mark_of(found);
-        }
-    }
-    if (mark.line > 0 && mark.column == 0) mark.column = 1;
-    for (const auto& f : *errors->out)
-        if (f.mark.line == mark.line && f.message == message) return;
-    errors->out->push_back({mark, "lv-schema", "libvirt schema: " + message});
-}
-
-}  // namespace
-
-DomainSchema::DomainSchema(const std::string& path) : impl_(std::make_unique<Impl>()) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",
-                         InputError::Kind::Unreadable);
-    xmlRelaxNGParserCtxtPtr parser = xmlRelaxNGNewParserCtxt(path.c_str());
-    if (!parser) throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema", InputError::Kind::Unreadable);
-    xmlRelaxNGSetParserStructuredErrors(parser, reinterpret_cast<xmlStructuredErrorFunc>(ignore_errors), nullptr);
-    impl_->schema = xmlRelaxNGParse(parser);
-    xmlRelaxNGFreeParserCtxt(parser);
-    if (!impl_->schema)
-        throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",
-                         InputError::Kind::Unreadable);
-    impl_->validator = xmlRelaxNGNewValidCtxt(impl_->schema);
-    if (!impl_->validator) {
-        xmlRelaxNGFree(impl_->schema);
-        throw std::bad_alloc();
-    }
-}
-
-DomainSchema::~DomainSchema() {
-    if (impl_ && impl_->validator) xmlRelaxNGFreeValidCtxt(impl_->validator);
-    if (impl_ && impl_->schema) xmlRelaxNGFree(impl_->schema);
-}
-
-Findings DomainSchema::validate(std::string_view text, const XmlDocument& doc) const {
-    Findings out;
-    xmlDocPtr xdoc = xmlReadMemory(text.data(), static_cast<int>(text.size()), doc.file().c_str(), nullptr,
-                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
-    if (!xdoc) {
-        out.push_back({Mark{doc.file(), 0, 0}, "lv-schema", "libxml2 could not read the document for schema validation"});
-        return out;
-    }
-    SchemaErrors errors{&doc, text, &out};
-    xmlRelaxNGSetValidStructuredErrors(impl_->validator, reinterpret_cast<xmlStructuredErrorFunc>(collect_schema_error),
-                                       &errors);
-    int rc = xmlRelaxNGValidateDoc(impl_->validator, xdoc);
-    xmlRelaxNGSetValidStructuredErrors(impl_->validator, reinterpret_cast<xmlStructuredErrorFunc>(ignore_errors), nullptr);
-    xmlFreeDoc(xdoc);
-    if (rc != 0 && out.empty())
-        out.push_back({Mark{doc.file(), 0, 0}, "lv-schema", "libvirt schema: the document does not validate"});
-    return out;
 }
 
 // ---- passthrough rules ----

@@ -173,3 +173,109 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     auto a = nlohmann::json::parse(format_sarif(abs));
     CHECK(a["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file:///srv/pve/101%20new.conf");
 }
+
+namespace {
+
+// libvirt 10.x domain XML as its author's host writes it, with one real mistake (<vcpu> inside
+// <devices>) between the names libvirt 9.0 does not know.
+const char* kNewerDomain =
+    "<domain type='kvm'>\n"
+    "  <name>t</name>\n"
+    "  <memory unit='MiB'>1024</memory>\n"
+    "  <cpu mode='host-passthrough'>\n"
+    "    <topology sockets='1' dies='1' clusters='1' cores='4' threads='1'/>\n"
+    "  </cpu>\n"
+    "  <os>\n"
+    "    <type arch='x86_64' machine='pc-q35-9.2'>hvm</type>\n"
+    "  </os>\n"
+    "  <devices>\n"
+    "    <watchdog model='itco' action='reset'/>\n"
+    "    <vcpu>2</vcpu>\n"
+    "    <audio id='1' type='pipewire'/>\n"
+    "  </devices>\n"
+    "</domain>\n";
+
+// A copy of the installed schemas where cputypes.rng also knows <topology clusters=>, as
+// libvirt 10.1's does: a stand-in for a newer libvirt's schema directory.
+struct NewerSchemas {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-rng-" + std::to_string(::getpid()));
+    NewerSchemas() {
+        fs::remove_all(dir);
+        fs::copy("/usr/share/libvirt/schemas", dir);
+        std::string cpu = test::read_file((dir / "cputypes.rng").string());
+        std::string dies = "<attribute name=\"dies\">";
+        size_t at = cpu.find(dies);
+        REQUIRE(at != std::string::npos);
+        size_t optional = cpu.rfind("<optional>", at);
+        cpu.insert(optional,
+                   "<optional><attribute name=\"clusters\"><ref "
+                   "name=\"positiveInteger\"/></attribute></optional>\n      ");
+        std::ofstream(dir / "cputypes.rng") << cpu;
+    }
+    ~NewerSchemas() { fs::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "libvirt schema: each failure once at its node, unknown names as warnings naming the schema's release") {
+    CheckOptions o = options();
+    o.libvirt_version = "9.0.0";
+    Checker checker(o);
+    FileResult r = checker.check_text(kNewerDomain, "new.xml");
+    CHECK(lines_of(r) ==
+          "new.xml:5:36: warning[lv-schema-unknown]: attribute 'clusters' of <topology> is not known to "
+          "libvirt 9.0.0's schema: a "
+          "newer libvirt's, or misspelt; libvirt ignores it\n"
+          "new.xml:11:15: warning[lv-schema-unknown]: value 'itco' of <watchdog model> is not known to "
+          "libvirt 9.0.0's schema: a newer "
+          "libvirt's, or misspelt\n"
+          "new.xml:12:5: error[lv-schema]: <vcpu> inside <devices> does not match libvirt 9.0.0's schema: it "
+          "is not allowed there, or "
+          "its text or a required attribute or child is wrong\n"
+          "new.xml:13:19: warning[lv-schema-unknown]: value 'pipewire' of <audio type> is not known to "
+          "libvirt 9.0.0's schema: a "
+          "newer libvirt's, or misspelt\n");
+}
+
+TEST_CASE(
+    "libvirt schema: another schema directory judges the file, named by its path or the release given") {
+    NewerSchemas newer;
+    CheckOptions o = options();
+    o.schema_path = (newer.dir / "domain.rng").string();
+    std::string text = kNewerDomain;
+    text.replace(text.find("    <vcpu>2</vcpu>\n"), 19, "");
+    FileResult r = Checker(o).check_text(text, "new.xml");
+    std::string all = lines_of(r);
+    CHECK(all.find("clusters") == std::string::npos);  // the newer schema knows it
+    CHECK(all.find("value 'itco' of <watchdog model> is not known to the schema " + o.schema_path) !=
+          std::string::npos);
+    o.libvirt_version = "10.1.0";
+    CHECK(lines_of(Checker(o).check_text(text, "new.xml")).find("not known to libvirt 10.1.0's schema") !=
+          std::string::npos);
+}
+
+TEST_CASE(
+    "libvirt schema: a misspelt attribute gets a did-you-mean, a document with many failures stays bounded") {
+    CheckOptions o = options();
+    o.libvirt_version = "9.0.0";
+    Checker checker(o);
+    std::string text =
+        "<domain type='kvm'>\n  <name>t</name>\n  <memory unit='MiB'>1024</memory>\n  <os>\n    <type "
+        "arch='x86_64'>hvm</type>\n"
+        "  </os>\n  <devices>\n    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+        "      <source><address domain='0x0000' bus='0x01' slot='0x00' functoin='0x0'/></source>\n    "
+        "</hostdev>\n"
+        "  </devices>\n</domain>\n";
+    CHECK(lines_of(checker.check_text(text, "d.xml")) ==
+          "d.xml:9:63: warning[lv-schema-unknown]: attribute 'functoin' of <address> is not known to libvirt "
+          "9.0.0's schema (did you "
+          "mean 'function'?): a newer libvirt's, or misspelt; libvirt ignores it\n");
+    std::string many =
+        "<domain type='kvm'>\n  <name>t</name>\n  <os>\n    <type>hvm</type>\n  </os>\n  <devices>\n";
+    for (int i = 0; i < 500; ++i) many += "    <vcpu>2</vcpu>\n    <disk type='nope'/>\n";
+    many += "  </devices>\n</domain>\n";
+    FileResult r = checker.check_text(many, "many.xml");
+    CHECK(r.findings.size() <= 20);
+    CHECK_FALSE(r.findings.empty());
+}
