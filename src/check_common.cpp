@@ -1,5 +1,6 @@
 #include "check_common.h"
 
+#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -30,6 +31,20 @@ std::vector<PciAddress> slot_functions(const PciAddress& address, const Host* ho
     for (const auto& d : host->devices)
         if (d.address.same_device(address)) out.push_back(d.address);
     return out;
+}
+
+std::optional<PciId> option_rom_id(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string rom(65536, '\0');
+    in.read(rom.data(), static_cast<std::streamsize>(rom.size()));
+    rom.resize(static_cast<size_t>(in.gcount()));
+    auto byte = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(rom[i])); };
+    auto word = [&](size_t i) { return byte(i) | byte(i + 1) << 8; };
+    if (rom.size() < 0x1a || byte(0) != 0x55 || byte(1) != 0xaa) return std::nullopt;
+    size_t pcir = word(0x18);
+    if (pcir == 0 || pcir + 8 > rom.size() || rom.compare(pcir, 4, "PCIR") != 0) return std::nullopt;
+    return PciId{word(pcir + 4), word(pcir + 6)};
 }
 
 namespace {
@@ -75,11 +90,19 @@ void check_romfiles(const std::vector<PassedHost>& hosts, const CheckContext& ct
         PciAddress fn = h.address;
         if (!fn.function) fn.function = 0;  // PVE gives a slot's ROM to its function .0
         const HostDevice* d = ctx.host->find(fn);
-        if (d && !d->is_display())
+        if (!d) continue;
+        if (!d->is_display()) {
             out.push_back({h.rom_mark, "romfile-device",
                            "ROM file '" + h.romfile + "' is given to " + fn.str() + ", class " +
                                hex_digits(d->class16(), 4) + " (" + d->id.str() +
                                "), which is not a GPU; a VBIOS belongs to the GPU function"});
+            continue;
+        }
+        std::optional<PciId> rom = h.rom_path.empty() ? std::nullopt : option_rom_id(ctx.host->root.file(h.rom_path));
+        if (rom && rom->vendor != d->id.vendor)
+            out.push_back({h.rom_mark, "romfile-device",
+                           "ROM file '" + h.romfile + "' is built for " + rom->str() + " (its PCI data structure), but " +
+                               fn.str() + " is " + d->id.str() + ": a VBIOS of another vendor's GPU"});
     }
 }
 

@@ -42,6 +42,11 @@ struct CheckContext {
 // expands a slot through lspci), or nothing when `host` is null or lacks the device.
 std::vector<PciAddress> slot_functions(const PciAddress& address, const Host* host);
 
+// The vendor:device ID in the PCI data structure ("PCIR", pointed to from offset 0x18) of the
+// option ROM image at `path`; nullopt when the file is missing or is not a legacy option ROM
+// (no 55 AA signature, an EFI driver, a zero pointer). Reads at most the first 64 KiB.
+std::optional<PciId> option_rom_id(const std::string& path);
+
 // One host PCI device or function as a config passes it.
 struct PassedHost {
     PciAddress address;  // no function = the whole device (PVE "01:00")
@@ -49,6 +54,7 @@ struct PassedHost {
     bool primary_gpu = false;  // x-vga (or legacy IGD): the config itself says it is a GPU
     std::string romfile;       // the ROM file given to it, as written ("" = none)
     Mark rom_mark;             // where the ROM file is given
+    std::string rom_path;      // the absolute path QEMU reads it from ("/usr/share/kvm/X" for PVE)
 };
 
 // duplicate-host-function: the same host function (or a whole device and one of its functions)
@@ -56,7 +62,9 @@ struct PassedHost {
 // without function .1 of the same device (legacy IGD at 00:02.0 is exempt: its audio is elsewhere;
 // with a host, a GPU that has no function .1 there is exempt too).
 // chipset-slot: Intel's PCH slot 00:1f passed whole or with its LPC bridge 00:1f.0 (not on an AMD host).
-// romfile-device: one ROM file given to two devices, or (with a host) to a function that is not a GPU.
+// romfile-device: one ROM file given to two devices, or (with a host) to a function that is not a
+// GPU, or whose vendor differs from the one in the ROM's PCI data structure (the file read under
+// the host root).
 void check_passed_hosts(const std::vector<PassedHost>& hosts, Findings& out, const CheckContext& ctx = {});
 
 // pcie-acs-override and unsafe-interrupts: the words anywhere in `text` (QEMU arguments, notes).

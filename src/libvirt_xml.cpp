@@ -142,8 +142,9 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
         if (!host) continue;
         bool gpu = x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
         bool igd = host->domain == 0 && host->bus == 0 && host->device == 2 && host->function == 0u;
-        PassedHost passed{*host, mark, gpu, "", {}};
-        if (rom && *rom.attribute("file").value()) passed.romfile = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
+        PassedHost passed{*host, mark, gpu, "", {}, ""};
+        if (rom && *rom.attribute("file").value())
+            passed.romfile = passed.rom_path = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
         hosts.push_back(passed);
         if (igd) {
             pugi::xml_node guest_node;

@@ -438,9 +438,10 @@ private:
                                                : "host PCI ID '" + id + "' is not [dddd:]bb:dd[.f] in lowercase hexadecimal");
                     } else if (auto a = parse_pci_address(id, &err)) {
                         ids.push_back(*a);
-                        PassedHost passed{*a, m, xvga, "", {}};
+                        PassedHost passed{*a, m, xvga, "", {}, ""};
                         if (const Property* r = props.find("romfile"); r && start == 0)  // PCI.pm: the ROM goes to the first ID
-                            passed.romfile = r->value, passed.rom_mark = e->value_mark(r->offset);
+                            passed.romfile = r->value, passed.rom_mark = e->value_mark(r->offset),
+                            passed.rom_path = "/usr/share/kvm/" + r->value;
                         hosts.push_back(passed);
                     }
                     start = semi + 1;

@@ -90,7 +90,7 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
 }
 data=$src/tests/data/check
 check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src/tests/golden" "$data/clean"
-expect_out "check clean summary" "34 files checked: 0 errors, 0 warnings"
+expect_out "check clean summary" "37 files checked: 0 errors, 0 warnings"
 check "check warnings pass" 0 "" -- "$vfiogen" check "$data/broken/chipset-audio.conf"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$data/broken/chipset-audio.conf"
 expect_out "chipset finding" "chipset-audio.conf:5:11: warning[chipset-slot]: this passes the whole chipset slot 0000:00:1f"

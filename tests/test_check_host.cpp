@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "check.h"
+#include "check_common.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
@@ -146,4 +148,35 @@ TEST_CASE("QEMU arguments: options that take a value swallow the next word, quot
           "a value needs its own option in front (e.g. a second -set)\n");
     // An option this table does not know (newer, or another architecture's) takes the next word.
     CHECK(lines(Checker(CheckOptions{}).check_text("args: -newer-option value\n", "100.conf")).empty());
+}
+
+namespace {
+
+// A legacy option ROM image: 55 AA, the pointer at 0x18 to a PCI data structure with the IDs.
+std::string option_rom(unsigned vendor, unsigned device) {
+    std::string rom(512, '\0');
+    rom[0] = '\x55', rom[1] = '\xaa', rom[2] = 1;
+    rom[0x18] = 0x40;
+    rom.replace(0x40, 4, "PCIR");
+    rom[0x44] = static_cast<char>(vendor & 0xff), rom[0x45] = static_cast<char>(vendor >> 8);
+    rom[0x46] = static_cast<char>(device & 0xff), rom[0x47] = static_cast<char>(device >> 8);
+    return rom;
+}
+
+}  // namespace
+
+TEST_CASE("romfile-device: with the host, a ROM built for another vendor's GPU") {
+    HostCopy host("gt1030");  // GT 1030 10de:1d01 at 01:00.0
+    fs::create_directories(host.dir / "usr/share/kvm");
+    std::ofstream(host.dir / "usr/share/kvm/rx6600.rom", std::ios::binary) << option_rom(0x1002, 0x73ff);
+    std::ofstream(host.dir / "usr/share/kvm/gt1030.rom", std::ios::binary) << option_rom(0x10de, 0x1d01);
+    Checker checker(with_host(host.str()));
+    CHECK(lines(checker.check_text("hostpci0: 0000:01:00,romfile=rx6600.rom\n", "100.conf")) ==
+          "100.conf:1:22: warning[romfile-device]: ROM file 'rx6600.rom' is built for 1002:73ff (its PCI data structure), but "
+          "0000:01:00.0 is 10de:1d01: a VBIOS of another vendor's GPU\n");
+    CHECK(lines(checker.check_text("hostpci0: 0000:01:00,romfile=gt1030.rom\n", "100.conf")).empty());
+    // Without the host nothing is read.
+    CHECK(lines(Checker(CheckOptions{}).check_text("hostpci0: 0000:01:00,romfile=rx6600.rom\n", "100.conf")).empty());
+    CHECK_FALSE(option_rom_id(fixture("intel-adl") + "/usr/share/kvm/gen12_gop.rom"));  // an EFI driver, no PCIR
+    CHECK(option_rom_id((host.dir / "usr/share/kvm/rx6600.rom").string())->str() == "1002:73ff");
 }
