@@ -475,11 +475,16 @@ const std::vector<Command>& commands() {
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
         {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
-         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--profiles DIR] | --list-rules",
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--profiles DIR] [--host-root DIR]\n"
+         "    [--qemu-version X.Y] [--libvirt-schema DIR] [--libvirt-version VERSION] | --list-rules",
          "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf and .xml,\n"
          "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
          "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
          "RelaxNG schema, then the passthrough rules). docs/RULES.md lists every rule.\n\n"
+         "The libvirt schema is one release's (the installed libvirt's unless --libvirt-schema): names\n"
+         "it does not know are warnings naming that release. QEMU arguments are read as QEMU 7.2 reads\n"
+         "them, removed options judged against --qemu-version. Without --host-root a PVE slot ID counts\n"
+         "only the functions certain to exist (Intel's IGD at 00:02 has .0 alone).\n\n"
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},
