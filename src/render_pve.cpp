@@ -49,12 +49,6 @@ PveHostpciEntry hostpci_entry(const std::string& host, const PassedFunction& f, 
 
 void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
     for (const auto& dev : vm.passthrough) {
-        auto warn_xvga = [&](const PassedFunction& f) {
-            if (f.x_vga && vm.firmware == "ovmf")
-                plan.warnings.push_back({f.mark, Severity::Warning,
-                                         "x-vga has no effect with firmware ovmf in PVE: qemu-server passes "
-                                         "x-vga=on only with SeaBIOS"});
-        };
         if (dev.whole_device) {
             std::string device = dev.mapping.empty() ? dev.device.str() : "mapping=" + dev.mapping;
             for (size_t i = 1; i < dev.functions.size(); ++i) {
@@ -67,12 +61,9 @@ void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
                                     "own hostpciN");
             }
             plan.hostpci.push_back(hostpci_entry(device, dev.functions.front(), dev.pcie, dev.mark));
-            warn_xvga(dev.functions.front());
         } else {
-            for (const auto& f : dev.functions) {
+            for (const auto& f : dev.functions)
                 plan.hostpci.push_back(hostpci_entry(f.host.str(), f, dev.pcie && !f.legacy_igd, f.mark));
-                warn_xvga(f);
-            }
         }
         const size_t max_hostpci = static_cast<size_t>(pve_index_count("hostpci"));
         if (plan.hostpci.size() > max_hostpci)
