@@ -22,6 +22,7 @@
 #include "profile.h"
 #include "render.h"
 #include "suggest.h"
+#include "version.h"
 #include "vm.h"
 
 namespace po = boost::program_options;
@@ -515,7 +516,7 @@ void print_main_help(std::ostream& out) {
         std::string name = c.name;
         out << "  " << name << std::string(name.size() < 13 ? 13 - name.size() : 1, ' ') << c.summary << "\n";
     }
-    out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
+    out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version and the git commit it was built from\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
            "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
            "74 output could not be written.\n";
@@ -538,7 +539,7 @@ int run_cli(const std::vector<std::string>& args) {
         return kExitOk;
     }
     if (first == "--version") {
-        std::cout << "vfiogen " VFIOGEN_VERSION "\n";
+        std::cout << "vfiogen " VFIOGEN_VERSION " (git " VFIOGEN_GIT_COMMIT ")\n";
         return kExitOk;
     }
     std::string name = first;

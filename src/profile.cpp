@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "install_paths.h"
 #include "keys.h"
 #include "suggest.h"
 #include "yaml_source.h"
@@ -77,7 +78,7 @@ std::vector<std::string> ProfileLibrary::default_search_path(const std::vector<s
     std::string vm_dir = dirname_of(vm_file);
     dirs.push_back(vm_dir + "/profiles");
     dirs.push_back(vm_dir + "/../profiles");
-    dirs.push_back(std::string(VFIOGEN_DATADIR) + "/profiles");
+    dirs.push_back(installed_data_dir() + "/profiles");
     return dirs;
 }
 

@@ -42,7 +42,7 @@ struct Profile {
 //
 // Search order (README "Profiles"): every directory given with --profiles, then the
 // directories in $VFIOGEN_PROFILE_PATH (colon-separated), then `profiles/` beside the VM file
-// and beside its parent directory, then the installed VFIOGEN_DATADIR/profiles.
+// and beside its parent directory, then the installed <prefix>/share/vfiogen/profiles (installed_data_dir()).
 class ProfileLibrary {
 public:
     explicit ProfileLibrary(std::vector<std::string> search_dirs);
