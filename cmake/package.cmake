@@ -2,8 +2,10 @@
 # /usr/share/vfiogen, man page, completions, schemas). Its Depends line is computed by dpkg-shlibdeps
 # from the shared libraries the binary links (libvirt0, libyaml-cpp0.7, libpugixml1v5, libxml2,
 # libpci3, libboost-program-options, libc6, libstdc++6, libgcc-s1): nothing else, so it installs on a
-# Proxmox VE 8/9 node (Debian 12/13) without pulling qemu-system or a libvirt daemon, and on a
-# libvirt host next to the daemon it already has. dpkg-shlibdeps comes with dpkg-dev.
+# Proxmox VE node without pulling qemu-system or a libvirt daemon, and on a libvirt host next to
+# the daemon it already has. Those library package names carry sonames, so the package is for the
+# Debian release it is built on: build on Debian 12 for PVE 8, on Debian 13 for PVE 9 (yaml-cpp
+# 0.8, Boost 1.83). dpkg-shlibdeps comes with dpkg-dev.
 set(CPACK_PACKAGE_NAME vfiogen)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "VFIO passthrough configs for Proxmox VE and libvirt from one YAML file")
