@@ -5,18 +5,30 @@
 
 namespace vfiogen {
 
+namespace {
+constexpr Target kTargets[] = {Target::Pve, Target::PveSnippet, Target::Libvirt};  // as target_names()
+}
+
+const std::vector<std::string>& target_names() {
+    static const std::vector<std::string> names = {"pve", "pve-snippet", "libvirt"};
+    return names;
+}
+
 std::optional<Target> parse_target(const std::string& name) {
-    if (name == "pve") return Target::Pve;
-    if (name == "pve-snippet") return Target::PveSnippet;
-    if (name == "libvirt") return Target::Libvirt;
+    const auto& names = target_names();
+    for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return kTargets[i];
     return std::nullopt;
 }
 
 Rendered render(const Vm& vm, Target target, const TemplateSet& templates) {
     switch (target) {
-        case Target::Pve: return render_pve(vm, templates, false);
-        case Target::PveSnippet: return render_pve(vm, templates, true);
-        case Target::Libvirt: return render_libvirt(vm, templates);
+        case Target::Pve:
+            return render_pve(vm, templates, false);
+        case Target::PveSnippet:
+            return render_pve(vm, templates, true);
+        case Target::Libvirt:
+            return render_libvirt(vm, templates);
     }
     return {};
 }

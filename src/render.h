@@ -1,7 +1,9 @@
 // Rendering a VM into one of the output formats.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "diagnostic.h"
 #include "templates.h"
@@ -14,6 +16,9 @@ enum class Target {
     PveSnippet,  // only the passthrough keys (hostpciN, args, bios, efidisk0, machine, vga, cpu)
     Libvirt,     // libvirt domain XML
 };
+
+// The --target names, in documentation order: "pve", "pve-snippet", "libvirt".
+const std::vector<std::string>& target_names();
 
 // "pve" | "pve-snippet" | "libvirt" -> Target; nullopt for anything else.
 std::optional<Target> parse_target(const std::string& name);

@@ -42,7 +42,8 @@ done
 # Contents: FHS places.
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$work/contents"
 for path in /usr/bin/vfiogen /usr/share/doc/vfiogen/LICENSE /usr/share/vfiogen/templates/pve.conf.mustache \
-    /usr/share/vfiogen/templates/libvirt.xml.mustache; do
+    /usr/share/vfiogen/templates/libvirt.xml.mustache /usr/share/man/man1/vfiogen.1 \
+    /usr/share/bash-completion/completions/vfiogen /usr/share/zsh/vendor-completions/_vfiogen; do
     grep -qx "$path" "$work/contents" || fail "package lacks $path"
 done
 for profile in "$src"/profiles/*.yaml; do
