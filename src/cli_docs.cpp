@@ -130,7 +130,8 @@ std::string man_page() {
     for (const auto& e : environment_variables())
         m << ".TP\n.B " << e.name << "\n" << roff(e.meaning) << "\n";
     m << ".SH FILES\n"
-         ".TP\n.I profiles/\nhardware profiles beside the VM file and beside its parent directory\n"
+         ".TP\n.I profiles/\nhardware profiles beside the VM file, and in its project directory (the nearest directory "
+         "above it holding \\fI.vfiogen.yaml\\fR or \\fI.git\\fR)\n"
          ".TP\n.I "
       << roff(VFIOGEN_DATADIR)
       << "/profiles/\nthe built\\-in hardware profiles (found relative to "
