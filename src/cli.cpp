@@ -19,6 +19,7 @@
 #include "host_config.h"
 #include "host_init.h"
 #include "host_scan.h"
+#include "key_schema.h"
 #include "keys.h"
 #include "output_file.h"
 #include "profile.h"
@@ -92,7 +93,10 @@ po::options_description attach_options() {
 po::options_description keys_options() {
     po::options_description o("Options");
     o.add_options()
-        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or markdown (docs/KEYS.md)")
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text, markdown (docs/KEYS.md) or json-schema (JSON Schema draft-07 for editors)")
+        ("doc", po::value<std::string>()->default_value("vm")->value_name("DOC"),
+         "with --format json-schema: vm (VM files) or profile (hardware profiles)")
         ("help,h", "show this help");
     return o;
 }
@@ -207,7 +211,11 @@ int run_keys(const po::variables_map& args) {
     std::string format = args["format"].as<std::string>();
     if (format == "markdown") std::cout << key_reference_markdown();
     else if (format == "text") std::cout << key_reference_text();
-    else throw UsageError("unknown format '" + format + "': use text or markdown");
+    else if (format == "json-schema") {
+        std::string doc = args["doc"].as<std::string>();
+        if (doc != "vm" && doc != "profile") throw UsageError("keys: unknown --doc '" + doc + "': use vm or profile");
+        std::cout << key_json_schema(doc == "vm" ? DocKind::Vm : DocKind::Profile);
+    } else throw UsageError("unknown format '" + format + "': use text, markdown or json-schema");
     return kExitOk;
 }
 

@@ -43,7 +43,8 @@ done
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$work/contents"
 for path in /usr/bin/vfiogen /usr/share/doc/vfiogen/LICENSE /usr/share/vfiogen/templates/pve.conf.mustache \
     /usr/share/vfiogen/templates/libvirt.xml.mustache /usr/share/man/man1/vfiogen.1 \
-    /usr/share/bash-completion/completions/vfiogen /usr/share/zsh/vendor-completions/_vfiogen; do
+    /usr/share/bash-completion/completions/vfiogen /usr/share/zsh/vendor-completions/_vfiogen \
+    /usr/share/vfiogen/schemas/vm.schema.json /usr/share/vfiogen/schemas/profile.schema.json; do
     grep -qx "$path" "$work/contents" || fail "package lacks $path"
 done
 for profile in "$src"/profiles/*.yaml; do
