@@ -85,6 +85,7 @@ Boot default_boot(Distro distro, const Host& host) {
 }
 
 HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
+    require_host_addresses(vm, "host config");
     HostConfig c;
 
     // Kernel command line.
