@@ -54,6 +54,8 @@ expect_completion "libvirt pve pve-snippet" vfiogen render --target ""
 expect_completion "pve pve-snippet" vfiogen render -t pv
 expect_completion "--output" vfiogen render --out
 expect_completion "check config" vfiogen host c
+expect_completion "mapping" vfiogen pve ma
+expect_completion "pve" vfiogen pv
 expect_completion "bash zsh" vfiogen completion ""
 expect_completion "vm.yaml" vfiogen render --target pve vm
 expect_completion "profiles.d" vfiogen check --profiles prof
