@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "check_report.h"
+#include "cli_table.h"
 #include "libvirt_api.h"
 #include "deploy.h"
 #include "diagnostic.h"
@@ -19,6 +20,7 @@
 #include "host_config.h"
 #include "host_init.h"
 #include "host_scan.h"
+#include "key_schema.h"
 #include "keys.h"
 #include "output_file.h"
 #include "profile.h"
@@ -26,23 +28,13 @@
 #include "render.h"
 #include "render_pve_mapping.h"
 #include "suggest.h"
+#include "version.h"
 #include "vm.h"
 
 namespace po = boost::program_options;
 
 namespace vfiogen {
 namespace {
-
-struct Command {
-    const char* name;
-    const char* summary;
-    const char* usage;        // after "vfiogen NAME"
-    const char* description;  // shown by --help
-    po::options_description (*options)();
-    int (*run)(const po::variables_map& vm);
-    const char* positional;   // name of the positional option, or nullptr
-    int max_positional = 1;   // how many positional arguments it takes (-1: any number)
-};
 
 // --profiles DIR (repeatable): every command that loads hardware profiles.
 void add_profiles_option(po::options_description& o) {
@@ -127,7 +119,10 @@ po::options_description attach_options() {
 po::options_description keys_options() {
     po::options_description o("Options");
     o.add_options()
-        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"), "text or markdown (docs/KEYS.md)")
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text, markdown (docs/KEYS.md) or json-schema (JSON Schema draft-07 for editors)")
+        ("doc", po::value<std::string>()->default_value("vm")->value_name("DOC"),
+         "with --format json-schema: vm (VM files) or profile (hardware profiles)")
         ("help,h", "show this help");
     return o;
 }
@@ -270,7 +265,11 @@ int run_keys(const po::variables_map& args) {
     std::string format = args["format"].as<std::string>();
     if (format == "markdown") std::cout << key_reference_markdown();
     else if (format == "text") std::cout << key_reference_text();
-    else throw UsageError("unknown format '" + format + "': use text or markdown");
+    else if (format == "json-schema") {
+        std::string doc = args["doc"].as<std::string>();
+        if (doc != "vm" && doc != "profile") throw UsageError("keys: unknown --doc '" + doc + "': use vm or profile");
+        std::cout << key_json_schema(doc == "vm" ? DocKind::Vm : DocKind::Profile);
+    } else throw UsageError("unknown format '" + format + "': use text, markdown or json-schema");
     return kExitOk;
 }
 
@@ -575,6 +574,34 @@ int run_init(const po::variables_map& args) {
     return kExitOk;
 }
 
+po::options_description completion_options() {
+    po::options_description o("Options");
+    o.add_options()("shell", po::value<std::string>()->required()->value_name("SHELL"), "bash or zsh")(
+        "help,h", "show this help");
+    return o;
+}
+
+int run_completion(const po::variables_map& args) {
+    const std::string& shell = args["shell"].as<std::string>();
+    if (shell == "bash") std::cout << bash_completion();
+    else if (shell == "zsh") std::cout << zsh_completion();
+    else throw UsageError("completion: unknown shell '" + shell + "'; expected bash or zsh");
+    return kExitOk;
+}
+
+po::options_description man_options() {
+    po::options_description o("Options");
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_man(const po::variables_map&) {
+    std::cout << man_page();
+    return kExitOk;
+}
+
+}  // namespace
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a qm create script, a PVE conf or snippet, or libvirt domain XML",
@@ -678,9 +705,42 @@ const std::vector<Command>& commands() {
          "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
          "VM.yaml, where render finds it. An existing VM.yaml is replaced only with --force.",
          init_options, run_init, nullptr},
+        {"completion", "print the bash or zsh completion script", "bash|zsh",
+         "Prints a completion script for commands, options, --target values and file arguments.\n"
+         "Packages install it (bash-completion and zsh's vendor-completions); by hand:\n"
+         "  source <(vfiogen completion bash)      in ~/.bashrc\n"
+         "  vfiogen completion zsh > ~/.zfunc/_vfiogen  with ~/.zfunc in $fpath",
+         completion_options, run_completion, "shell"},
+        {"man", "print the vfiogen(1) manual page (roff)", "",
+         "Prints the manual page, generated from the same tables as --help; 'vfiogen man | man -l -' shows it.",
+         man_options, run_man, nullptr},
     };
     return table;
 }
+
+const std::vector<ExitCodeDoc>& exit_codes() {
+    static const std::vector<ExitCodeDoc> table = {
+        {kExitOk, "success"},
+        {kExitInvalid, "invalid input (a rule or key error), or a finding at or above --fail-on (check, host check)"},
+        {kExitUnreadable, "unreadable input (missing file, YAML syntax, binary)"},
+        {kExitUsage, "bad command line"},
+        {kExitService, "libvirt unreachable or refused the request"},
+        {70, "internal error (a bug: please report it)"},
+        {kExitOutput, "output could not be written or was refused (a -o file, or stdout)"},
+    };
+    return table;
+}
+
+const std::vector<EnvironmentVariable>& environment_variables() {
+    static const std::vector<EnvironmentVariable> table = {
+        {"VFIOGEN_PROFILE_PATH",
+         "colon-separated directories searched for hardware profiles after --profiles and before the "
+         "profiles/ folders beside the VM file and in its project directory, and the installed ones"},
+    };
+    return table;
+}
+
+namespace {
 
 std::vector<std::string> command_names() {
     std::vector<std::string> names;
@@ -695,10 +755,9 @@ void print_main_help(std::ostream& out) {
         std::string name = c.name;
         out << "  " << name << std::string(name.size() < 13 ? 13 - name.size() : 1, ' ') << c.summary << "\n";
     }
-    out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
-           "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
-           "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
-           "74 output could not be written or was refused (a -o file, or stdout).\n";
+    out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version and the git commit it was built from\n\n"
+           "Exit codes:\n";
+    for (const auto& e : exit_codes()) out << "  " << e.code << std::string(e.code < 10 ? 4 : 3, ' ') << e.meaning << "\n";
 }
 
 void print_command_help(const Command& c, std::ostream& out) {
@@ -718,7 +777,7 @@ int run_cli(const std::vector<std::string>& args) {
         return kExitOk;
     }
     if (first == "--version") {
-        std::cout << "vfiogen " VFIOGEN_VERSION "\n";
+        std::cout << "vfiogen " VFIOGEN_VERSION " (git " VFIOGEN_GIT_COMMIT ")\n";
         return kExitOk;
     }
     std::string name = first;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "install_paths.h"
 #include "keys.h"
 #include "suggest.h"
 #include "yaml_source.h"
@@ -129,7 +130,7 @@ std::vector<std::string> ProfileLibrary::default_search_path(const std::vector<s
             if (!realpath(vm_dir.c_str(), resolved) || *root != resolved) dirs.push_back(*root + "/profiles");
         }
     }
-    dirs.push_back(std::string(VFIOGEN_DATADIR) + "/profiles");
+    dirs.push_back(installed_data_dir() + "/profiles");
     return dirs;
 }
 

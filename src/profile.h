@@ -45,7 +45,7 @@ struct Profile {
 // Search order (README "Profiles"): every directory given with --profiles, then the
 // directories in $VFIOGEN_PROFILE_PATH (colon-separated), then `profiles/` beside the VM file,
 // then `profiles/` in the VM file's project directory (the nearest directory above it holding
-// `.vfiogen.yaml` or `.git`), then the installed VFIOGEN_DATADIR/profiles. A VM file read from
+// `.vfiogen.yaml` or `.git`), then the installed <prefix>/share/vfiogen/profiles (installed_data_dir()). A VM file read from
 // standard input gets neither of the two beside it. A profile is used only when it and its
 // directory are owned by root, the user running vfiogen or the owner of the VM file
 // (trust_owner_of), and not writable by group or others (as ssh's StrictModes); otherwise load()

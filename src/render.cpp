@@ -5,11 +5,14 @@
 
 namespace vfiogen {
 
+namespace {
+constexpr Target kTargets[] = {Target::Pve, Target::PveSnippet, Target::Qm, Target::Libvirt};  // as target_names()
+}
+
 std::optional<Target> parse_target(const std::string& name) {
-    if (name == "pve") return Target::Pve;
-    if (name == "pve-snippet") return Target::PveSnippet;
-    if (name == "qm") return Target::Qm;
-    if (name == "libvirt") return Target::Libvirt;
+    const auto& names = target_names();
+    for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) return kTargets[i];
     return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 
 #include "pve_schema.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 

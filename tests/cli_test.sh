@@ -35,6 +35,13 @@ check "--help" 0 "" -- "$vfiogen" --help
 grep -q "render" "$work/out" || { echo "FAIL: --help lists no render command"; failed=$((failed + 1)); }
 check "no arguments" 64 "Usage: vfiogen COMMAND" -- "$vfiogen"
 check "--version" 0 "" -- "$vfiogen" --version
+# "vfiogen X.Y.Z (git COMMIT)": the commit this build was configured from (12 hex digits in a git
+# checkout, "unknown" from a tarball).
+grep -Eq '^vfiogen [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{12}|unknown)\)$' "$work/out" ||
+    { echo "FAIL: --version: $(cat "$work/out")"; failed=$((failed + 1)); }
+if head=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null); then
+    grep -qF "(git $head)" "$work/out" || { echo "FAIL: --version does not name HEAD $head: $(cat "$work/out")"; failed=$((failed + 1)); }
+fi
 for cmd in render define attach keys profiles check; do
     check "$cmd --help" 0 "" -- "$vfiogen" "$cmd" --help
     grep -q "^Usage: vfiogen $cmd" "$work/out" || { echo "FAIL: $cmd --help has no usage line"; failed=$((failed + 1)); }
@@ -215,13 +222,14 @@ expect_out "symlink inside DIR is checked" "2 files checked"
 grep -q "bare" "$work/out" && fail "check quoted a file outside DIR"
 
 # The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
-# broken conf is added to it.
+# broken conf is added to it. (--profiles stands in for the installed profiles the sample's
+# vfiogen finds; tests/ci-samples runs the sample itself in a clean root.)
 check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
 expect_out "CI sample summary" "4 files checked: 0 errors, 0 warnings"
 cp -r "$src/examples/ci/configs" "$work/ci-configs" && cp "$data/broken/131.conf" "$work/ci-configs/pve/131.conf"
 check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$work/ci-configs"
 expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
-grep -qF 'vfiogen check --profiles /opt/vfiogen/profiles "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
+grep -qF 'vfiogen check "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
     { echo "FAIL: the sample workflow no longer runs the command tested here"; failed=$((failed + 1)); }
 
 # define and attach on libvirt's in-process test driver (each run starts from its fresh state).
