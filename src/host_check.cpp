@@ -1,13 +1,14 @@
 #include "host_check.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "host_scan.h"
 
@@ -56,6 +57,7 @@ public:
             for (const auto& f : dev.functions) check_function(dev, f);
         check_groups();
         check_ovmf();
+        check_looking_glass();
         return std::move(findings_);
     }
 
@@ -353,6 +355,78 @@ private:
                 "OVMF_VARS_4M.fd), or set firmware.loader and firmware.nvram_template in the VM file");
     }
 
+    // Looking Glass B7 docs: kvmfr loaded with static_size_mb at least the VM's size, or a
+    // tmpfiles.d rule that gives the shared memory file to the client's user.
+    void check_looking_glass() {
+        if (!vm_.looking_glass) return;
+        const LookingGlass& lg = *vm_.looking_glass;
+        std::string size = std::to_string(lg.size_mib);
+        if (lg.kvmfr) {
+            if (!host_.modules.count("kvmfr")) {
+                add(CheckStatus::Fail, "looking-glass",
+                    "the kvmfr module is not loaded (no /sys/module/kvmfr)",
+                    "build kvmfr with DKMS from Looking Glass's module/ directory, then `modprobe kvmfr "
+                    "static_size_mb=" +
+                        size + "`; `vfiogen host config` writes the files that load it at boot");
+                return;
+            }
+            std::ifstream in(host_.root.sysfs + "/module/kvmfr/parameters/static_size_mb");
+            std::string sizes;
+            std::getline(in, sizes);
+            long long first = 0;
+            try {
+                first = sizes.empty() ? 0 : std::stoll(sizes.substr(0, sizes.find(',')));
+            } catch (const std::exception&) {
+                first = 0;
+            }
+            if (first >= lg.size_mib)
+                add(CheckStatus::Pass, "looking-glass",
+                    "kvmfr is loaded and /dev/kvmfr0 has " + std::to_string(first) + " MiB (the VM needs " +
+                        size + ")");
+            else
+                add(CheckStatus::Fail, "looking-glass",
+                    "kvmfr is loaded but /dev/kvmfr0 has " +
+                        (sizes.empty() ? std::string("no size") : sizes + " MiB") +
+                        " (static_size_mb); the VM needs " + size + " MiB",
+                    "set `options kvmfr static_size_mb=" + size +
+                        "` in /etc/modprobe.d/kvmfr.conf and reload kvmfr");
+            return;
+        }
+        // PVE hosts keep their OVMF in /usr/share/pve-edk2-firmware; qemu-server adds the pve-shm- prefix.
+        bool pve = file_exists(host_.root.file("/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd")) ||
+                   file_exists(host_.root.file("/usr/share/perl5/PVE/QemuServer.pm"));
+        std::string file = pve ? "/dev/shm/pve-shm-looking-glass" : "/dev/shm/looking-glass";
+        std::string rule = tmpfiles_rule_for(file);
+        if (rule.empty())
+            add(CheckStatus::Warn, "looking-glass",
+                "no tmpfiles.d rule for " + file +
+                    ": QEMU creates it for its own user, and the Looking Glass client " + "cannot open it",
+                "add `f " + file + " " + lg.mode + " " + (lg.user.empty() ? "USER" : lg.user) + " " +
+                    lg.group +
+                    " -` to /etc/tmpfiles.d/10-looking-glass.conf (`vfiogen host config` writes it)");
+        else
+            add(CheckStatus::Pass, "looking-glass", "tmpfiles.d rule for " + file + ": " + rule);
+    }
+
+    // The first line of /etc/tmpfiles.d/*.conf (under the host root) that creates `path`, or "".
+    std::string tmpfiles_rule_for(const std::string& path) const {
+        std::error_code ec;
+        std::vector<std::filesystem::path> confs;
+        for (const auto& e : std::filesystem::directory_iterator(host_.root.file("/etc/tmpfiles.d"), ec))
+            if (e.path().extension() == ".conf" && confs.size() < 256) confs.push_back(e.path());
+        std::sort(confs.begin(), confs.end());
+        for (const auto& conf : confs) {
+            std::ifstream in(conf);
+            std::string line;
+            for (int n = 0; n < 4096 && std::getline(in, line); ++n) {
+                std::istringstream fields(line);
+                std::string type, p;
+                if (fields >> type >> p && !type.empty() && type[0] != '#' && p == path) return line;
+            }
+        }
+        return "";
+    }
+
     const Host& host_;
     const Vm& vm_;
     PciNames& names_;
@@ -363,25 +437,40 @@ private:
 
 const std::vector<HostRule>& host_rules() {
     static const std::vector<HostRule> rules = {
-        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)", "seeds 003, 004; KVM"},
-        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)", "seeds 000, 003; Linux drivers/iommu"},
-        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)", "seeds 000-004"},
-        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts", "seeds 000-003; Linux kernel-parameters.txt"},
-        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing", "Linux kernel-parameters.txt"},
+        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)",
+         "seeds 003, 004; KVM"},
+        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)",
+         "seeds 000, 003; Linux drivers/iommu"},
+        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)",
+         "seeds 000-004"},
+        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts",
+         "seeds 000-003; Linux kernel-parameters.txt"},
+        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing",
+         "Linux kernel-parameters.txt"},
         {"cmdline-iommu-pt", "iommu=pt advice", "seeds 001, 002"},
-        {"cmdline-acs-override", "pcie_acs_override weakens isolation", "seed 004; vfio.blogspot.com IOMMU groups"},
-        {"interrupt-remapping", "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
+        {"cmdline-acs-override", "pcie_acs_override weakens isolation",
+         "seed 004; vfio.blogspot.com IOMMU groups"},
+        {"interrupt-remapping",
+         "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
          "seed 002; Intel VT-d spec ECAP_REG.IR"},
-        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)", "seeds 001-003"},
+        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)",
+         "seeds 001-003"},
         {"function-present", "each VM function exists on the host", "VM file"},
         {"function-id", "its vendor:device matches the profile", "profile"},
-        {"host-driver", "its current driver, and what PVE and libvirt do about it", "qemu-server PCI.pm; libvirt formatdomain"},
+        {"host-driver", "its current driver, and what PVE and libvirt do about it",
+         "qemu-server PCI.pm; libvirt formatdomain"},
         {"boot-vga", "a boot VGA device needs the firmware framebuffer off", "seed 003; DOMAIN.md"},
-        {"romfile", "ROM files exist where the target looks and start with 55 AA", "qemu-server romfile; PCI Firmware spec"},
-        {"reset-method", "the device has a reset method (the AMD reset bug)", "seed 003; Linux sysfs reset_method"},
+        {"romfile", "ROM files exist where the target looks and start with 55 AA",
+         "qemu-server romfile; PCI Firmware spec"},
+        {"reset-method", "the device has a reset method (the AMD reset bug)",
+         "seed 003; Linux sysfs reset_method"},
         {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
          "Linux drivers/vfio group viability"},
         {"ovmf", "OVMF firmware files are installed", "DOMAIN.md libvirt firmware"},
+        {"looking-glass",
+         "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory "
+         "file",
+         "gnif/LookingGlass B7 doc/ivshmem_shm.rst, ivshmem_kvmfr.rst; qemu-server QemuServer.pm ivshmem"},
     };
     return rules;
 }

@@ -89,6 +89,21 @@ std::string cpu_value(const Vm& vm) {
     return v;
 }
 
+// Looking Glass on PVE: `ivshmem: size=N,name=looking-glass` gives /dev/shm/pve-shm-looking-glass
+// (qemu-server QemuServer.pm, ivshmem_fmt: size in MiB, name [a-zA-Z0-9-]+), and `balloon: 0`
+// removes the balloon device, as Looking Glass's docs ask for <memballoon model='none'/>.
+// qemu-server has no key for a character device, so kvmfr is libvirt-only.
+void set_looking_glass(data& view, const Vm& vm) {
+    if (!vm.looking_glass) return;
+    if (vm.looking_glass->kvmfr)
+        throw InputError(
+            vm.looking_glass->kvmfr_mark,
+            "kvmfr is not available for PVE: qemu-server's ivshmem only backs onto /dev/shm/pve-shm-NAME; "
+            "set looking_glass.kvmfr: false for the pve targets");
+    view.set("ivshmem", "size=" + std::to_string(vm.looking_glass->size_mib) + ",name=looking-glass");
+    view.set("balloon", std::string("0"));
+}
+
 }  // namespace
 
 Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
@@ -119,6 +134,7 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
     if (!args_line.empty()) view.set("args", args_line);
     view.set("hostpci", hostpci);
 
+    set_looking_glass(view, vm);
     view.set("bios", vm.firmware);
     view.set("cpu", cpu_value(vm));
     view.set("machine", machine_value(vm));
@@ -164,6 +180,13 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
         view.set("scsihw", "virtio-scsi-single");
         if (vm.accel == "tcg") view.set("kvm", "0");
     }
+    // A TPM state volume exists only once PVE allocates it; a conf cannot ask for that, and a
+    // guessed vm-<vmid>-disk-<n> could be another disk of the VM. So the conf names none.
+    if (vm.tpm)
+        out.warnings.push_back({vm.tpm_mark, Severity::Warning,
+                                "the conf has no tpmstate0: let PVE allocate it with 'qm set " +
+                                    std::to_string(*vm.vmid) + " --tpmstate0 " + vm.storage +
+                                    ":1,version=v2.0'"});
     out.text = templates.render(snippet ? "pve-snippet.conf.mustache" : "pve.conf.mustache", view, Escape::None);
     return out;
 }

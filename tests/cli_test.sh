@@ -91,7 +91,7 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
 }
 data=$src/tests/data/check
 check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src/tests/golden" "$data/clean"
-expect_out "check clean summary" "34 files checked: 0 errors, 3 warnings"
+expect_out "check clean summary" "38 files checked: 0 errors, 3 warnings"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$src/examples/pve-amd-igpu-5700u.yaml"
 expect_out "rendering finding" "pve-amd-igpu-5700u.yaml:26:15: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS (in the PVE rendering, line 6)"
 check "check broken conf" 1 "" -- "$vfiogen" check "$data/broken/131.conf"
@@ -185,7 +185,7 @@ check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/tw
 tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
 check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host check --list-rules" 0 "" -- "$vfiogen" host check --list-rules
-[[ $(wc -l <"$work/out") -eq 17 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
+[[ $(wc -l <"$work/out") -eq 18 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
 check "host check without VM file" 64 "vfiogen: error: host check: give a VM file; see 'vfiogen host check --help'" -- "$vfiogen" host check
 check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }

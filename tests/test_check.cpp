@@ -49,7 +49,7 @@ TEST_CASE("every example VM file, profile and golden rendering checks without er
     for (const auto& e : fs::directory_iterator(test::source_dir() + "/examples"))  // examples/ci holds a workflow
         if (e.path().extension() == ".yaml") inputs.push_back(e.path().string());
     std::vector<std::string> paths = expand_check_paths(inputs);
-    CHECK(paths.size() == 6 + 7 + 18);  // examples, profiles, three renderings per example
+    CHECK(paths.size() == 7 + 7 + 21);  // examples, profiles, three renderings per example
     for (const auto& path : paths) {
         INFO(path);
         FileResult r = checker.check_file(path);

@@ -59,11 +59,20 @@ std::string passthrough_argv(const std::string& argv) {
     std::ostringstream out;
     std::string option, value;
     while (in >> option) {
-        if (option != "-machine" && option != "-device" && option != "-blockdev") continue;
+        if (option != "-machine" && option != "-device" && option != "-blockdev" && option != "-object" &&
+            option != "-tpmdev")
+            continue;
         if (!(in >> value)) break;
         if (value.size() >= 2 && value.front() == '\'') value = value.substr(1, value.size() - 2);
-        bool keep = option == "-machine" ||
-                    (option == "-device" && value.find("\"driver\":\"vfio-pci\"") != std::string::npos) ||
+        auto device_is = [&](const char* driver) {
+            return option == "-device" &&
+                   value.find(std::string("\"driver\":\"") + driver + "\"") != std::string::npos;
+        };
+        // The TPM's -tpmdev names a per-run socket path: keep its type only.
+        if (option == "-tpmdev") value = value.substr(0, value.find(','));
+        bool keep = option == "-machine" || option == "-tpmdev" || device_is("vfio-pci") ||
+                    device_is("ivshmem-plain") || device_is("tpm-crb") ||
+                    (option == "-object" && value.find("\"mem-path\":\"/dev/shm/") != std::string::npos) ||
                     (option == "-blockdev" && value.find("pflash") != std::string::npos &&
                      value.find("\"filename\"") != std::string::npos);
         if (keep) out << option << " " << value << "\n";
@@ -88,8 +97,8 @@ const std::string& offered_virt_type() {
 }
 
 const char* const kExamples[] = {
-    "pve-intel-igd-gen12", "pve-amd-igpu-5700u",     "pve-nvidia-gt1030",
-    "libvirt-intel-hd630", "libvirt-intel-arc-a380", "libvirt-tesla-t10",
+    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
+    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
 };
 
 }  // namespace

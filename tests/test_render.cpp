@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kExamples[] = {
-    "pve-intel-igd-gen12", "pve-amd-igpu-5700u",     "pve-nvidia-gt1030",
-    "libvirt-intel-hd630", "libvirt-intel-arc-a380", "libvirt-tesla-t10",
+    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
+    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
 };
 
 struct TargetCase {
@@ -184,4 +184,66 @@ TEST_CASE("--templates overrides one template and reports broken ones with their
               ": error: template produced XML that is not well-formed: Start-end tags mismatch at output line 1");
     fs::remove_all(dir);
     CHECK_THROWS_AS(TemplateSet("/nonexistent-dir"), UsageError);
+}
+
+TEST_CASE("Looking Glass renders the shmem, SPICE input and no balloon for libvirt, ivshmem for PVE") {
+    std::string vm = "name: lg\nvmid: 100\nlooking_glass:\n  resolution: 3840x2160\n";
+    std::string xml = render(load_text(vm), Target::Libvirt, TemplateSet()).text;
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(xml.c_str()));
+    pugi::xml_node devices = doc.child("domain").child("devices");
+    pugi::xml_node shmem = devices.child("shmem");
+    CHECK(std::string(shmem.attribute("name").value()) == "looking-glass");
+    CHECK(std::string(shmem.child("model").attribute("type").value()) == "ivshmem-plain");
+    CHECK(std::string(shmem.child("size").attribute("unit").value()) == "M");
+    CHECK(std::string(shmem.child("size").text().get()) == "128");
+    CHECK(std::string(devices.child("memballoon").attribute("model").value()) == "none");
+    CHECK(std::string(devices.child("graphics").attribute("type").value()) == "spice");
+    CHECK(std::string(devices.child("channel").child("target").attribute("name").value()) ==
+          "com.redhat.spice.0");
+    std::vector<std::string> inputs;
+    for (auto i : devices.children("input"))
+        inputs.push_back(std::string(i.attribute("type").value()) + "/" + i.attribute("bus").value());
+    CHECK(inputs == std::vector<std::string>{"mouse/virtio", "keyboard/virtio"});
+    CHECK_FALSE(devices.child("tpm"));  // l26: no TPM unless asked for
+
+    std::string conf = render(load_text(vm), Target::Pve, TemplateSet()).text;
+    CHECK(conf.find("\nivshmem: size=128,name=looking-glass\n") != std::string::npos);
+    CHECK(conf.find("balloon: 0\n") == 0);
+    std::string snippet = render(load_text(vm), Target::PveSnippet, TemplateSet()).text;
+    CHECK(snippet.find("\nivshmem: size=128,name=looking-glass\n") != std::string::npos);
+
+    // No Looking Glass: no shmem, the balloon stays libvirt's default, VNC as before.
+    std::string plain = render(load_text("name: lg\n"), Target::Libvirt, TemplateSet()).text;
+    CHECK(plain.find("<shmem") == std::string::npos);
+    CHECK(plain.find("<memballoon") == std::string::npos);
+    CHECK(plain.find("<graphics type='vnc'") != std::string::npos);
+}
+
+TEST_CASE("Looking Glass with kvmfr: libvirt's qemu:commandline from the B7 docs; PVE has no key for it") {
+    std::string vm = "name: lg\nvmid: 100\nlooking_glass:\n  kvmfr: true\n";
+    std::string xml = render(load_text(vm), Target::Libvirt, TemplateSet()).text;
+    CHECK(xml.find("<shmem") == std::string::npos);
+    CHECK(xml.find(
+              "<qemu:arg value='{&apos;qom-type&apos;:&apos;memory-backend-file&apos;,&apos;id&apos;:&apos;"
+              "looking-glass&apos;,&apos;mem-path&apos;:&apos;/dev/kvmfr0&apos;,&apos;size&apos;:33554432,"
+              "&apos;share&apos;:true}'/>") != std::string::npos);
+    CHECK(xml.find("xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'") != std::string::npos);
+    CHECK(render_error(vm, Target::Pve) ==
+          "vm.yaml:4:10: error: kvmfr is not available for PVE: qemu-server's ivshmem only backs onto "
+          "/dev/shm/pve-shm-NAME; set looking_glass.kvmfr: false for the pve targets");
+}
+
+TEST_CASE("a TPM renders for libvirt, and PVE is told to allocate tpmstate0 instead of a named volume") {
+    Vm vm = load_text("name: w\nvmid: 100\nostype: win11\n");
+    std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
+    CHECK(
+        xml.find("    <tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n") !=
+        std::string::npos);
+    Rendered conf = render(vm, Target::Pve, TemplateSet());
+    CHECK(conf.text.find("tpmstate0") == std::string::npos);
+    REQUIRE(conf.warnings.size() == 1);
+    CHECK(conf.warnings[0].str() ==
+          "vm.yaml:3:9: warning: the conf has no tpmstate0: let PVE allocate it with 'qm set 100 --tpmstate0 "
+          "local-lvm:1,version=v2.0'");
 }
