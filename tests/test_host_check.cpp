@@ -1,12 +1,16 @@
 // `host check` on each fixture host (tests/data/hosts) with the seed's VM file: the exact findings.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "host_check.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -156,4 +160,54 @@ TEST_CASE("findings as text and JSON") {
     CHECK(format_findings_json(f) == "[\n  {\n    \"fix\": null,\n    \"message\": \"vmx\",\n    \"rule\": \"cpu-virt\",\n"
                                      "    \"status\": \"pass\"\n  },\n  {\n    \"fix\": \"add x\",\n    \"message\": \"boot VGA\",\n"
                                      "    \"rule\": \"boot-vga\",\n    \"status\": \"warn\"\n  }\n]\n");
+}
+
+TEST_CASE("Looking Glass: a tmpfiles.d rule for the shared memory file, or kvmfr loaded with enough memory") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-looking-glass-win11.yaml", profiles);
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-lg-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "etc/tmpfiles.d");
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));
+    host.root.files = dir.string();
+    PciNames names;
+
+    auto findings = check_host(host, vm, names);
+    const auto& missing = find(findings, CheckStatus::Warn, "looking-glass");
+    CHECK(missing.message ==
+          "no tmpfiles.d rule for /dev/shm/looking-glass: QEMU creates it for its own user, and "
+          "the Looking Glass client cannot open it");
+    CHECK(missing.fix ==
+          "add `f /dev/shm/looking-glass 0660 alice kvm -` to /etc/tmpfiles.d/10-looking-glass.conf "
+          "(`vfiogen host config` writes it)");
+    std::ofstream(dir / "etc/tmpfiles.d/10-looking-glass.conf")
+        << "# Type Path Mode UID GID Age\n"
+           "f /dev/shm/looking-glass 0660 alice kvm -\n";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "looking-glass").message ==
+          "tmpfiles.d rule for /dev/shm/looking-glass: f /dev/shm/looking-glass 0660 alice kvm -");
+
+    // A PVE host (its OVMF package is there): qemu-server's pve-shm- name.
+    fs::create_directories(dir / "usr/share/pve-edk2-firmware");
+    std::ofstream(dir / "usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd") << "x";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Warn, "looking-glass").message ==
+          "no tmpfiles.d rule for /dev/shm/pve-shm-looking-glass: QEMU creates it for its own user, and the "
+          "Looking "
+          "Glass client cannot open it");
+
+    vm.looking_glass->kvmfr = true;
+    CHECK(find(check_host(host, vm, names), CheckStatus::Fail, "looking-glass").message ==
+          "the kvmfr module is not loaded (no /sys/module/kvmfr)");
+    fs::create_directories(dir / "sys/module/kvmfr/parameters");
+    std::ofstream(dir / "sys/module/kvmfr/parameters/static_size_mb") << "32\n";
+    host.root.sysfs = (dir / "sys").string();
+    host.modules.insert("kvmfr");
+    findings = check_host(host, vm, names);
+    const auto& small = find(findings, CheckStatus::Fail, "looking-glass");
+    CHECK(small.message ==
+          "kvmfr is loaded but /dev/kvmfr0 has 32 MiB (static_size_mb); the VM needs 64 MiB");
+    CHECK(small.fix ==
+          "set `options kvmfr static_size_mb=64` in /etc/modprobe.d/kvmfr.conf and reload kvmfr");
+    std::ofstream(dir / "sys/module/kvmfr/parameters/static_size_mb") << "128\n";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "looking-glass").message ==
+          "kvmfr is loaded and /dev/kvmfr0 has 128 MiB (the VM needs 64)");
+    fs::remove_all(dir);
 }
