@@ -1,5 +1,6 @@
 #include "host_check.h"
 
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -42,6 +43,121 @@ std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
 }
 
 std::string vm_line(const Mark& mark) { return format_mark(mark); }
+
+// The host's distribution from <root>/etc/os-release (ID, then ID_LIKE), PVE when its OVMF
+// package directory exists; with the package that ships OVMF there and where its files go.
+struct HostDistro {
+    std::string id;        // debian, fedora, arch, pve, or "" when unknown
+    std::string name;      // "Debian/Ubuntu", ...
+    std::string install;   // the command that installs OVMF
+    std::string code_dir;  // where that package puts OVMF_CODE*
+};
+
+HostDistro host_distro(const HostRoot& root) {
+    struct stat st {};
+    if (stat(root.file("/usr/share/pve-edk2-firmware").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {"pve", "Proxmox VE", "apt-get install pve-edk2-firmware", "/usr/share/pve-edk2-firmware/"};
+    std::ifstream in(root.file("/etc/os-release"));
+    std::string line, ids;
+    for (int n = 0; n < 200 && std::getline(in, line); ++n)
+        if (line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0)
+            ids += " " + line.substr(line.find('=') + 1);
+    for (auto& c : ids)
+        if (c == '"' || c == '\'') c = ' ';
+    auto has = [&](const char* id) {
+        return (ids + " ").find(std::string(" ") + id + " ") != std::string::npos;
+    };
+    if (has("debian") || has("ubuntu"))
+        return {"debian", "Debian/Ubuntu", "apt-get install ovmf", "/usr/share/OVMF/"};
+    if (has("fedora") || has("rhel") || has("centos"))
+        return {"fedora", "Fedora/RHEL", "dnf install edk2-ovmf", "/usr/share/edk2/ovmf/"};
+    if (has("arch")) return {"arch", "Arch", "pacman -S edk2-ovmf", "/usr/share/edk2/x64/"};
+    return {};
+}
+
+std::string ovmf_fix(const HostDistro& d) {
+    if (d.id.empty())
+        return "install OVMF: `apt-get install ovmf` (Debian/Ubuntu), `dnf install edk2-ovmf` (Fedora/RHEL), "
+               "`pacman -S edk2-ovmf` (Arch), `apt-get install pve-edk2-firmware` (Proxmox VE)";
+    return "install OVMF on " + d.name + ": `" + d.install + "`";
+}
+
+// One QEMU firmware descriptor (QEMU docs/interop/firmware.json), as libvirt reads it for
+// <os firmware='efi'> autoselection.
+struct FirmwareDescriptor {
+    std::string path;                   // the descriptor file, as on the host
+    bool uefi = false;                  // interface-types holds "uefi"
+    std::string executable;             // mapping.executable.filename
+    std::vector<std::string> machines;  // x86_64 targets' machine globs, e.g. "pc-q35-*"
+    bool secure_boot = false, enrolled_keys = false;
+
+    bool offers_machine(const std::string& machine) const {
+        for (const auto& glob : machines)
+            if (fnmatch(glob.c_str(), machine.c_str(), 0) == 0) return true;
+        return false;
+    }
+};
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path);
+
+// The descriptors libvirt would read, by file name with /etc/qemu/firmware overriding
+// /usr/share/qemu/firmware, in name order; files that are not descriptors are skipped.
+// Bounded: 64 files per directory, 64 KiB per file.
+std::vector<FirmwareDescriptor> read_firmware_descriptors(const HostRoot& root) {
+    std::map<std::string, std::string> by_name;  // file name -> host path
+    for (const char* dir : {"/usr/share/qemu/firmware", "/etc/qemu/firmware"}) {
+        std::error_code ec;
+        int n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(root.file(dir), ec)) {
+            if (++n > 64) break;
+            std::string name = e.path().filename().string();
+            if (e.path().extension() == ".json") by_name[name] = std::string(dir) + "/" + name;
+        }
+    }
+    std::vector<FirmwareDescriptor> out;
+    for (const auto& [name, path] : by_name) {
+        std::ifstream in(root.file(path), std::ios::binary);
+        std::string text(64 * 1024, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<size_t>(in.gcount()));
+        nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+        if (!j.is_object()) continue;
+        try {
+            out.push_back(descriptor_of(j, path));
+        } catch (const nlohmann::json::exception&) {
+            continue;  // a field of another type than the schema's: not a descriptor libvirt would use either
+        }
+        if (out.back().executable.empty() || out.back().executable[0] != '/') out.pop_back();
+    }
+    return out;
+}
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path) {
+    FirmwareDescriptor d;
+    d.path = path;
+    auto strings = [](const nlohmann::json& a) {
+        std::vector<std::string> v;
+        if (a.is_array())
+            for (const auto& x : a)
+                if (x.is_string()) v.push_back(x.get<std::string>());
+        return v;
+    };
+    auto contains = [](const std::vector<std::string>& v, const char* s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    d.uefi = contains(strings(j.value("interface-types", nlohmann::json())), "uefi");
+    const nlohmann::json& exe =
+        j.value("mapping", nlohmann::json::object()).value("executable", nlohmann::json::object());
+    if (exe.is_object() && exe.value("filename", nlohmann::json()).is_string())
+        d.executable = exe["filename"].get<std::string>();
+    for (const auto& t : j.value("targets", nlohmann::json::array()))
+        if (t.is_object() && t.value("architecture", std::string()) == "x86_64")
+            for (auto& m : strings(t.value("machines", nlohmann::json()))) d.machines.push_back(m);
+    std::vector<std::string> features = strings(j.value("features", nlohmann::json()));
+    d.secure_boot = contains(features, "secure-boot");
+    d.enrolled_keys = contains(features, "enrolled-keys");
+    return d;
+}
 
 class Checker {
 public:
@@ -328,31 +444,68 @@ private:
         }
     }
 
+    // OVMF as the VM's target will look for it: PVE's own package on a PVE host; else libvirt's
+    // autoselection through QEMU's firmware descriptors, or the explicit files of the VM file.
     void check_ovmf() {
         if (vm_.firmware != "ovmf") return;
-        const std::string pve = "/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd";
-        if (file_exists(host_.root.file(pve))) {
-            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + pve);
-            return;
-        }
+        HostDistro distro = host_distro(host_.root);
+        if (distro.id == "pve") return check_pve_ovmf();
+        bool q35 = vm_.machine_type == "q35";
+        std::string want =
+            vm_.secure_boot ? "UEFI with Secure Boot and enrolled keys" : "UEFI without Secure Boot";
+        std::vector<FirmwareDescriptor> descriptors = read_firmware_descriptors(host_.root);
+        const FirmwareDescriptor* match = nullptr;
+        for (const auto& d : descriptors)
+            if (!match && d.uefi &&
+                d.offers_machine((q35 ? "pc-q35-" : "pc-i440fx-") +
+                                 (vm_.machine_version.empty() ? std::string("7.2") : vm_.machine_version)) &&
+                d.secure_boot == vm_.secure_boot && d.enrolled_keys == vm_.secure_boot &&
+                file_exists(host_.root.file(d.executable)))
+                match = &d;
         if (vm_.firmware_autoselect) {
-            bool any = file_exists(host_.root.file("/usr/share/qemu/firmware/60-edk2-x86_64.json")) ||
-                       file_exists(host_.root.file("/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json"));
-            if (any) add(CheckStatus::Pass, "ovmf", "OVMF firmware descriptors present in /usr/share/qemu/firmware");
+            if (match)
+                add(CheckStatus::Pass, "ovmf",
+                    "firmware autoselection finds " + want + " for " + vm_.machine_type + ": " + match->path +
+                        " (" + match->executable + ")");
             else
-                add(CheckStatus::Fail, "ovmf", "no OVMF firmware descriptor in /usr/share/qemu/firmware for firmware autoselection",
-                    "install OVMF: `apt-get install ovmf` (Debian), `dnf install edk2-ovmf` (Fedora), `pacman -S edk2-ovmf` (Arch)");
+                add(CheckStatus::Fail, "ovmf",
+                    "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers " +
+                        want + " for " + vm_.machine_type + " (" + std::to_string(descriptors.size()) +
+                        " read); libvirt's autoselection will fail",
+                    ovmf_fix(distro) +
+                        (vm_.secure_boot && !q35 ? "; Secure Boot firmware needs machine type q35" : ""));
             return;
         }
         std::vector<std::string> missing;
         for (const auto& p : {vm_.loader, vm_.nvram_template})
             if (!file_exists(host_.root.file(p))) missing.push_back(p);
-        if (missing.empty())
+        if (missing.empty()) {
             add(CheckStatus::Pass, "ovmf", "OVMF present for libvirt: " + vm_.loader + ", " + vm_.nvram_template);
+            return;
+        }
+        std::string fix = ovmf_fix(distro);
+        if (!distro.code_dir.empty()) fix += " (its files are in " + distro.code_dir + ")";
+        fix += match ? ", or drop firmware.loader and firmware.nvram_template: autoselection would use " +
+                           match->executable
+                     : ", or set firmware.loader and firmware.nvram_template to the host's files";
+        add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing), fix);
+    }
+
+    // qemu-server OVMF.pm: OVMF_CODE_4M.secboot.fd with SMM (q35), OVMF_CODE_4M.fd without;
+    // OVMF_VARS_4M.ms.fd when the efidisk enrolls keys.
+    void check_pve_ovmf() {
+        const std::string dir = "/usr/share/pve-edk2-firmware/";
+        std::vector<std::string> want = {
+            dir + (vm_.machine_type == "q35" ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
+            dir + (vm_.secure_boot ? "OVMF_VARS_4M.ms.fd" : "OVMF_VARS_4M.fd")};
+        std::vector<std::string> missing;
+        for (const auto& p : want)
+            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+        if (missing.empty())
+            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join_list(want));
         else
-            add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing),
-                "install OVMF (`apt-get install ovmf` on Debian provides /usr/share/OVMF/OVMF_CODE_4M.fd and "
-                "OVMF_VARS_4M.fd), or set firmware.loader and firmware.nvram_template in the VM file");
+            add(CheckStatus::Fail, "ovmf", "OVMF files missing for PVE: " + join_list(missing),
+                "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
     }
 
     // Looking Glass B7 docs: kvmfr loaded with static_size_mb at least the VM's size, or a

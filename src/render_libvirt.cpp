@@ -151,7 +151,11 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
 
     if (vm.firmware == "ovmf") {
         if (vm.firmware_autoselect) {
-            view.set("firmware_auto", object{{"secure_boot", std::string(vm.secure_boot ? "yes" : "no")}});
+            // libvirt formatdomain.rst: <firmware><feature> since 7.2; enrolled-keys follows
+            // secure-boot, so Secure Boot is on with Microsoft's keys and off with none.
+            object firmware{{"secure_boot", std::string(vm.secure_boot ? "yes" : "no")}};
+            if (vm.nvram) firmware["nvram"] = *vm.nvram;
+            view.set("firmware_auto", firmware);
         } else {
             std::string nvram = vm.nvram.value_or("/var/lib/libvirt/qemu/nvram/" + vm.name + "_VARS.fd");
             object loader{{"path", vm.loader}, {"nvram_template", vm.nvram_template}, {"nvram", nvram}};

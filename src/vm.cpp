@@ -330,12 +330,22 @@ Vm load_section(const Section& s) {
     vm.efidisk = fw.opt_str("efidisk");
     vm.efidisk_mark = fw.mark("efidisk");
     if (vm.efidisk) check_volume(*vm.efidisk, vm.efidisk_mark, "efidisk");
-    vm.firmware_autoselect = fw.boolean("autoselect");
-    vm.loader = fw.opt_str("loader").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" : fw.str("loader"));
-    vm.nvram_template =
-        fw.opt_str("nvram_template").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" : fw.str("nvram_template"));
+    // libvirt picks OVMF from QEMU's firmware descriptors unless the VM file names the files
+    // (or turns autoselection off, which means Debian's paths).
+    bool explicit_files = fw.has("loader") || fw.has("nvram_template");
+    vm.firmware_autoselect = fw.opt_boolean("autoselect").value_or(!explicit_files);
+    if (vm.firmware_autoselect && explicit_files)
+        throw InputError(fw.mark("autoselect"),
+                         "firmware autoselection and an explicit " +
+                             std::string(fw.has("loader") ? "loader" : "nvram_template") +
+                             " do not mix: drop one");
+    vm.loader = fw.opt_str("loader").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+                                                             : "/usr/share/OVMF/OVMF_CODE_4M.fd");
+    vm.nvram_template = fw.opt_str("nvram_template")
+                            .value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
+                                                     : "/usr/share/OVMF/OVMF_VARS_4M.fd");
     vm.nvram = fw.opt_str("nvram");
-    vm.loader_mark = fw.mark("loader");
+    vm.loader_mark = fw.has("loader") ? fw.mark("loader") : fw.mark("autoselect");
 
     vm.tpm = s.opt_boolean("tpm").value_or(win11);
     vm.tpm_mark = s.has("tpm") ? s.mark("tpm") : s.mark("ostype");

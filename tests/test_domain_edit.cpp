@@ -91,6 +91,7 @@ TEST_CASE("attach refuses legacy IGD when another device holds guest 00:02.0, na
 
 TEST_CASE("attach switches SeaBIOS to OVMF when the VM file asks, with a warning, and lets libvirt name the NVRAM") {
     Vm vm = example("pve-intel-igd-gen12");  // OVMF, i440fx 8.0
+    vm.firmware_autoselect = false;          // explicit files: libvirt still names the NVRAM
     AttachResult r = attach_passthrough(kI440fxDomain, libvirt_xml(vm), vm);
     REQUIRE(r.warnings.size() == 1);
     CHECK(r.warnings[0].str() == vm.file + ":17:9: warning: domain 'legacy' switches from BIOS (SeaBIOS) to UEFI "
@@ -98,6 +99,17 @@ TEST_CASE("attach switches SeaBIOS to OVMF when the VM file asks, with a warning
     CHECK(r.after.find("    <type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>\n"
                        "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"
                        "    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'/>\n") != std::string::npos);
+
+    SUBCASE("with autoselection (the default), the firmware features instead of files") {
+        Vm autoselect = example("pve-intel-igd-gen12");
+        AttachResult a = attach_passthrough(kI440fxDomain, libvirt_xml(autoselect), autoselect);
+        CHECK(
+            a.after.find("  <os firmware='efi'>\n    <type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>\n"
+                         "    <firmware>\n      <feature enabled='no' name='enrolled-keys'/>\n"
+                         "      <feature enabled='no' name='secure-boot'/>\n    </firmware>\n") !=
+            std::string::npos);
+        CHECK(a.after.find("<loader") == std::string::npos);
+    }
 }
 
 TEST_CASE("attach keeps a hostdev's guest slot when the device is already attached") {

@@ -40,15 +40,20 @@ public:
         fs::remove_all(dir_, ec);
     }
     std::string uri() const { return "qemu:///embed?root=" + dir_; }
+    const std::string& dir() const { return dir_; }
 
-private:
+  private:
     std::string dir_;
 };
 
 // One embedded driver for the whole file: starting it probes QEMU's capabilities (seconds).
-LibvirtConnection& embedded() {
+EmbedRoot& embed_root() {
     static EmbedRoot root;
-    static LibvirtConnection conn = LibvirtConnection::open(root.uri(), false);
+    return root;
+}
+
+LibvirtConnection& embedded() {
+    static LibvirtConnection conn = LibvirtConnection::open(embed_root().uri(), false);
     return conn;
 }
 
@@ -75,6 +80,10 @@ std::string passthrough_argv(const std::string& argv) {
                     (option == "-object" && value.find("\"mem-path\":\"/dev/shm/") != std::string::npos) ||
                     (option == "-blockdev" && value.find("pflash") != std::string::npos &&
                      value.find("\"filename\"") != std::string::npos);
+        // Files libvirt names itself (the NVRAM with autoselected firmware) live under the
+        // temporary root: written as <embed-root> so the golden files stay the same.
+        for (size_t at; (at = value.find(embed_root().dir())) != std::string::npos;)
+            value.replace(at, embed_root().dir().size(), "<embed-root>");
         if (keep) out << option << " " << value << "\n";
     }
     return out.str();

@@ -151,13 +151,42 @@ TEST_CASE("libvirt target rules") {
           "vm.yaml:1:7: error: VM name 'a/b' is not valid for libvirt: it must not contain '/'");
     CHECK(render_error("name: vm\nmachine:\n  type: i440fx\nfirmware:\n  secure_boot: true\n", Target::Libvirt) ==
           "vm.yaml:5:16: error: secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
-    std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n"), Target::Libvirt, TemplateSet()).text;
+    // Explicit files when autoselection is off: Debian's Secure Boot pair, and SMM.
+    std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n  autoselect: false\n"),
+                             Target::Libvirt, TemplateSet())
+                          .text;
     CHECK(xml.find("<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>") != std::string::npos);
+    CHECK(
+        xml.find(
+            "<nvram "
+            "template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/var/lib/libvirt/qemu/nvram/vm_VARS.fd</nvram>") !=
+        std::string::npos);
     CHECK(xml.find("<smm state='on'/>") != std::string::npos);
-    std::string autoselect = render(load_text("name: vm\nfirmware:\n  autoselect: true\n"), Target::Libvirt, TemplateSet()).text;
+    // The default: libvirt's autoselection (libvirt >= 7.2 for <firmware><feature>).
+    std::string autoselect = render(load_text("name: vm\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(autoselect.find("<os firmware='efi'>") != std::string::npos);
+    CHECK(autoselect.find("<feature enabled='no' name='enrolled-keys'/>") != std::string::npos);
     CHECK(autoselect.find("<feature enabled='no' name='secure-boot'/>") != std::string::npos);
     CHECK(autoselect.find("<loader") == std::string::npos);
+    CHECK(autoselect.find("<nvram") == std::string::npos);  // libvirt names it
+    std::string secure =
+        render(load_text("name: vm\nfirmware:\n  secure_boot: true\n  nvram: /srv/vm_VARS.fd\n"),
+               Target::Libvirt, TemplateSet())
+            .text;
+    CHECK(secure.find("      <feature enabled='yes' name='enrolled-keys'/>\n      <feature enabled='yes' "
+                      "name='secure-boot'/>\n"
+                      "    </firmware>\n    <nvram>/srv/vm_VARS.fd</nvram>\n") != std::string::npos);
+    CHECK(secure.find("<smm state='on'/>") != std::string::npos);
+    // A loader from the VM file turns autoselection off; the template defaults to Debian's.
+    std::string given =
+        render(load_text("name: vm\nfirmware:\n  loader: /usr/share/edk2/ovmf/OVMF_CODE.fd\n"),
+               Target::Libvirt, TemplateSet())
+            .text;
+    CHECK(given.find("<os>") != std::string::npos);
+    CHECK(given.find("<loader readonly='yes' type='pflash'>/usr/share/edk2/ovmf/OVMF_CODE.fd</loader>") !=
+          std::string::npos);
+    CHECK(render_error("name: vm\nfirmware:\n  autoselect: true\n  loader: /x.fd\n", Target::Libvirt) ==
+          "vm.yaml:3:15: error: firmware autoselection and an explicit loader do not mix: drop one");
     std::string seabios = render(load_text("name: vm\nfirmware:\n  type: seabios\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(seabios.find("<loader") == std::string::npos);
     CHECK(seabios.find("firmware=") == std::string::npos);
