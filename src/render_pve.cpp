@@ -89,19 +89,20 @@ std::string cpu_value(const Vm& vm) {
     return v;
 }
 
-// Looking Glass on PVE: `ivshmem: size=N,name=looking-glass` gives /dev/shm/pve-shm-looking-glass
-// (qemu-server QemuServer.pm, ivshmem_fmt: size in MiB, name [a-zA-Z0-9-]+), and `balloon: 0`
-// removes the balloon device, as Looking Glass's docs ask for <memballoon model='none'/>.
-// qemu-server has no key for a character device, so kvmfr is libvirt-only.
-void set_looking_glass(data& view, const Vm& vm) {
-    if (!vm.looking_glass) return;
+// Looking Glass on PVE, as conf keys: `ivshmem: size=N,name=looking-glass` gives
+// /dev/shm/pve-shm-looking-glass (qemu-server QemuServer.pm, ivshmem_fmt: size in MiB, name
+// [a-zA-Z0-9-]+), and `balloon: 0` removes the balloon device, as Looking Glass's docs ask for
+// <memballoon model='none'/>. qemu-server has no key for a character device, so kvmfr is
+// libvirt-only (InputError at the kvmfr key).
+std::map<std::string, std::string> looking_glass_keys(const Vm& vm) {
+    if (!vm.looking_glass) return {};
     if (vm.looking_glass->kvmfr)
         throw InputError(
             vm.looking_glass->kvmfr_mark,
             "kvmfr is not available for PVE: qemu-server's ivshmem only backs onto /dev/shm/pve-shm-NAME; "
             "set looking_glass.kvmfr: false for the pve targets");
-    view.set("ivshmem", "size=" + std::to_string(vm.looking_glass->size_mib) + ",name=looking-glass");
-    view.set("balloon", std::string("0"));
+    return {{"ivshmem", "size=" + std::to_string(vm.looking_glass->size_mib) + ",name=looking-glass"},
+            {"balloon", "0"}};
 }
 
 }  // namespace
@@ -134,7 +135,7 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
     if (!args_line.empty()) view.set("args", args_line);
     view.set("hostpci", hostpci);
 
-    set_looking_glass(view, vm);
+    for (const auto& [key, value] : looking_glass_keys(vm)) view.set(key, value);
     view.set("bios", vm.firmware);
     view.set("cpu", cpu_value(vm));
     view.set("machine", machine_value(vm));
