@@ -454,14 +454,18 @@ private:
         std::string want =
             vm_.secure_boot ? "UEFI with Secure Boot and enrolled keys" : "UEFI without Secure Boot";
         std::vector<FirmwareDescriptor> descriptors = read_firmware_descriptors(host_.root);
-        const FirmwareDescriptor* match = nullptr;
-        for (const auto& d : descriptors)
-            if (!match && d.uefi &&
-                d.offers_machine((q35 ? "pc-q35-" : "pc-i440fx-") +
-                                 (vm_.machine_version.empty() ? std::string("7.2") : vm_.machine_version)) &&
-                d.secure_boot == vm_.secure_boot && d.enrolled_keys == vm_.secure_boot &&
-                file_exists(host_.root.file(d.executable)))
+        const FirmwareDescriptor *match = nullptr, *without_file = nullptr;
+        std::string machine = (q35 ? "pc-q35-" : "pc-i440fx-") +
+                              (vm_.machine_version.empty() ? std::string("7.2") : vm_.machine_version);
+        for (const auto& d : descriptors) {
+            if (match || !d.uefi || !d.offers_machine(machine) || d.secure_boot != vm_.secure_boot ||
+                d.enrolled_keys != vm_.secure_boot)
+                continue;
+            if (file_exists(host_.root.file(d.executable)))
                 match = &d;
+            else if (!without_file)
+                without_file = &d;
+        }
         if (vm_.firmware_autoselect) {
             if (match)
                 add(CheckStatus::Pass, "ovmf",
@@ -471,7 +475,11 @@ private:
                 add(CheckStatus::Fail, "ovmf",
                     "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers " +
                         want + " for " + vm_.machine_type + " (" + std::to_string(descriptors.size()) +
-                        " read); libvirt's autoselection will fail",
+                        " read" +
+                        (without_file ? "; " + without_file->path + " names " + without_file->executable +
+                                            ", which is missing"
+                                      : std::string()) +
+                        "); libvirt's autoselection will fail",
                     ovmf_fix(distro) +
                         (vm_.secure_boot && !q35 ? "; Secure Boot firmware needs machine type q35" : ""));
             return;

@@ -242,7 +242,9 @@ TEST_CASE("OVMF: QEMU's firmware descriptors for autoselection, each distributio
     CHECK(secure.status == CheckStatus::Fail);
     CHECK(secure.message ==
           "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers UEFI "
-          "with Secure Boot and enrolled keys for q35 (2 read); libvirt's autoselection will fail");
+          "with Secure Boot and enrolled keys for q35 (2 read; /usr/share/qemu/firmware/"
+          "40-edk2-x86_64-secure-enrolled.json names /usr/share/OVMF/OVMF_CODE_4M.ms.fd, which is missing); "
+          "libvirt's autoselection will fail");
     CHECK(secure.fix == "install OVMF on Debian/Ubuntu: `apt-get install ovmf`");
     // Explicit files (autoselection off) are looked up as given.
     HostFinding given = ovmf_finding(two_t10, "name: w\nfirmware:\n  autoselect: false\n");
