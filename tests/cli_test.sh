@@ -78,6 +78,12 @@ echo "keep me" >"$work/keep.conf"
 printf 'name: vm\nvmid: 100\nmemroy_mib: 4096\n' >"$work/typo.yaml"
 check "unknown key" 1 "$work/typo.yaml:3:1: error: unknown key 'memroy_mib' (did you mean 'memory_mib'?)" -- \
     "$vfiogen" render -t pve "$work/typo.yaml" -o "$work/keep.conf"
+printf 'name: vm\nvmid: 100\nlooking_glass:\n  resolution: 3840x2160\n  size_mib: 96\n' >"$work/lg.yaml"
+check "Looking Glass size" 1 "$work/lg.yaml:5:13: error: Looking Glass size_mib 96 is not a power of two (IVSHMEM needs one; the next is 128)" -- \
+    "$vfiogen" render -t libvirt "$work/lg.yaml" -o "$work/keep.conf"
+printf 'name: vm\nvmid: 100\nlooking_glass:\n  kvmfr: true\n' >"$work/kvmfr.yaml"
+check "kvmfr on PVE" 1 "$work/kvmfr.yaml:4:10: error: kvmfr is not available for PVE" -- \
+    "$vfiogen" render -t pve "$work/kvmfr.yaml" -o "$work/keep.conf"
 printf 'name: [vm\n' >"$work/syntax.yaml"
 check "YAML syntax" 2 "$work/syntax.yaml:2:1: error: YAML syntax:" -- "$vfiogen" render -t pve "$work/syntax.yaml" -o "$work/keep.conf"
 : >"$work/empty.yaml"
