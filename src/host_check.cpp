@@ -174,6 +174,7 @@ public:
         check_groups();
         check_ovmf();
         check_looking_glass();
+        check_tpm();
         return std::move(findings_);
     }
 
@@ -516,6 +517,23 @@ private:
                 "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
     }
 
+    // The emulated TPM is swtpm, which libvirt and qemu-server start beside QEMU ("Unable to find
+    // 'swtpm' binary" otherwise); PVE depends on it, the distributions ship it as swtpm (+ tools).
+    void check_tpm() {
+        if (!vm_.tpm) return;
+        for (const char* bin : {"/usr/bin/swtpm", "/usr/sbin/swtpm"})
+            if (file_exists(host_.root.file(bin))) {
+                add(CheckStatus::Pass, "tpm", std::string("swtpm for the emulated TPM 2.0: ") + bin);
+                return;
+            }
+        HostDistro distro = host_distro(host_.root);
+        std::string install = distro.id == "fedora" ? "dnf install swtpm swtpm-tools"
+                              : distro.id == "arch" ? "pacman -S swtpm"
+                                                    : "apt-get install swtpm swtpm-tools";
+        add(CheckStatus::Fail, "tpm", "the VM has a TPM (tpm, or ostype win11) but swtpm is not installed",
+            "install it: `" + install + "`");
+    }
+
     // Looking Glass B7 docs: kvmfr loaded with static_size_mb at least the VM's size, or a
     // tmpfiles.d rule that gives the shared memory file to the client's user.
     void check_looking_glass() {
@@ -627,7 +645,13 @@ const std::vector<HostRule>& host_rules() {
          "seed 003; Linux sysfs reset_method"},
         {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
          "Linux drivers/vfio group viability"},
-        {"ovmf", "OVMF firmware files are installed", "DOMAIN.md libvirt firmware"},
+        {"ovmf",
+         "OVMF for the VM: a QEMU firmware descriptor libvirt's autoselection would pick, the VM file's "
+         "explicit "
+         "files, or pve-edk2-firmware's on PVE",
+         "QEMU docs/interop/firmware.json; libvirt formatdomain.rst (os firmware); qemu-server OVMF.pm"},
+        {"tpm", "swtpm is installed for a VM with an emulated TPM",
+         "libvirt formatdomain.rst (tpm emulator); qemu-server swtpm"},
         {"looking-glass",
          "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory "
          "file",

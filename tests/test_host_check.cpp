@@ -309,3 +309,26 @@ TEST_CASE("OVMF: QEMU's firmware descriptors for autoselection, each distributio
     }
     fs::remove_all(dir);
 }
+
+TEST_CASE("a TPM needs swtpm on the host") {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-tpm-" + std::to_string(::getpid()));
+    auto tpm_finding = [&](const std::string& vm_text) {
+        auto profiles = test::test_profiles();
+        Vm vm = load_vm_text(vm_text, "vm.yaml", profiles);
+        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+        host.root.files = dir.string();
+        PciNames names;
+        for (const auto& f : check_host(host, vm, names))
+            if (f.rule == "tpm") return f;
+        return HostFinding{CheckStatus::Info, "none", "", ""};
+    };
+    write(dir / "etc/os-release", "ID=fedora\n");
+    HostFinding missing = tpm_finding("name: w\nostype: win11\n");
+    CHECK(missing.status == CheckStatus::Fail);
+    CHECK(missing.message == "the VM has a TPM (tpm, or ostype win11) but swtpm is not installed");
+    CHECK(missing.fix == "install it: `dnf install swtpm swtpm-tools`");
+    write(dir / "usr/bin/swtpm", "x");
+    CHECK(tpm_finding("name: w\ntpm: true\n").message == "swtpm for the emulated TPM 2.0: /usr/bin/swtpm");
+    CHECK(tpm_finding("name: w\nostype: win10\n").rule == "none");  // no TPM, no finding
+    fs::remove_all(dir);
+}
