@@ -222,6 +222,9 @@ std::optional<std::pair<long long, long long>> parse_resolution(const std::strin
 
 bool power_of_two(long long n) { return n > 0 && (n & (n - 1)) == 0; }
 
+void load_shm_owner(const Section& lg, LookingGlass& out);
+
+// The looking_glass mapping: the size from resolution and size_mib, kvmfr, the file's owner.
 LookingGlass load_looking_glass(const Section& lg, const Mark& mark) {
     LookingGlass out;
     out.mark = mark;
@@ -254,11 +257,17 @@ LookingGlass load_looking_glass(const Section& lg, const Mark& mark) {
     }
     out.kvmfr = lg.boolean("kvmfr");
     out.kvmfr_mark = lg.mark("kvmfr");
+    load_shm_owner(lg, out);
+    return out;
+}
+
+// The host file's owner, group and mode: each becomes one field of a tmpfiles.d or udev rule.
+void load_shm_owner(const Section& lg, LookingGlass& out) {
     out.user = lg.str("user");
     out.user_mark = lg.mark("user");
     out.group = lg.str("group");
     out.mode = lg.str("mode");
-    // A user or group name as useradd(8) accepts it: it goes into a tmpfiles.d or udev rule as one field.
+    // A user or group name as useradd(8) accepts it.
     auto valid_name = [](const std::string& n) {
         return !n.empty() && n.size() <= 32 &&
                (std::islower(static_cast<unsigned char>(n[0])) || n[0] == '_') && all_of_chars(n, "-_") &&
@@ -277,7 +286,6 @@ LookingGlass load_looking_glass(const Section& lg, const Mark& mark) {
     if (!octal)
         throw InputError(lg.mark("mode"),
                          "Looking Glass mode must be four octal digits such as 0660, got '" + out.mode + "'");
-    return out;
 }
 
 Vm load_section(const Section& s) {
