@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "pve_check.h"
 #include "pve_conf.h"
+#include "pve_mapping.h"
 #include "render.h"
 #include "vm.h"
 #include "yaml_source.h"
@@ -140,11 +141,13 @@ const char* input_kind_name(InputKind kind) {
         case InputKind::Profile: return "profile";
         case InputKind::PveConf: return "pve";
         case InputKind::LibvirtXml: return "libvirt";
+        case InputKind::PveMapping: return "pve-mapping";
     }
     return "?";
 }
 
 InputKind detect_kind(const std::string& path, const std::string& text) {
+    if (is_pci_mapping_path(path)) return InputKind::PveMapping;
     bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
     if (!yaml) {
         if (ends_with(path, ".conf")) return InputKind::PveConf;
@@ -207,6 +210,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
             case InputKind::Profile: check_profile(text, r); break;
             case InputKind::PveConf: check_pve(text, r); break;
             case InputKind::LibvirtXml: check_xml(text, r); break;
+            case InputKind::PveMapping: check_mapping_file(text, r); break;
         }
     } catch (const InputError& e) {
         // Only this file's own failures are results; a missing schema stops the run.
@@ -217,7 +221,34 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
 }
 
 void Checker::check_pve(const std::string& text, FileResult& r) {
-    r.findings = check_pve_conf(parse_pve_conf(text, r.path));
+    PveConf conf = parse_pve_conf(text, r.path);
+    r.findings = check_pve_conf(conf, options_.pve_version);
+    for (const auto& section : conf.sections) {
+        if (section.kind == PveSection::Kind::Pending) continue;  // may name a mapping not yet created
+        for (const auto& e : section.entries) {
+            if (pve_key_base(e.key) != "hostpci") continue;
+            PropertyList props = parse_property_string(e.value, "host");
+            if (const Property* m = props.find("mapping")) mapping_uses_.push_back({r.path, m->value, e.value_mark(m->offset)});
+        }
+    }
+}
+
+void Checker::check_mapping_file(const std::string& text, FileResult& r) {
+    PciMappingFile file = parse_pci_mapping(text, r.path);
+    read_mapping_file_ = true;
+    for (const auto& m : file.mappings) mapping_ids_.insert(m.id);
+    for (const auto& [mark, message] : file.problems) r.findings.push_back({mark, "pve-mapping", message});
+}
+
+void Checker::check_mappings(std::vector<FileResult>& results) const {
+    if (!read_mapping_file_) return;
+    for (const auto& use : mapping_uses_) {
+        if (mapping_ids_.count(use.id)) continue;
+        for (auto& r : results)
+            if (r.path == use.path)
+                r.findings.push_back({use.mark, "pve-mapping-missing",
+                                      "hostpci mapping '" + use.id + "' has no section in the pci.cfg given; PVE cannot start the VM"});
+    }
 }
 
 void Checker::check_xml(const std::string& text, FileResult& r) {
@@ -281,7 +312,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
     Findings rendered;
     auto render_to = [&](Target target) -> std::optional<std::string> {
         try {
-            return render(vm, target, templates_).text;
+            return render(vm, target, templates_, options_.pve_version).text;
         } catch (const InputError& e) {
             if (e.diagnostic().mark.file != r.path && e.kind() == InputError::Kind::Unreadable) throw;
             r.findings.push_back({e.diagnostic().mark, "vm-invalid", e.diagnostic().message});
@@ -292,11 +323,13 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
         if (auto text = render_to(Target::Pve)) {
             PveConf conf = parse_pve_conf(*text, r.path);
             std::vector<Mark> hostpci = hostpci_origins(vm);
-            for (const auto& f : check_pve_conf(conf))
+            for (const auto& f : check_pve_conf(conf, options_.pve_version))
                 rendered.push_back(from_rendering(f, r.path, "PVE", pve_origin(conf, hostpci, f.mark.line)));
         }
     }
-    if (auto xml = render_to(Target::Libvirt)) {
+    // A VM file that names PVE resource mappings is for PVE only: no libvirt rendering to judge.
+    bool pve_only = std::any_of(vm.passthrough.begin(), vm.passthrough.end(), [](const auto& d) { return !d.mapping.empty(); });
+    if (auto xml = pve_only ? std::nullopt : render_to(Target::Libvirt)) {
         XmlDocument doc(*xml, r.path);
         Findings found = schema().validate(*xml, doc);
         Findings rules = check_libvirt_domain(doc);
@@ -339,7 +372,8 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
                     continue;
                 }
             }
-            if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml"))
+            if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml") ||
+                is_pci_mapping_path(path))
                 found.push_back(path);
         }
         std::sort(found.begin(), found.end());

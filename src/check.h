@@ -12,21 +12,24 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "check_rules.h"
 #include "libvirt_xml.h"
 #include "profile.h"
+#include "pve_schema.h"
 #include "templates.h"
 
 namespace vfiogen {
 
-enum class InputKind { VmFile, Profile, PveConf, LibvirtXml };
+enum class InputKind { VmFile, Profile, PveConf, LibvirtXml, PveMapping };
 
-const char* input_kind_name(InputKind kind);  // "vm", "profile", "pve", "libvirt"
+const char* input_kind_name(InputKind kind);  // "vm", "profile", "pve", "libvirt", "pve-mapping"
 
-// The kind of a file named `path` holding `text`: by extension (.yaml/.yml, .conf, .xml), else by
+// The kind of a file named `path` holding `text`: a file named pci.cfg is PVE's PCI resource
+// mappings; else by extension (.yaml/.yml, .conf, .xml), else by
 // content ('<' first: XML; a [section] or a qemu-server-only key such as hostpciN or bios: PVE;
 // else YAML). A YAML mapping with a top-level `functions:` key is a hardware profile.
 InputKind detect_kind(const std::string& path, const std::string& text);
@@ -34,6 +37,7 @@ InputKind detect_kind(const std::string& path, const std::string& text);
 struct CheckOptions {
     std::vector<std::string> profile_dirs;             // searched first for hardware profiles
     std::string schema_path = DomainSchema::kDefaultPath;  // libvirt's domain.rng
+    PveVersion pve_version = newest_pve_version();         // the PVE release line confs are checked for
 };
 
 struct FileResult {
@@ -56,11 +60,16 @@ public:
     // Checks `text` as if read from `path` (which also anchors the profile search path).
     FileResult check_text(const std::string& text, const std::string& path, std::optional<InputKind> kind = std::nullopt);
 
+    // After every file: when a pci.cfg was among them, adds to each conf's result a finding
+    // (pve-mapping-missing) for every `hostpciN: mapping=ID` with no section ID in any pci.cfg read.
+    void check_mappings(std::vector<FileResult>& results) const;
+
 private:
     void check_vm(const std::string& text, FileResult& r);
     void check_profile(const std::string& text, FileResult& r);
     void check_pve(const std::string& text, FileResult& r);
     void check_xml(const std::string& text, FileResult& r);
+    void check_mapping_file(const std::string& text, FileResult& r);
     ProfileLibrary& library_for(const std::string& path);
     const DomainSchema& schema();
 
@@ -68,6 +77,13 @@ private:
     TemplateSet templates_;
     std::unique_ptr<DomainSchema> schema_;
     std::map<std::vector<std::string>, std::unique_ptr<ProfileLibrary>> libraries_;
+    struct MappingUse {
+        std::string path, id;
+        Mark mark;
+    };
+    std::vector<MappingUse> mapping_uses_;  // hostpciN mapping= in the confs read
+    std::set<std::string> mapping_ids_;     // sections of the pci.cfg files read
+    bool read_mapping_file_ = false;
 };
 
 // The files to check for the command-line PATHs: files as given (whatever their name), and the

@@ -22,6 +22,7 @@
 #include "output_file.h"
 #include "profile.h"
 #include "render.h"
+#include "render_pve_mapping.h"
 #include "suggest.h"
 #include "vm.h"
 
@@ -54,6 +55,22 @@ void add_vm_file_option(po::options_description& o, bool required) {
     o.add_options()("vm-file", value, "the VM file ('-' reads stdin)");
 }
 
+// --pve-version X.Y: the PVE release line confs are rendered or checked for (pve_schema.h).
+void add_pve_version_option(po::options_description& o) {
+    o.add_options()("pve-version", po::value<std::string>()->value_name("X.Y"),
+                    ("PVE release line to render or check for, 8.0 to " + newest_pve_version().str() + " (default: " +
+                     newest_pve_version().str() + "); newer keys and values are errors")
+                        .c_str());
+}
+
+PveVersion pve_version_arg(const po::variables_map& args) {
+    if (!args.count("pve-version")) return newest_pve_version();
+    std::string error;
+    auto v = parse_pve_version(args["pve-version"].as<std::string>(), &error);
+    if (!v) throw UsageError("--pve-version: " + error);
+    return *v;
+}
+
 // --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
 void add_rendering_input_options(po::options_description& o) {
     o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
@@ -71,6 +88,7 @@ po::options_description render_options() {
          "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "write to FILE instead of stdout (replaced atomically keeping mode and owner, through a symlink to its target; untouched on error; never an input; <N>.conf only for vmid N)");
+    add_pve_version_option(o);
     add_rendering_input_options(o);
     return o;
 }
@@ -144,7 +162,7 @@ Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs =
 Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
                     std::vector<std::string>* inputs = nullptr) {
     TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
-    Rendered out = render(vm, target, templates);
+    Rendered out = render(vm, target, templates, pve_version_arg(args));
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
     if (inputs) inputs->insert(inputs->end(), templates.files_read().begin(), templates.files_read().end());
     return out;
@@ -246,6 +264,7 @@ po::options_description check_options() {
         ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
          "exit 1 when a finding is at or above SEVERITY: error or warning")
         ("list-rules", "print the rule table (id, severity, summary, source) and exit");
+    add_pve_version_option(o);
     add_profiles_option(o);
     o.add_options()
         ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
@@ -274,11 +293,13 @@ int run_check(const po::variables_map& args) {
     CheckOptions options;
     if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
     options.schema_path = args["schema"].as<std::string>();
+    options.pve_version = pve_version_arg(args);
     Checker checker(options);
     std::vector<FileResult> results;
     std::vector<std::string> notes;
     for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
         results.push_back(checker.check_file(path));
+    checker.check_mappings(results);
     for (const auto& n : notes) std::cerr << n << "\n";
 
     std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
@@ -312,6 +333,32 @@ po::options_description host_scan_options() {
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
     return o;
+}
+
+po::options_description pve_mapping_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("node", po::value<std::vector<std::string>>()->required()->composing()->value_name("NAME=SCAN.json"),
+         "a PVE node and its 'vfiogen host scan --json' output (--all for devices that are not GPUs); repeatable")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write to FILE instead of stdout (replaced atomically keeping mode and owner; untouched on error; never an input)");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_pve_mapping(const po::variables_map& args) {
+    OutputOptions output;  // -o never replaces an input (the VM file, a profile, a scan)
+    Vm vm = load_vm_arg(args, &output.inputs);
+    std::vector<NodeScan> nodes;
+    for (const auto& argument : args["node"].as<std::vector<std::string>>()) {
+        auto [node, file] = split_node_argument(argument);
+        nodes.push_back(read_node_scan_file(node, file));
+        output.inputs.push_back(file);
+    }
+    write_output(args.count("output") ? args["output"].as<std::string>() : "-", render_pve_mapping(vm, nodes), output);
+    return kExitOk;
 }
 
 int run_host_scan(const po::variables_map& args) {
@@ -477,7 +524,7 @@ int run_init(const po::variables_map& args) {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"render", "render a VM file as a PVE conf, a PVE snippet or libvirt domain XML",
-         "--target pve|pve-snippet|libvirt VM.yaml [-o FILE] [--templates DIR] [--profiles DIR]",
+         "--target pve|pve-snippet|libvirt VM.yaml [-o FILE] [--pve-version X.Y] [--templates DIR] [--profiles DIR]",
          "Reads VM.yaml and the hardware profiles it names, checks them against the rules of the target\n"
          "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
          "Warnings go to stderr; on any error nothing is written.",
@@ -510,14 +557,25 @@ const std::vector<Command>& commands() {
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
         {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
-         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--profiles DIR] | --list-rules",
-         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf and .xml,\n"
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--pve-version X.Y] [--profiles DIR] | --list-rules",
+         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf, .xml and pci.cfg,\n"
          "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
          "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
-         "RelaxNG schema, then the passthrough rules). docs/RULES.md lists every rule.\n\n"
+         "RelaxNG schema, then the passthrough rules). PVE confs are judged for --pve-version (default the\n"
+         "newest release line vfiogen knows); a PVE pci.cfg given with them is checked, and so is every\n"
+         "mapping= of the confs against it. docs/RULES.md lists every rule.\n\n"
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},
+        {"pve mapping", "write PVE PCI resource mappings (pci.cfg) for a VM file's 'mapping' entries",
+         "VM.yaml --node NAME=SCAN.json [--node ...] [-o FILE] [--profiles DIR]",
+         "For each passthrough entry of VM.yaml that says 'mapping: ID', finds the device on each node\n"
+         "by the profile's vendor:device IDs in that node's 'vfiogen host scan --json' output and prints\n"
+         "the /etc/pve/mapping/pci.cfg section (one map line per node: id, iommugroup, node, path,\n"
+         "subsystem-id). A node with no matching device, or with two, is an error naming the node and the\n"
+         "devices; nothing is written then. Add the sections to pci.cfg (or create them in Datacenter >\n"
+         "Resource Mappings) before starting the VM.",
+         pve_mapping_options, run_pve_mapping, "vm-file"},
         {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
          "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
          "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
@@ -606,23 +664,25 @@ int run_cli(const std::vector<std::string>& args) {
         name = rest[0];
         rest = {"--help"};
     }
-    if (name == "host") {  // host scan|check|config: a command group, dispatched as "host SUB"
+    if (name == "host" || name == "pve") {  // host scan|check|config, pve mapping: groups dispatched as "GROUP SUB"
+        const std::string group = name, prefix = name + " ";
         std::vector<std::string> subs;
         for (const auto& n : command_names())
-            if (n.rfind("host ", 0) == 0) subs.push_back(n.substr(5));
+            if (n.rfind(prefix, 0) == 0) subs.push_back(n.substr(prefix.size()));
         if (rest.empty() || rest[0] == "-h" || rest[0] == "--help") {
             std::ostream& out = rest.empty() ? std::cerr : std::cout;
-            out << "Usage: vfiogen host SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+            out << "Usage: vfiogen " << group << " SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
             for (const auto& c : commands())
-                if (std::string(c.name).rfind("host ", 0) == 0)
-                    out << "  " << std::string(c.name).substr(5) << std::string(8 - std::strlen(c.name + 5), ' ') << c.summary
-                        << "\n";
+                if (std::string(c.name).rfind(prefix, 0) == 0) {
+                    std::string sub = std::string(c.name).substr(prefix.size());
+                    out << "  " << sub << std::string(sub.size() + 2 > 8 ? 2 : 8 - sub.size(), ' ') << c.summary << "\n";
+                }
             return rest.empty() ? kExitUsage : kExitOk;
         }
         if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
-            throw UsageError("unknown host subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) +
-                             "; see 'vfiogen host --help'");
-        name = "host " + rest[0];
+            throw UsageError("unknown " + group + " subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) + "; see 'vfiogen " +
+                             group + " --help'");
+        name = prefix + rest[0];
         rest.erase(rest.begin());
     }
     auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });

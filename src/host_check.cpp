@@ -668,6 +668,7 @@ std::string cmdline_fix(const Host& host, const std::string& action) {
 }
 
 std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& names) {
+    require_host_addresses(vm, "host check");
     return Checker(host, vm, names).run();
 }
 

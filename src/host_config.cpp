@@ -138,6 +138,7 @@ void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
 }
 
 HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
+    require_host_addresses(vm, "host config");
     HostConfig c;
 
     // Kernel command line.

@@ -71,6 +71,7 @@ const std::vector<KeySpec> kKeys = {
     {V, "passthrough[].profile", K::String, "", kBothTargets, "Hardware profile name (profiles/<name>.yaml).", {}, 0, 0, true},
     {V, "passthrough[].host", K::PciAddress, "", kBothTargets, "Host device dddd:bb:dd: every profile function at its `function` number (PVE `hostpciN: dddd:bb:dd`, all functions). dddd:bb:dd.f for a one-function profile."},
     {V, "passthrough[].pcie", K::Boolean, "(true on q35)", kBothTargets, "Place the device on a PCIe root port: PVE `pcie=1`, libvirt pcie-root-port. q35 only."},
+    {V, "passthrough[].mapping", K::String, "", kPve, "PVE resource mapping id (PVE 8.0+, `/etc/pve/mapping/pci.cfg`) instead of `host`: PVE `hostpciN: mapping=ID`, every profile function. libvirt has no mappings and refuses it."},
     {V, "passthrough[].functions", K::List, "", kBothTargets, "Bind profile functions one by one (instead of host): each becomes its own PVE hostpciN."},
     {V, "passthrough[].functions[].role", K::Enum, "", kBothTargets, "Which profile function this binds.", kRoles, 0, 0, true},
     {V, "passthrough[].functions[].host", K::PciAddress, "", kBothTargets, "Host PCI function dddd:bb:dd.f.", {}, 0, 0, true},

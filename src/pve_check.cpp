@@ -7,36 +7,15 @@
 
 #include "check_common.h"
 #include "keys.h"
+#include "pve_schema.h"
 #include "suggest.h"
 
 namespace vfiogen {
 namespace {
 
-// ---- value types of keys and sub-keys (pve-common JSONSchema formats used by qemu-server) ----
-
-enum class VT {
-    Any,      // any text
-    Bool,     // 1|0|on|off|yes|no|true|false
-    Int,      // decimal integer >= min
-    Enum,     // one of `choices`
-    HexId,    // 0xNNNN (PCI.pm vendor-id ... sub-device-id)
-    Mac,      // XX:XX:XX:XX:XX:XX, or empty (PVE generates one)
-    Size,     // disk size: digits with an optional K/M/G/T suffix
-    Mdev,     // [^/.:]+
-};
-
-struct SubKey {
-    std::string_view name;
-    VT type = VT::Any;
-    std::string_view choices = {};
-    long long min = 0;
-};
-
-struct Format {
-    std::string_view name;         // "hostpci", for messages
-    std::string_view default_key;  // "" = none
-    std::vector<SubKey> keys;
-};
+using VT = PveType;
+using SubKey = PveSubKey;
+using Format = PveFormat;
 
 bool parse_pve_bool(std::string_view v, bool* out) {
     std::string s(v);
@@ -75,20 +54,6 @@ bool is_size(std::string_view v) {
 bool is_vendor_id(std::string_view v) {
     return !v.empty() && v.size() <= 12 &&
            std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
-}
-
-// pve-common dns-name: labels of letters, digits and inner '-', joined by '.'.
-bool valid_dns_name(std::string_view name) {
-    size_t start = 0;
-    while (true) {
-        size_t dot = name.find('.', start);
-        std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-        if (dot == std::string_view::npos) return true;
-        start = dot + 1;
-    }
 }
 
 // qemu-server PCI.pm $PCIRE: ([a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(\.[a-f0-9])?
@@ -160,8 +125,9 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
         case VT::Bool:
             return parse_pve_bool(value, &b) ? "" : name + " must be a boolean (1/0, on/off, yes/no, true/false), got '" + v + "'";
         case VT::Int:
-            if (!is_int(value) || std::stoll(v) < k.min)
-                return name + " must be an integer of at least " + std::to_string(k.min) + ", got '" + v + "'";
+            if (!is_int(value) || std::stoll(v) < k.min || (k.max && std::stoll(v) > k.max))
+                return name + " must be an integer of at least " + std::to_string(k.min) +
+                       (k.max ? " and at most " + std::to_string(k.max) : "") + ", got '" + v + "'";
             return "";
         case VT::Enum: {
             auto list = choice_list(k.choices);
@@ -181,105 +147,10 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
     return "";
 }
 
-constexpr std::string_view kNicModels =
-    "e1000|e1000-82540em|e1000-82544gc|e1000-82545em|e1000e|i82551|i82557b|i82559er|ne2k_isa|ne2k_pci|pcnet|rtl8139|virtio|vmxnet3";
-
-const Format kHostpci{"hostpci", "host", {
-    {"host"}, {"mapping"}, {"pcie", VT::Bool}, {"x-vga", VT::Bool}, {"rombar", VT::Bool}, {"romfile"},
-    {"legacy-igd", VT::Bool}, {"mdev", VT::Mdev}, {"vendor-id", VT::HexId}, {"device-id", VT::HexId},
-    {"sub-vendor-id", VT::HexId}, {"sub-device-id", VT::HexId}, {"driver", VT::Enum, "vfio|keep"}}};
-const Format kMachine{"machine", "type", {{"type"}, {"viommu", VT::Enum, "intel|virtio"}, {"enable-s3", VT::Bool}, {"enable-s4", VT::Bool}}};
-const Format kVga{"vga", "type", {
-    {"type", VT::Enum, "cirrus|none|qxl|qxl2|qxl3|qxl4|serial0|serial1|serial2|serial3|std|virtio|virtio-gl|vmware"},
-    {"memory", VT::Int, {}, 4}, {"clipboard", VT::Enum, "vnc"}}};
-const Format kCpu{"cpu", "cputype", {
-    {"cputype"}, {"flags"}, {"hidden", VT::Bool}, {"hv-vendor-id"}, {"phys-bits"}, {"reported-model"}}};
-const Format kEfidisk{"efidisk0", "file", {
-    {"file"}, {"efitype", VT::Enum, "2m|4m"}, {"pre-enrolled-keys", VT::Bool}, {"ms-cert"}, {"size", VT::Size},
-    {"format", VT::Enum, "raw|qcow2|vmdk"}, {"import-from"}}};
-const Format kNet{"net", "model", [] {
-    std::vector<SubKey> keys = {{"model", VT::Enum, kNicModels}, {"macaddr", VT::Mac}, {"bridge"}, {"firewall", VT::Bool},
-                                {"link_down", VT::Bool}, {"mtu", VT::Int, {}, 1}, {"queues", VT::Int}, {"rate"},
-                                {"tag", VT::Int, {}, 1}, {"trunks"}};
-    static const auto models = choice_list(kNicModels);
-    for (const auto& m : models) keys.push_back({m, VT::Mac});
-    return keys;
-}()};
-const Format kDisk{"drive", "file", {
-    {"file"}, {"aio", VT::Enum, "native|threads|io_uring"}, {"backup", VT::Bool}, {"bps"}, {"bps_max_length"}, {"bps_rd"},
-    {"bps_rd_max_length"}, {"bps_wr"}, {"bps_wr_max_length"}, {"cache", VT::Enum, "directsync|none|unsafe|writeback|writethrough"},
-    {"cyls"}, {"detect_zeroes", VT::Bool}, {"discard", VT::Enum, "ignore|on"}, {"format", VT::Enum, "raw|cow|qcow|qed|qcow2|vmdk|cloop"},
-    {"heads"}, {"import-from"}, {"iops"}, {"iops_max"}, {"iops_max_length"}, {"iops_rd"}, {"iops_rd_max"}, {"iops_rd_max_length"},
-    {"iops_wr"}, {"iops_wr_max"}, {"iops_wr_max_length"}, {"iothread", VT::Bool}, {"mbps"}, {"mbps_max"}, {"mbps_rd"},
-    {"mbps_rd_max"}, {"mbps_wr"}, {"mbps_wr_max"}, {"media", VT::Enum, "cdrom|disk"}, {"model"}, {"product"}, {"queues"},
-    {"replicate", VT::Bool}, {"rerror", VT::Enum, "ignore|report|stop"}, {"ro", VT::Bool}, {"scsiblock", VT::Bool}, {"secs"},
-    {"serial"}, {"shared", VT::Bool}, {"size", VT::Size}, {"snapshot", VT::Bool}, {"ssd", VT::Bool}, {"trans"}, {"vendor"},
-    {"werror", VT::Enum, "enospc|ignore|report|stop"}, {"wwn"}}};
-
-// Keys whose value is one plain value (no property string) with a type; the rest of the known keys.
-const std::map<std::string_view, SubKey>& plain_keys() {
-    static const std::map<std::string_view, SubKey> keys = [] {
-        std::map<std::string_view, SubKey> m;
-        for (const SubKey& k : std::vector<SubKey>{
-                 {"bios", VT::Enum, "seabios|ovmf"},
-                 {"ostype", VT::Enum, "other|wxp|w2k|w2k3|w2k8|wvista|win7|win8|win10|win11|l24|l26|solaris"},
-                 {"cores", VT::Int, {}, 1}, {"sockets", VT::Int, {}, 1}, {"vcpus", VT::Int, {}, 1}, {"smp", VT::Int, {}, 1},
-                 {"acpi", VT::Bool}, {"autostart", VT::Bool}, {"freeze", VT::Bool}, {"kvm", VT::Bool}, {"localtime", VT::Bool},
-                 {"numa", VT::Bool}, {"onboot", VT::Bool}, {"protection", VT::Bool}, {"reboot", VT::Bool}, {"tablet", VT::Bool},
-                 {"template", VT::Bool}, {"keephugepages", VT::Bool}, {"balloon", VT::Int}, {"shares", VT::Int},
-                 {"scsihw", VT::Enum, "lsi|lsi53c810|virtio-scsi-pci|virtio-scsi-single|megasas|pvscsi"},
-                 {"args"}, {"affinity"}, {"agent"}, {"audio"}, {"boot"}, {"bootdisk"}, {"cdrom"}, {"cicustom"}, {"cipassword"},
-                 {"citype"}, {"ciupgrade"}, {"ciuser"}, {"cpulimit"}, {"cpuunits"}, {"description"}, {"digest"}, {"hookscript"},
-                 {"hotplug"}, {"hugepages"}, {"ivshmem"}, {"keyboard"}, {"lock"}, {"memory"}, {"meta"}, {"migrate_downtime"},
-                 {"migrate_speed"}, {"name"}, {"nameserver"}, {"rng"}, {"searchdomain"}, {"smbios"}, {"spice_enhancements"},
-                 {"sshkeys"}, {"startdate"}, {"startup"}, {"tags"}, {"tdf"}, {"vmgenid"}, {"vmstatestorage"}, {"watchdog"},
-                 // snapshot sections
-                 {"parent"}, {"snaptime"}, {"vmstate"}, {"runningmachine"}, {"runningcpu"}, {"snapstate"},
-             })
-            m.emplace(k.name, k);
-        return m;
-    }();
-    return keys;
-}
-
-// Keys written as NAME<digits>: the allowed index range, and the format of their value (or none).
-struct Indexed {
-    std::string_view prefix;
-    int max;
-    const Format* format;
-};
-const Indexed kIndexed[] = {
-    {"hostpci", 15, &kHostpci}, {"net", 31, &kNet}, {"ide", 3, &kDisk}, {"sata", 5, &kDisk}, {"scsi", 30, &kDisk},
-    {"virtio", 15, &kDisk}, {"efidisk", 0, &kEfidisk}, {"tpmstate", 0, nullptr}, {"unused", 255, nullptr},
-    {"usb", 13, nullptr}, {"serial", 3, nullptr}, {"parallel", 2, nullptr}, {"numa", 7, nullptr},
-    {"ipconfig", 31, nullptr}, {"virtiofs", 9, nullptr}, {"audio", 0, nullptr}, {"rng", 0, nullptr}, {"smbios", 1, nullptr},
-};
-
-// "hostpci12" -> {"hostpci", 12}; nullopt when the key has no trailing digits.
-std::optional<std::pair<std::string, int>> split_index(const std::string& key) {
-    size_t d = key.size();
-    while (d > 0 && std::isdigit(static_cast<unsigned char>(key[d - 1]))) --d;
-    if (d == key.size() || d == 0 || key.size() - d > 4) return std::nullopt;
-    return std::make_pair(key.substr(0, d), std::stoi(key.substr(d)));
-}
-
-const std::vector<std::string>& known_key_names() {
-    static const std::vector<std::string> all = [] {
-        std::vector<std::string> names;
-        for (const auto& [k, spec] : plain_keys()) names.emplace_back(k);
-        for (const auto& i : kIndexed) names.push_back(std::string(i.prefix) + "0");
-        names.emplace_back("machine");
-        names.emplace_back("vga");
-        names.emplace_back("cpu");
-        return names;
-    }();
-    return all;
-}
-
 class SectionChecker {
 public:
-    SectionChecker(const PveSection& section, Findings& out, unsigned& suggestion_budget)
-        : s_(section), out_(out), budget_(suggestion_budget) {}
+    SectionChecker(const PveSection& section, PveVersion version, Findings& out, unsigned& suggestion_budget)
+        : s_(section), version_(version), out_(out), budget_(suggestion_budget) {}
 
     void run() {
         std::map<std::string, int> seen;
@@ -302,6 +173,8 @@ private:
             case PveSection::Kind::Pending: return "[PENDING]";
             case PveSection::Kind::Snapshot: return "snapshot [" + s_.name + "]";
             case PveSection::Kind::Cloudinit: return "[special:cloudinit]";
+            case PveSection::Kind::Fleecing: return "[special:fleecing]";
+            case PveSection::Kind::Unknown: return "[" + s_.name + "]";
         }
         return "";
     }
@@ -309,37 +182,48 @@ private:
     void add(Mark mark, const char* rule, std::string message) { out_.push_back({std::move(mark), rule, std::move(message)}); }
 
     void entry(const PveEntry& e) {
+        if (e.snapstate_suffix) {
+            std::string lost = e.written_key.empty() ? "the line" : "its '" + e.written_key + "' entry";
+            add(e.mark, "pve-snapstate-line",
+                "qemu-server reads this line as 'snapstate: " + e.value +
+                    "' because it ends that way (parse_vm_config tests snapstate before the key, unanchored): " + lost +
+                    " is silently lost");
+            return;
+        }
         if (e.key == "delete") {
             if (s_.kind != PveSection::Kind::Pending)
                 add(e.mark, "pve-pending-delete", "'delete:' is only allowed in [PENDING], not in " + where());
             return;
         }
         if (e.key == "args") check_isolation_text(e.value, e.value_mark(), out_);
-        if (e.key == "machine") return property_string(e, kMachine);
-        if (e.key == "vga") return property_string(e, kVga);
-        if (e.key == "cpu") return property_string(e, kCpu);
-        if (auto plain = plain_keys().find(e.key); plain != plain_keys().end()) return plain_value(e, plain->second);
-        if (auto idx = split_index(e.key)) {
-            for (const auto& i : kIndexed) {
-                if (idx->first != i.prefix) continue;
-                if (idx->second > i.max) {
-                    if (i.prefix == "hostpci")
-                        add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci15 only");
-                    else
-                        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "': " + std::string(i.prefix) + " goes up to " +
-                                                           std::string(i.prefix) + std::to_string(i.max));
-                    return;
-                }
-                if (i.format) property_string(e, *i.format);
-                return;
-            }
+        int index = -1;
+        const PveKey* key = find_pve_key(e.key, &index);
+        if (!key) {
+            int count = index >= 0 ? pve_index_count(pve_key_base(e.key)) : 0;
+            if (count > 0 && pve_key_base(e.key) == "hostpci")
+                add(e.mark, "pve-hostpci-index", "'" + e.key + "': qemu-server knows hostpci0 to hostpci" + std::to_string(count - 1) + " only");
+            else if (count > 0)
+                add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "': " + std::string(pve_key_base(e.key)) +
+                                                   " goes up to " + std::string(pve_key_base(e.key)) + std::to_string(count - 1));
+            else
+                add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, pve_key_names(), budget_));
+            return;
         }
-        add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, known_key_names(), budget_));
+        if (auto since = pve_needs_newer(*key, "", "", version_)) return too_new(e.mark, "key '" + e.key + "'", *since);
+        if (key->format) return property_string(e, *key);
+        plain_value(e, key->value);
     }
+
+    // A key, sub-key or value that `version_` does not have yet (qemu-server drops it with a warning).
+    void too_new(const Mark& m, const std::string& what, PveVersion since) {
+        add(m, "pve-version", what + " needs PVE " + since.str() + " or later; this conf is checked for PVE " + version_.str() +
+                                  " (--pve-version)");
+    }
+
 
     void plain_value(const PveEntry& e, const SubKey& spec) {
         if (std::string p = value_problem(spec, e.value, "'" + e.key + "'", budget_); !p.empty()) add(e.value_mark(), "pve-value", p);
-        if (e.key == "name" && !valid_dns_name(e.value))
+        if (e.key == "name" && !valid_pve_dns_name(e.value))
             add(e.value_mark(), "pve-value", "'name' must be a DNS name (letters, digits, inner '-', '.'), got '" + e.value + "'");
         if (e.key == "memory" && !is_int(e.value)) {
             PropertyList props = parse_property_string(e.value, "current");
@@ -350,7 +234,8 @@ private:
     }
 
     // Checks the sub-keys of `e` against `fmt`; keeps the parsed list for the passthrough rules.
-    void property_string(const PveEntry& e, const Format& fmt) {
+    void property_string(const PveEntry& e, const PveKey& key) {
+        const Format& fmt = *key.format;
         PropertyList props = parse_property_string(e.value, fmt.default_key);
         if (!props.error.empty()) add(e.value_mark(props.error_offset), "pve-property", "'" + e.key + "': " + props.error);
         std::set<std::string> seen;
@@ -367,13 +252,19 @@ private:
                 add(m, "pve-property", "sub-key '" + p.key + "' is repeated in '" + e.key + "'");
                 continue;
             }
+            if (auto since = pve_needs_newer(key, p.key, p.value, version_)) {
+                bool value_newer = !pve_needs_newer(key, p.key, "", version_);
+                too_new(m, value_newer ? "'" + p.key + "=" + p.value + "' in '" + e.key + "'" : "sub-key '" + p.key + "' in '" + e.key + "'",
+                        *since);
+                continue;
+            }
             if (std::string problem = value_problem(*spec, p.value, "'" + p.key + "' in '" + e.key + "'", budget_); !problem.empty())
                 add(m, spec->type == VT::Bool ? "pve-property" : "pve-value", problem);
         }
         if (e.key == "machine") machine_ = &e, machine_props_ = props;
         if (e.key == "vga") vga_props_ = props;
         if (e.key == "cpu") cpu_check(e, props);
-        if (&fmt == &kHostpci) hostpci_.push_back({&e, props});
+        if (fmt.name == "hostpci") hostpci_.push_back({&e, props});
         if (e.key == "machine") machine_check(e, props);
     }
 
@@ -417,6 +308,9 @@ private:
             if (!host == !mapping)
                 add(e->value_mark(), "pve-hostpci-source",
                     "'" + e->key + "' needs exactly one of a host PCI ID and mapping=, " + (host ? "not both" : "found neither"));
+            if (mapping && !valid_pve_configid(mapping->value))
+                add(e->value_mark(mapping->offset), "pve-value",
+                    "mapping id '" + mapping->value + "' is not a PVE id (a letter, then letters, digits, '_' or '-')");
             bool xvga = flag(props, "x-vga");
             std::vector<PciAddress> ids;
             if (host) {
@@ -444,8 +338,6 @@ private:
                 add(e->value_mark(props.find("pcie")->offset), "pve-pcie-q35",
                     "pcie=1 needs a q35 machine type, but this VM uses '" + machine +
                         "' (qemu-server: \"q35 machine model is not enabled\")");
-            if (const Property* d = props.find("driver"))
-                add(e->value_mark(d->offset), "pve-hostpci-driver", "'driver=' on '" + e->key + "' needs qemu-server 9.0 (PVE 9)");
             if (const Property* r = props.find("romfile"); r && (r->value.find('/') != std::string::npos || r->value.find("..") != std::string::npos))
                 add(e->value_mark(r->offset), "pve-romfile-path",
                     "romfile '" + r->value + "' is read as /usr/share/kvm/" + r->value + ": give a bare file name");
@@ -497,6 +389,7 @@ private:
     }
 
     const PveSection& s_;
+    PveVersion version_;
     Findings& out_;
     unsigned& budget_;
     const PveEntry* machine_ = nullptr;
@@ -506,15 +399,13 @@ private:
 
 }  // namespace
 
-Findings check_pve_conf(const PveConf& conf) {
+Findings check_pve_conf(const PveConf& conf, PveVersion version) {
     Findings out;
-    for (const auto& line : conf.bad_lines)
-        out.push_back({Mark{conf.file, line.number, 1}, "pve-syntax",
-                       "qemu-server cannot parse this line (\"unable to parse config\"): '" + line.text.substr(0, 60) + "'"});
+    for (const auto& w : conf.warnings) out.push_back({w.mark, "pve-syntax", w.message});
     unsigned suggestion_budget = 100;
     for (const auto& section : conf.sections) {
-        if (section.kind == PveSection::Kind::Cloudinit) continue;
-        SectionChecker(section, out, suggestion_budget).run();
+        if (section.kind == PveSection::Kind::Cloudinit || section.kind == PveSection::Kind::Fleecing) continue;
+        SectionChecker(section, version, out, suggestion_budget).run();
     }
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;

@@ -9,10 +9,12 @@
 
 #include "check_rules.h"
 #include "pve_conf.h"
+#include "pve_schema.h"
 
 namespace vfiogen {
 
-// All findings for `conf`, in line order within each section.
-Findings check_pve_conf(const PveConf& conf);
+// All findings for `conf`, in line order within each section. Keys, sub-keys and values newer
+// than `version` (a PVE release line, pve_schema.h) are errors (rule pve-version).
+Findings check_pve_conf(const PveConf& conf, PveVersion version = newest_pve_version());
 
 }  // namespace vfiogen

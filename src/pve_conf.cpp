@@ -5,7 +5,8 @@
 namespace vfiogen {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+// Perl's \s on a byte string.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -15,21 +16,91 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// "[name]" followed only by white space; returns the name or nullopt.
-std::optional<std::string> section_name(std::string_view line) {
+std::string_view trim_right(std::string_view s) {
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Rule 2: "[name]" followed only by white space; the kind of section, or nullopt.
+std::optional<PveSectionKind> section_header(std::string_view line, std::string* name) {
     if (line.empty() || line[0] != '[') return std::nullopt;
     size_t close = line.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    for (size_t i = close + 1; i < line.size(); ++i)
-        if (!is_space(line[i])) return std::nullopt;
-    std::string name(line.substr(1, close - 1));
-    std::string low = lower(name);
-    if (low == "pending" || low == "special:cloudinit") return name;
-    // Snapshot names: [a-z][a-z0-9_\-]+ (case-insensitive), as QemuServer.pm parse_vm_config reads them.
-    if (name.size() < 2 || !std::isalpha(static_cast<unsigned char>(name[0]))) return std::nullopt;
-    for (char c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return std::nullopt;
-    return name;
+    if (close == std::string_view::npos || !trim_right(line.substr(close + 1)).empty()) return std::nullopt;
+    *name = std::string(line.substr(1, close - 1));
+    std::string low = lower(*name);
+    if (low == "pending") return PveSectionKind::Pending;
+    if (low == "special:cloudinit") return PveSectionKind::Cloudinit;
+    if (low == "special:fleecing") return PveSectionKind::Fleecing;
+    // Snapshot names: [a-z][a-z0-9_\-]+, case-insensitive.
+    bool snapshot = name->size() >= 2 && std::isalpha(static_cast<unsigned char>((*name)[0]));
+    for (char c : *name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') snapshot = false;
+    return snapshot ? PveSectionKind::Snapshot : PveSectionKind::Unknown;
+}
+
+struct KeyMatch {
+    std::string key, value;
+    size_t value_start = 0;
+};
+
+// Rule 7: ^([a-z][a-z_\-]*\d*):\s*(.+?)\s*$
+std::optional<KeyMatch> match_key(std::string_view line) {
+    size_t i = 0;
+    if (line.empty() || !is_lower(line[0])) return std::nullopt;
+    while (i < line.size() && (is_lower(line[i]) || line[i] == '_' || line[i] == '-')) ++i;
+    while (i < line.size() && is_digit(line[i])) ++i;
+    if (i == line.size() || line[i] != ':') return std::nullopt;
+    size_t colon = i, v = colon + 1;
+    while (v < line.size() && is_space(line[v])) ++v;
+    if (v == line.size()) {
+        // Only white space: \s* gives back its last character to (.+?).
+        if (line.size() == colon + 1) return std::nullopt;
+        return KeyMatch{std::string(line.substr(0, colon)), std::string(1, line.back()), line.size() - 1};
+    }
+    std::string_view value = trim_right(line.substr(v));
+    return KeyMatch{std::string(line.substr(0, colon)), std::string(value), v};
+}
+
+// Rule 5: snapstate:\s*(prepare|delete)\s*$ anywhere in the line; the offset of the word.
+std::optional<size_t> snapstate_at_end(std::string_view line) {
+    std::string_view rest = trim_right(line);
+    size_t word = 0;
+    for (std::string_view w : {"prepare", "delete"})
+        if (rest.size() >= w.size() && rest.substr(rest.size() - w.size()) == w) word = w.size();
+    if (word == 0) return std::nullopt;
+    size_t word_start = rest.size() - word;
+    std::string_view before = trim_right(rest.substr(0, word_start));
+    constexpr std::string_view kTag = "snapstate:";
+    if (before.size() < kTag.size() || before.substr(before.size() - kTag.size()) != kTag)
+        return std::nullopt;
+    return word_start;
+}
+
+// Rules 3 to 8 for a line inside a known section.
+void classify_content(std::string_view raw, PveLine& line) {
+    if (raw[0] == '#') {
+        line.kind = PveLine::Kind::Comment;
+        line.value = std::string(raw.substr(1));
+        return;
+    }
+    auto key = match_key(raw);
+    auto entry = [&](std::string k, std::string v, size_t start) {
+        line.kind = PveLine::Kind::Entry;
+        line.key = std::move(k);
+        line.value = std::move(v);
+        line.value_column = static_cast<int>(start) + 1;
+    };
+    bool descriptive = key && key->key == "description" && !trim_right(key->value).empty();
+    if (!descriptive) {
+        if (auto word = snapstate_at_end(raw)) {
+            entry("snapstate", std::string(trim_right(raw.substr(*word))), *word);
+            line.snapstate_suffix = !(key && key->key == "snapstate");
+            if (line.snapstate_suffix && key) line.written_key = key->key;
+            return;
+        }
+    }
+    if (key) return entry(key->key, key->value, key->value_start);
+    line.kind = PveLine::Kind::Bad;
 }
 
 }  // namespace
@@ -38,49 +109,56 @@ std::vector<PveLine> lex_pve_conf(std::string_view text) {
     std::vector<PveLine> lines;
     size_t start = 0;
     int number = 0;
+    bool in_unknown_section = false;
     while (start < text.size()) {
         size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();
         std::string_view raw = text.substr(start, end - start);
-        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
         start = end + 1;
 
         PveLine line;
         line.number = ++number;
         line.text = std::string(raw);
-        size_t first = 0;
-        while (first < raw.size() && is_space(raw[first])) ++first;
-        if (first == raw.size()) {
+        std::string name;
+        if (trim_right(raw).empty()) {
             line.kind = PveLine::Kind::Blank;
-        } else if (auto name = section_name(raw)) {
+        } else if (auto kind = section_header(raw, &name)) {
             line.kind = PveLine::Kind::Section;
-            line.key = *name;
-        } else if (raw[0] == '#') {
-            line.kind = PveLine::Kind::Comment;
-            line.value = std::string(raw.substr(1));
+            line.section = *kind;
+            line.key = std::move(name);
+            in_unknown_section = *kind == PveSectionKind::Unknown;
+        } else if (in_unknown_section) {
+            line.kind = PveLine::Kind::Skipped;
         } else {
-            // key: [a-z][a-z_]*\d* then ':' then white space, then a non-empty value.
-            size_t i = 0;
-            if (is_lower(raw[0])) {
-                while (i < raw.size() && (is_lower(raw[i]) || raw[i] == '_')) ++i;
-                while (i < raw.size() && is_digit(raw[i])) ++i;
-            }
-            size_t v = i + 1;
-            while (v < raw.size() && is_space(raw[v])) ++v;
-            size_t v_end = raw.size();
-            while (v_end > v && is_space(raw[v_end - 1])) --v_end;
-            if (i > 0 && i < raw.size() && raw[i] == ':' && v < v_end) {
-                line.kind = PveLine::Kind::Entry;
-                line.key = std::string(raw.substr(0, i));
-                line.value = std::string(raw.substr(v, v_end - v));
-                line.value_column = static_cast<int>(v) + 1;
-            } else {
-                line.kind = PveLine::Kind::Bad;
-            }
+            classify_content(raw, line);
         }
         lines.push_back(std::move(line));
     }
     return lines;
+}
+
+std::string pve_line_problem(std::string_view key, std::string_view value) {
+    std::string line = std::string(key) + ": " + std::string(value);
+    if (value.empty())
+        return "it is empty, and qemu-server cannot read an empty value back ('KEY:' does not parse)";
+    if (value.find('\n') != std::string_view::npos)
+        return "it holds a line break, and qemu-server reads each line of a conf on its own";
+    std::vector<PveLine> read = lex_pve_conf(line);
+    if (read.size() != 1 || read[0].kind == PveLine::Kind::Bad)
+        return "qemu-server cannot parse the line it gives (\"unable to parse config\")";
+    const PveLine& l = read[0];
+    if (l.kind != PveLine::Kind::Entry)
+        return "qemu-server reads the line it gives as a comment or a section header";
+    if (l.snapstate_suffix)
+        return "it ends in 'snapstate: " + l.value +
+               "', and qemu-server reads any line ending that way as the snapshot state (parse_vm_config "
+               "matches it "
+               "unanchored, before the key), so the whole '" +
+               std::string(key) + "' line would be lost";
+    if (l.key != key) return "qemu-server would read it as key '" + l.key + "'";
+    if (l.value != value)
+        return "qemu-server trims the white space around a value and would read '" + l.value + "'";
+    return "";
 }
 
 const PveEntry* PveSection::find(std::string_view key) const {
@@ -89,32 +167,78 @@ const PveEntry* PveSection::find(std::string_view key) const {
     return nullptr;
 }
 
+namespace {
+
+std::string section_label(const PveSection& s) { return "[" + s.name + "]"; }
+
+// Starts a section at `line`; a repeated header replaces the earlier section, as qemu-server does.
+void open_section(PveConf& conf, const PveLine& line, const Mark& mark) {
+    PveSection s;
+    s.kind = line.section;
+    s.name = line.key;
+    s.mark = mark;
+    std::string low = lower(line.key);
+    for (auto it = conf.sections.begin() + 1; it != conf.sections.end(); ++it) {
+        if (it->kind != s.kind || lower(it->name) != low) continue;
+        conf.warnings.push_back({mark, "qemu-server warns \"duplicate section\" and drops the earlier " +
+                                           section_label(*it) + " (line " + std::to_string(it->mark.line) +
+                                           ") for this one"});
+        conf.sections.erase(it);
+        break;
+    }
+    conf.sections.push_back(std::move(s));
+}
+
+}  // namespace
+
 PveConf parse_pve_conf(std::string_view text, const std::string& file) {
     PveConf conf;
     conf.file = file;
     conf.sections.emplace_back();
-    for (auto& line : lex_pve_conf(text)) {
+    const PveLine* unknown = nullptr;  // the header of the unknown section being skipped
+    int skipped = 0;
+    auto close_unknown = [&] {
+        if (!unknown) return;
+        conf.warnings.push_back(
+            {Mark{file, unknown->number, 1}, "qemu-server skips unknown section '[" + unknown->key +
+                                                 "]' with a warning, and its " + std::to_string(skipped) +
+                                                 " line(s) up to the next section are never read"});
+        unknown = nullptr;
+        skipped = 0;
+    };
+    std::vector<PveLine> lines = lex_pve_conf(text);
+    for (const auto& line : lines) {
         Mark mark{file, line.number, 1};
         switch (line.kind) {
-            case PveLine::Kind::Blank: break;
-            case PveLine::Kind::Bad: conf.bad_lines.push_back(std::move(line)); break;
-            case PveLine::Kind::Comment: conf.sections.back().notes.emplace_back(line.value, mark); break;
-            case PveLine::Kind::Section: {
-                PveSection s;
-                std::string low = lower(line.key);
-                s.kind = low == "pending" ? PveSection::Kind::Pending
-                         : low == "special:cloudinit" ? PveSection::Kind::Cloudinit
-                                                      : PveSection::Kind::Snapshot;
-                s.name = line.key;
-                s.mark = mark;
-                conf.sections.push_back(std::move(s));
+            case PveLine::Kind::Blank:
                 break;
-            }
+            case PveLine::Kind::Skipped:
+                ++skipped;
+                break;
+            case PveLine::Kind::Bad:
+                conf.warnings.push_back(
+                    {mark,
+                     "qemu-server cannot parse this line (\"unable to parse config\"): it warns and "
+                     "skips it, so the VM starts without it: '" +
+                         line.text.substr(0, 60) + "'"});
+                break;
+            case PveLine::Kind::Comment:
+                conf.sections.back().notes.emplace_back(line.value, mark);
+                break;
+            case PveLine::Kind::Section:
+                close_unknown();
+                if (line.section == PveSectionKind::Unknown)
+                    unknown = &line;
+                else
+                    open_section(conf, line, mark);
+                break;
             case PveLine::Kind::Entry:
-                conf.sections.back().entries.push_back({line.key, line.value, mark, line.value_column});
+                conf.sections.back().entries.push_back(
+                    {line.key, line.value, mark, line.value_column, line.snapstate_suffix, line.written_key});
                 break;
         }
     }
+    close_unknown();
     return conf;
 }
 
@@ -138,14 +262,17 @@ PropertyList parse_property_string(std::string_view value, std::string_view defa
                 out.error_offset = start;
             }
         } else if (size_t eq = part.find('='); eq != std::string_view::npos) {
-            out.properties.push_back({std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)), false, start});
+            out.properties.push_back(
+                {std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)), false, start});
         } else if (!default_key.empty() && !had_default) {
             had_default = true;
             out.properties.push_back({std::string(default_key), std::string(part), true, start});
         } else if (out.error.empty()) {
-            out.error = default_key.empty() ? "'" + std::string(part) + "' has no '=value' and this key has no default sub-key"
-                                            : "'" + std::string(part) + "' has no '=value' (the default sub-key '" +
-                                                  std::string(default_key) + "' is already given)";
+            out.error =
+                default_key.empty()
+                    ? "'" + std::string(part) + "' has no '=value' and this key has no default sub-key"
+                    : "'" + std::string(part) + "' has no '=value' (the default sub-key '" +
+                          std::string(default_key) + "' is already given)";
             out.error_offset = start;
         }
         start = comma + 1;

@@ -12,10 +12,10 @@ std::optional<Target> parse_target(const std::string& name) {
     return std::nullopt;
 }
 
-Rendered render(const Vm& vm, Target target, const TemplateSet& templates) {
+Rendered render(const Vm& vm, Target target, const TemplateSet& templates, PveVersion pve_version) {
     switch (target) {
-        case Target::Pve: return render_pve(vm, templates, false);
-        case Target::PveSnippet: return render_pve(vm, templates, true);
+        case Target::Pve: return render_pve(vm, templates, false, pve_version);
+        case Target::PveSnippet: return render_pve(vm, templates, true, pve_version);
         case Target::Libvirt: return render_libvirt(vm, templates);
     }
     return {};

@@ -1,6 +1,8 @@
 // Rendering a VM into one of the output formats.
 #pragma once
 
+#include "pve_schema.h"
+
 #include <string>
 
 #include "diagnostic.h"
@@ -25,6 +27,8 @@ struct Rendered {
 
 // Renders `vm` for `target` through `templates`. Throws InputError with the VM file's marks
 // for what the target cannot hold (see render_pve.h and render_libvirt.h for the rules).
-Rendered render(const Vm& vm, Target target, const TemplateSet& templates);
+// `pve_version`: the PVE release line the pve targets are for (pve_schema.h); a line that needs a
+// newer one is refused at the VM-file key it comes from.
+Rendered render(const Vm& vm, Target target, const TemplateSet& templates, PveVersion pve_version = newest_pve_version());
 
 }  // namespace vfiogen

@@ -133,6 +133,7 @@ std::vector<std::string> kvmfr_args(const LookingGlass& lg) {
 
 Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
     Rendered out;
+    require_host_addresses(vm, "libvirt has no resource mappings (a PVE cluster feature); a <hostdev>");
     if (vm.name.find('/') != std::string::npos)
         throw InputError(vm.name_mark, "VM name '" + vm.name + "' is not valid for libvirt: it must not contain '/'");
     if (vm.secure_boot && vm.machine_type != "q35")

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <map>
 
+#include "pve_conf.h"
+#include "pve_schema.h"
+
 namespace vfiogen {
 namespace {
 
@@ -11,23 +14,7 @@ using kainjow::mustache::data;
 using kainjow::mustache::list;
 using kainjow::mustache::object;
 
-constexpr size_t kMaxHostpci = 16;  // qemu-server PCI.pm $MAX_HOSTPCI_DEVICES
 
-// pve-common's dns-name format: labels of letters, digits and inner '-', joined by '.'.
-bool valid_dns_name(const std::string& name) {
-    if (name.empty() || name.size() > 253) return false;
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos) dot = name.size();
-        std::string label = name.substr(start, dot - start);
-        if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-        for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-        start = dot + 1;
-    }
-    return true;
-}
 
 std::string hex(unsigned value) {
     char buf[16];
@@ -38,42 +25,85 @@ std::string hex(unsigned value) {
 // One hostpciN line: the PCI IDs and the property-string options qemu-server reads, in the
 // order PVE itself writes them (the default key first, the rest sorted).
 struct Hostpci {
-    std::string host;
+    std::string host;  // or, for a resource mapping, "mapping=ID" (see hostpci_value)
     const PassedFunction* options;  // function whose rombar/romfile/x-vga/legacy-igd apply
     bool pcie;
 };
 
 std::string hostpci_value(const Hostpci& h) {
     const PassedFunction& f = *h.options;
-    std::string v = h.host;
-    if (f.legacy_igd) v += ",legacy-igd=1";
-    if (h.pcie) v += ",pcie=1";
-    if (f.romfile) v += ",romfile=" + *f.romfile;
-    if (!f.rombar) v += ",rombar=0";
-    if (f.x_vga) v += ",x-vga=1";
-    return v;
+    PveHostpci v;
+    if (h.host.rfind("mapping=", 0) == 0) v.mapping = h.host.substr(8);
+    else v.host = h.host;
+    v.legacy_igd = f.legacy_igd;
+    v.pcie = h.pcie;
+    v.romfile = f.romfile;
+    v.rombar = f.rombar;
+    v.x_vga = f.x_vga;
+    return format_pve_hostpci(v);
 }
 
 std::vector<Hostpci> plan_hostpci(const Vm& vm) {
     std::vector<Hostpci> lines;
     for (const auto& dev : vm.passthrough) {
         if (dev.whole_device) {
+            std::string device = dev.mapping.empty() ? dev.device.str() : "mapping=" + dev.mapping;
             for (size_t i = 1; i < dev.functions.size(); ++i) {
                 const PassedFunction& f = dev.functions[i];
                 if (f.romfile || !f.rombar || f.x_vga)
-                    throw InputError(f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" +
-                                                 dev.device.str() + "', so role '" + f.role +
+                    throw InputError(f.mark, "PVE applies romfile, rombar and x-vga only to function .0 of hostpci '" + device +
+                                                 "', so role '" + f.role +
                                                  "' cannot keep its own; bind each role under 'functions' to give it its own hostpciN");
             }
-            lines.push_back({dev.device.str(), &dev.functions.front(), dev.pcie});
+            lines.push_back({device, &dev.functions.front(), dev.pcie});
         } else {
             for (const auto& f : dev.functions) lines.push_back({f.host.str(), &f, dev.pcie && !f.legacy_igd});
         }
-        if (lines.size() > kMaxHostpci)
-            throw InputError(dev.mark, "PVE allows at most " + std::to_string(kMaxHostpci) + " hostpci entries (hostpci0-hostpci15); this VM needs " +
+        const size_t max_hostpci = static_cast<size_t>(pve_index_count("hostpci"));
+        if (lines.size() > max_hostpci)
+            throw InputError(dev.mark, "PVE allows at most " + std::to_string(max_hostpci) + " hostpci entries (hostpci0-hostpci" +
+                                           std::to_string(max_hostpci - 1) + "); this VM needs " +
                                            std::to_string(lines.size()) + " so far");
     }
     return lines;
+}
+
+// The lines the conf is meant to hold, each with the VM-file or profile key it comes from.
+struct Intended {
+    std::string key, value;
+    Mark origin;
+};
+
+// Throws InputError at the origin of the first intended line that qemu-server's parser would not
+// read back as that key and value (QemuServer.pm parse_vm_config, see pve_conf.h); then, as a
+// template override may lay out more text, at the template for any line of the whole rendering
+// that the parser would skip or read as the snapshot state.
+void require_read_back(const std::string& text, const std::vector<Intended>& intended, const std::string& template_name,
+                       PveVersion version) {
+    for (const auto& want : intended) {
+        if (std::string why = pve_line_problem(want.key, want.value); !why.empty())
+            throw InputError(want.origin, "refusing to write PVE line '" + want.key + "': " + why);
+        std::string what;
+        if (auto since = pve_value_needs(want.key, want.value, version, &what))
+            throw InputError(want.origin, what + " needs PVE " + since->str() + " or later; rendering for PVE " + version.str() +
+                                              " (--pve-version)");
+    }
+    PveConf back = parse_pve_conf(text, template_name);
+    if (!back.warnings.empty())
+        throw InputError(back.warnings.front().mark,
+                         "the template's output is not a conf qemu-server reads: " + back.warnings.front().message);
+    for (const auto& section : back.sections)
+        for (const auto& e : section.entries)
+            if (e.snapstate_suffix)
+                throw InputError(e.mark, "the template's output has a line that qemu-server reads as 'snapstate: " + e.value + "'");
+}
+
+// The VM-file key that decides the args line: the last qemu_args item that alone would break it,
+// else the last item (several items can break it together), else `fallback`.
+Mark args_origin(const Vm& vm, Mark fallback) {
+    for (auto it = vm.qemu_args.rbegin(); it != vm.qemu_args.rend(); ++it)
+        if (!pve_line_problem("args", it->first).empty()) return it->second;
+    return vm.qemu_args.empty() ? fallback : vm.qemu_args.back().second;
 }
 
 std::string machine_value(const Vm& vm) {
@@ -107,21 +137,30 @@ std::map<std::string, std::string> looking_glass_keys(const Vm& vm) {
 
 }  // namespace
 
-Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
+Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet, PveVersion version) {
     Rendered out;
     if (!vm.vmid)
         throw InputError(Mark{vm.file, 1, 1}, "missing key 'vmid': the pve targets need the VMID (100-999999999)");
-    if (!valid_dns_name(vm.name))
+    if (!valid_pve_dns_name(vm.name))
         throw InputError(vm.name_mark, "VM name '" + vm.name +
                                            "' is not valid for PVE: it must be a DNS name (letters, digits, inner '-', '.')");
 
     std::vector<Hostpci> lines = plan_hostpci(vm);
     data view;
+    std::vector<Intended> intended;  // every line, for the read-back check
+    auto put = [&](const std::string& key, const std::string& value, const Mark& origin) {
+        view.set(key, value);
+        intended.push_back({key, value, origin});
+    };
+    auto item = [&](const std::string& prefix, size_t index, const std::string& value, const Mark& origin) {
+        intended.push_back({prefix + std::to_string(index), value, origin});
+        return object{{"index", std::to_string(index)}, {"value", value}};
+    };
     list hostpci;
     std::vector<std::string> args;
     for (size_t i = 0; i < lines.size(); ++i) {
-        hostpci.push_back(object{{"index", std::to_string(i)}, {"value", hostpci_value(lines[i])}});
         const PassedFunction& f = *lines[i].options;
+        hostpci.push_back(item("hostpci", i, hostpci_value(lines[i]), f.romfile ? f.romfile_mark : f.mark));
         std::string id = "device.hostpci" + std::to_string(i);
         if (f.igd_gms) args.push_back("-set " + id + ".x-igd-gms=" + hex(static_cast<unsigned>(*f.igd_gms)));
         if (f.igd_opregion) args.push_back("-set " + id + ".x-igd-opregion=on");
@@ -132,34 +171,33 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
     std::string args_line;
     for (const auto& a : args) args_line += (args_line.empty() ? "" : " ") + a;
     for (const auto& [a, mark] : vm.qemu_args) args_line += (args_line.empty() ? "" : " ") + a;
-    if (!args_line.empty()) view.set("args", args_line);
+    if (!args_line.empty()) put("args", args_line, args_origin(vm, vm.file_mark()));
     view.set("hostpci", hostpci);
 
-    for (const auto& [key, value] : looking_glass_keys(vm)) view.set(key, value);
-    view.set("bios", vm.firmware);
-    view.set("cpu", cpu_value(vm));
-    view.set("machine", machine_value(vm));
-    view.set("vga", vm.display);
+    for (const auto& [key, value] : looking_glass_keys(vm)) put(key, value, vm.looking_glass->mark);
+    put("bios", vm.firmware, vm.firmware_mark);
+    put("cpu", cpu_value(vm), vm.file_mark());
+    put("machine", machine_value(vm), vm.machine_mark);
+    put("vga", vm.display, vm.file_mark());
 
     // Volumes: given, or PVE's own naming, vm-<vmid>-disk-<n> in order; the efidisk after the disks.
     auto volume = [&](size_t n) { return vm.storage + ":vm-" + std::to_string(*vm.vmid) + "-disk-" + std::to_string(n); };
     if (vm.firmware == "ovmf") {
         std::string efi = vm.efidisk.value_or(volume(vm.disks.size())) + ",efitype=4m";
         if (vm.secure_boot) efi += ",pre-enrolled-keys=1";
-        view.set("efidisk0", efi + ",size=4M");
+        put("efidisk0", efi + ",size=4M", vm.efidisk ? vm.efidisk_mark : vm.storage_mark);
     }
 
     if (!snippet) {
-        static const std::map<std::string, size_t> kBusLimit = {{"ide", 4}, {"sata", 6}, {"scsi", 31}, {"virtio", 16}};
         std::map<std::string, list> buses;
         std::string boot;
         for (size_t i = 0; i < vm.disks.size(); ++i) {
             const Disk& d = vm.disks[i];
             size_t n = buses[d.bus].size();
-            if (n >= kBusLimit.at(d.bus))
-                throw InputError(d.mark, "PVE allows at most " + std::to_string(kBusLimit.at(d.bus)) + " " + d.bus + " disks");
+            const size_t bus_limit = static_cast<size_t>(pve_index_count(d.bus));
+            if (n >= bus_limit) throw InputError(d.mark, "PVE allows at most " + std::to_string(bus_limit) + " " + d.bus + " disks");
             std::string value = d.volume.value_or(volume(i)) + ",size=" + std::to_string(d.size_gib) + "G";
-            buses[d.bus].push_back(object{{"index", std::to_string(n)}, {"value", value}});
+            buses[d.bus].push_back(item(d.bus, n, value, d.mark));
             boot += (boot.empty() ? "" : ";") + d.bus + std::to_string(n);
         }
         for (const auto& [bus, items] : buses) view.set(bus, items);
@@ -168,18 +206,18 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
             const Nic& n = vm.nics[i];
             std::string value = n.model + "=" + n.mac + ",bridge=" + (n.bridge.empty() ? "vmbr0" : n.bridge);
             if (n.firewall) value += ",firewall=1";
-            nets.push_back(object{{"index", std::to_string(i)}, {"value", value}});
+            nets.push_back(item("net", i, value, n.mark));
             boot += (boot.empty() ? "" : ";") + std::string("net") + std::to_string(i);
         }
         view.set("net", nets);
-        if (!boot.empty()) view.set("boot", "order=" + boot);
-        view.set("cores", std::to_string(vm.cores));
-        view.set("sockets", std::to_string(vm.sockets));
-        view.set("memory", std::to_string(vm.memory_mib));
-        view.set("name", vm.name);
-        view.set("ostype", vm.ostype);
-        view.set("scsihw", "virtio-scsi-single");
-        if (vm.accel == "tcg") view.set("kvm", "0");
+        if (!boot.empty()) put("boot", "order=" + boot, vm.file_mark());
+        put("cores", std::to_string(vm.cores), vm.file_mark());
+        put("sockets", std::to_string(vm.sockets), vm.file_mark());
+        put("memory", std::to_string(vm.memory_mib), vm.file_mark());
+        put("name", vm.name, vm.name_mark);
+        put("ostype", vm.ostype, vm.file_mark());
+        put("scsihw", "virtio-scsi-single", vm.file_mark());
+        if (vm.accel == "tcg") put("kvm", "0", vm.accel_mark);
     }
     // A TPM state volume exists only once PVE allocates it; a conf cannot ask for that, and a
     // guessed vm-<vmid>-disk-<n> could be another disk of the VM. So the conf names none.
@@ -188,7 +226,9 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet) {
                                 "the conf has no tpmstate0: let PVE allocate it with 'qm set " +
                                     std::to_string(*vm.vmid) + " --tpmstate0 " + vm.storage +
                                     ":1,version=v2.0'"});
-    out.text = templates.render(snippet ? "pve-snippet.conf.mustache" : "pve.conf.mustache", view, Escape::None);
+    const char* template_name = snippet ? "pve-snippet.conf.mustache" : "pve.conf.mustache";
+    out.text = templates.render(template_name, view, Escape::None);
+    require_read_back(out.text, intended, template_name, version);
     return out;
 }
 

@@ -10,7 +10,10 @@
 
 namespace vfiogen {
 
-// Renders the whole conf (`snippet` false) or only the passthrough keys (`snippet` true).
-Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet);
+// Renders the whole conf (`snippet` false) or only the passthrough keys (`snippet` true) for PVE
+// release line `version`. Every line is read back with qemu-server's parser (pve_conf.h) and its
+// keys and sub-keys are looked up in the schema (pve_schema.h): a line PVE would not read as meant,
+// or that needs a newer PVE than `version`, throws InputError at the VM-file or profile key.
+Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet, PveVersion version);
 
 }  // namespace vfiogen

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "keys.h"
+#include "pve_schema.h"
 #include "suggest.h"
 #include "yaml_source.h"
 
@@ -93,13 +94,29 @@ PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrar
     dev.mark = s.mark("profile");
     const Profile& profile = profiles.load(dev.profile, dev.mark);
 
-    bool has_host = s.has("host"), has_functions = s.has("functions");
-    if (has_host == has_functions)
-        throw InputError(s.self_mark(), has_host ? "give either 'host' or 'functions' in a passthrough entry, not both"
-                                                 : "passthrough entry for '" + dev.profile +
-                                                       "' needs 'host' (the device) or 'functions' (one per role)");
+    bool has_host = s.has("host"), has_functions = s.has("functions"), has_mapping = s.has("mapping");
+    if (int(has_host) + int(has_functions) + int(has_mapping) != 1)
+        throw InputError(s.self_mark(), has_host || has_functions || has_mapping
+                                            ? "give one of 'host', 'functions' and 'mapping' in a passthrough entry, not several"
+                                            : "passthrough entry for '" + dev.profile +
+                                                  "' needs 'host' (the device), 'functions' (one per role) or 'mapping' (a PVE resource mapping)");
     std::string err;
-    if (has_host) {
+    if (has_mapping) {
+        // PVE resource mapping (qemu-server PCI.pm, since 8.0): the node's pci.cfg says where the device is.
+        dev.mapping = s.str("mapping");
+        dev.mapping_mark = s.mark("mapping");
+        if (!valid_pve_configid(dev.mapping))
+            throw InputError(dev.mapping_mark, "mapping '" + dev.mapping +
+                                                   "' is not a PVE id: a letter, then letters, digits, '_' or '-' (pve-configid)");
+        dev.whole_device = true;
+        for (const auto& pf : profile.functions) {
+            PassedFunction f = from_profile(pf, PciAddress{}, dev.mapping_mark);
+            if (f.legacy_igd)
+                throw InputError(dev.mapping_mark, "legacy IGD needs the host address 0000:00:02.0, which a resource mapping "
+                                                   "does not give; bind the IGD with 'host' or 'functions'");
+            dev.functions.push_back(f);
+        }
+    } else if (has_host) {
         Mark m = s.mark("host");
         PciAddress host = *parse_pci_address(s.str("host"), &err);
         if (host.function) {
@@ -193,6 +210,7 @@ void check_unique_hosts(const Vm& vm) {
     std::map<std::string, Mark> seen;
     for (const auto& dev : vm.passthrough)
         for (const auto& f : dev.functions)
+            if (dev.mapping.empty())
             if (auto [it, inserted] = seen.emplace(f.host.str(), f.mark); !inserted)
                 throw InputError(f.mark, "host PCI function " + f.host.str() + " is passed through twice (first at " +
                                              format_mark(it->second) + ")");
@@ -469,6 +487,13 @@ Vm load_vm(const std::string& path, ProfileLibrary& profiles) {
     YAML::Node root = load_yaml_file(path);
     validate_keys(root, DocKind::Vm, path);
     return finish(Section(root, DocKind::Vm, "", path), profiles);
+}
+
+void require_host_addresses(const Vm& vm, const std::string& what) {
+    for (const auto& dev : vm.passthrough)
+        if (!dev.mapping.empty())
+            throw InputError(dev.mapping_mark, what + " needs host PCI addresses, but this entry names PVE resource mapping '" +
+                                                   dev.mapping + "': give 'host' or 'functions' instead");
 }
 
 }  // namespace vfiogen

@@ -33,7 +33,10 @@ struct PassedFunction {
 struct PassthroughDevice {
     std::string profile;
     Mark mark;                           // the entry's `profile` key
-    bool whole_device = false;           // bound with `host: dddd:bb:dd` (PVE: all functions)
+    bool whole_device = false;           // bound with `host: dddd:bb:dd` or `mapping:` (PVE: all functions)
+    std::string mapping;                 // PVE resource mapping id (PVE 8.0+), else "": then no function
+                                         // has a host address (see require_host_addresses)
+    Mark mapping_mark;
     PciAddress device;                   // the device address when whole_device
     bool pcie = false;                   // on a PCIe root port (q35 only)
     std::vector<PassedFunction> functions;  // in host function order when whole_device
@@ -131,6 +134,11 @@ struct Vm {
 // Throws InputError (file:line:col) for unreadable files, unknown keys, bad values, missing or
 // cyclic profiles, and every rule that holds for both targets (legacy IGD, pcie on q35, ...).
 Vm load_vm(const std::string& path, ProfileLibrary& profiles);
+
+// Throws InputError at the first passthrough entry bound by PVE resource `mapping:` (whose
+// functions have no host address), saying that `what` needs host addresses. Every consumer other
+// than the PVE renderer calls it first: libvirt rendering, host check, host config.
+void require_host_addresses(const Vm& vm, const std::string& what);
 
 // Same, from text already in memory (tests); `path` labels the messages and anchors profiles/.
 Vm load_vm_text(const std::string& text, const std::string& path, ProfileLibrary& profiles);

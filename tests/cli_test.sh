@@ -178,6 +178,31 @@ check "check --list-rules" 0 "" -- "$vfiogen" check --list-rules
 expect_out "list-rules" "pve-legacy-igd          error    legacy-igd=1 needs vga: none"
 check "rules markdown" 0 "" -- "$vfiogen" check --list-rules --format markdown
 cmp -s "$work/out" "$src/docs/RULES.md" || { echo "FAIL: check --list-rules --format markdown differs from docs/RULES.md"; failed=$((failed + 1)); }
+# --pve-version: the release line keys and values are judged for (pve_schema.cpp).
+printf 'machine: q35,aw-bits=39\nhostpci0: 0000:01:00.0,pcie=1,driver=vfio\n' >"$work/105.conf"
+check "check newest PVE" 0 "" -- "$vfiogen" check "$work/105.conf"
+check "check PVE 8.4" 1 "" -- "$vfiogen" check --pve-version 8.4 "$work/105.conf"
+expect_out "version finding" "$work/105.conf:1:14: error[pve-version]: sub-key 'aw-bits' in 'machine' needs PVE 9.0 or later; this conf is checked for PVE 8.4 (--pve-version)"
+check "unknown PVE version" 64 "vfiogen: error: --pve-version: unknown PVE version '7.4': the schema knows 8.0" -- \
+    "$vfiogen" check --pve-version 7.4 "$work/105.conf"
+check "render unknown PVE version" 64 "unknown PVE version '10'" -- "$vfiogen" render -t pve --pve-version 10 "$ex"
+# pve mapping: pci.cfg from host scans; the conf's mapping= checked against it.
+printf 'name: m\nvmid: 150\nmachine:\n  type: q35\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: gt1030\n' >"$work/m.yaml"
+check "scan pve1" 0 "" -- "$vfiogen" host scan --json --root "$src/tests/data/hosts/gt1030"
+cp "$work/out" "$work/pve1.json"
+mkdir -p "$work/mapping"
+check "pve mapping" 0 "" -- "$vfiogen" pve mapping --profiles "$src/profiles" "$work/m.yaml" --node pve1="$work/pve1.json" -o "$work/mapping/pci.cfg"
+grep -q "^	map id=10de:1d01,iommugroup=1,node=pve1,path=0000:01:00,subsystem-id=1458:3771$" "$work/mapping/pci.cfg" ||
+    { echo "FAIL: pve mapping wrote $(cat "$work/mapping/pci.cfg")"; failed=$((failed + 1)); }
+check "render mapping" 0 "" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/m.yaml" -o "$work/150.conf"
+check "check conf with its mapping" 0 "" -- "$vfiogen" check "$work/150.conf" "$work/mapping/pci.cfg"
+check "scan pve2" 0 "" -- "$vfiogen" host scan --json --root "$src/tests/data/hosts/two-t10"
+cp "$work/out" "$work/pve2.json"
+check "pve mapping no match" 1 "$work/m.yaml:7:14: error: node 'pve2' ($work/pve2.json) has no device matching" -- \
+    "$vfiogen" pve mapping --profiles "$src/profiles" "$work/m.yaml" --node pve1="$work/pve1.json" --node pve2="$work/pve2.json" \
+    -o "$work/mapping/pci.cfg"
+grep -q "node=pve1" "$work/mapping/pci.cfg" || { echo "FAIL: a failed pve mapping changed its -o file"; failed=$((failed + 1)); }
+check "pve --help" 0 "" -- "$vfiogen" pve mapping --help
 check "check schema missing" 2 "/nonexistent.rng: error: cannot read the libvirt RelaxNG schema" -- \
     "$vfiogen" check --schema /nonexistent.rng "$data/clean/hd630.xml"
 

@@ -19,6 +19,16 @@ Checker& checker() {
     return c;
 }
 
+// The pve-version case checks for PVE 8.4 (nothing in the table is newer than the newest line).
+Checker& checker_for(std::string_view rule) {
+    static Checker pve84([] {
+        CheckOptions o;
+        o.pve_version = {8, 4};
+        return o;
+    }());
+    return rule == "pve-version" ? pve84 : checker();
+}
+
 // A libvirt domain that validates against libvirt's schema; `devices` go inside <devices>
 // (from line 8 on when `os_extra` is empty), `tail` after it.
 std::string domain(const std::string& machine, const std::string& devices, const std::string& tail = "",
@@ -53,13 +63,12 @@ const char* kVideoNone = "    <video><model type='none'/></video>\n";
 
 // Looking Glass's shared memory of `mib` MiB, 4 lines (the size on the third).
 std::string shmem(const std::string& mib) {
-    return "    <shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n      <size unit='M'>" +
-           mib + "</size>\n    </shmem>\n";
+    return "    <shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n      <size unit='M'>" + mib +
+           "</size>\n    </shmem>\n";
 }
 
 const char* kSecbootLoader =
-    "    <loader readonly='yes' secure='yes' "
-    "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>\n";
+    "    <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>\n";
 
 // Seed 003's legacy IGD with an efidisk that enrolls Microsoft's keys (hostpci0 on line 3).
 const char* kSecbootIgd =
@@ -85,6 +94,7 @@ const char* label(InputKind kind) {
         case InputKind::Profile: return "profile.yaml";
         case InputKind::PveConf: return "100.conf";
         case InputKind::LibvirtXml: return "domain.xml";
+        case InputKind::PveMapping: return "mapping/pci.cfg";
     }
     return "";
 }
@@ -93,84 +103,70 @@ std::vector<RuleCase> cases() {
     using K = InputKind;
     std::string gpu_audio = "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: nvidia-gt1030\n";
     return {
-        {"unreadable", K::VmFile, "name: [vm\n",
-         "vm.yaml:2:1: error[unreadable]: YAML syntax: end of sequence flow not found", "name: vm\n"},
+        {"unreadable", K::VmFile, "name: [vm\n", "vm.yaml:2:1: error[unreadable]: YAML syntax: end of sequence flow not found",
+         "name: vm\n"},
         {"unreadable", K::LibvirtXml, "<domain>\n  <name>t</nam>\n</domain>\n",
-         "domain.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch",
-         domain("pc", "")},
+         "domain.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch", domain("pc", "")},
         {"vm-invalid", K::VmFile, "name: vm\nmemroy_mib: 4096\n",
-         "vm.yaml:2:1: error[vm-invalid]: unknown key 'memroy_mib' (did you mean 'memory_mib'?)",
-         "name: vm\nmemory_mib: 4096\n"},
-        {"vm-invalid", K::VmFile,
-         "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: intel-hd630\n    "
-         "functions:\n      - {role: igd, host: \"00:02.0\"}\n",
-         "vm.yaml:8:27: error[vm-invalid]: legacy IGD needs machine type i440fx, but this VM uses q35 (set "
-         "machine.type: i440fx)",
-         "name: vm\nvmid: 100\nmachine:\n  type: i440fx\ndisplay: none\npassthrough:\n  - profile: "
-         "intel-hd630\n    functions:\n      - {role: igd, host: \"00:02.0\"}\n"},
+         "vm.yaml:2:1: error[vm-invalid]: unknown key 'memroy_mib' (did you mean 'memory_mib'?)", "name: vm\nmemory_mib: 4096\n"},
+        {"vm-invalid", K::VmFile, "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: intel-hd630\n    functions:\n      - {role: igd, host: \"00:02.0\"}\n",
+         "vm.yaml:8:27: error[vm-invalid]: legacy IGD needs machine type i440fx, but this VM uses q35 (set machine.type: i440fx)",
+         "name: vm\nvmid: 100\nmachine:\n  type: i440fx\ndisplay: none\npassthrough:\n  - profile: intel-hd630\n    functions:\n      - {role: igd, host: \"00:02.0\"}\n"},
         {"profile-invalid", K::Profile, "functions:\n  - role: gpu\n    id: \"10DE:1D01X\"\n",
-         "profile.yaml:3:9: error[profile-invalid]: malformed PCI ID '10DE:1D01X': expected vendor:device as "
-         "4+4 hex digits, e.g. 10de:1d01",
+         "profile.yaml:3:9: error[profile-invalid]: malformed PCI ID '10DE:1D01X': expected vendor:device as 4+4 hex digits, e.g. 10de:1d01",
          "functions:\n  - role: gpu\n    id: \"10de:1d01\"\n"},
 
         {"pve-syntax", K::PveConf, "memory: 4096\nHostpci0: 01:00.0\n",
-         "100.conf:2:1: error[pve-syntax]: qemu-server cannot parse this line (\"unable to parse config\"): "
-         "'Hostpci0: 01:00.0'",
+         "100.conf:2:1: warning[pve-syntax]: qemu-server cannot parse this line (\"unable to parse config\"): it warns and skips it, "
+         "so the VM starts without it: 'Hostpci0: 01:00.0'",
          "memory: 4096\nhostpci0: 01:00.0\n"},
+        {"pve-mapping", K::PveMapping, "gpu\n\tmap node=pve1,path=01:00.0,id=10de:1d01\n",
+         "mapping/pci.cfg:2:6: error[pve-mapping]: map: path '01:00.0' must be dddd:bb:dd[.f] in lowercase hex, with the domain",
+         "gpu\n\tmap node=pve1,path=0000:01:00.0,id=10de:1d01,subsystem-id=1458:3771,iommugroup=14\n\tmdev 0\n\nnic\n\tmap node=pve2,path=0000:02:00,id=8086:1533\n"},
+        {"pve-snapstate-line", K::PveConf, "machine: q35\nhostpci0: 0000:01:00.0,romfile=vbios.rom snapstate:delete\n",
+         "100.conf:2:1: error[pve-snapstate-line]: qemu-server reads this line as 'snapstate: delete' because it ends that way "
+         "(parse_vm_config tests snapstate before the key, unanchored): its 'hostpci0' entry is silently lost",
+         "machine: q35\nhostpci0: 0000:01:00.0,romfile=vbios.rom\n"},
         {"pve-unknown-key", K::PveConf, "memroy: 4096\n",
-         "100.conf:1:1: warning[pve-unknown-key]: unknown key 'memroy' (did you mean 'memory'?)",
-         "memory: 4096\n"},
+         "100.conf:1:1: warning[pve-unknown-key]: unknown key 'memroy' (did you mean 'memory'?)", "memory: 4096\n"},
         {"pve-duplicate-key", K::PveConf, "memory: 4096\ncores: 2\nmemory: 8192\n",
-         "100.conf:3:1: warning[pve-duplicate-key]: 'memory' is set twice in the current config (first at "
-         "line 1); qemu-server keeps this one",
+         "100.conf:3:1: warning[pve-duplicate-key]: 'memory' is set twice in the current config (first at line 1); qemu-server keeps this one",
          "memory: 4096\ncores: 2\n\n[snap1]\nmemory: 8192\n"},
         {"pve-pending-delete", K::PveConf, "memory: 4096\ndelete: hostpci0\n",
-         "100.conf:2:1: error[pve-pending-delete]: 'delete:' is only allowed in [PENDING], not in the "
-         "current config",
+         "100.conf:2:1: error[pve-pending-delete]: 'delete:' is only allowed in [PENDING], not in the current config",
          "memory: 4096\n\n[PENDING]\ndelete: hostpci0\n"},
         {"pve-property", K::PveConf, "hostpci0: 0000:01:00.0,pcei=1\nmachine: q35\n",
          "100.conf:1:24: error[pve-property]: unknown sub-key 'pcei' in 'hostpci0' (did you mean 'pcie'?)",
          "hostpci0: 0000:01:00.0,pcie=1\nmachine: q35\n"},
         {"pve-property", K::PveConf, "hostpci0: 0000:01:00.0,rombar=maybe\n",
-         "100.conf:1:24: error[pve-property]: 'rombar' in 'hostpci0' must be a boolean (1/0, on/off, yes/no, "
-         "true/false), got 'maybe'",
+         "100.conf:1:24: error[pve-property]: 'rombar' in 'hostpci0' must be a boolean (1/0, on/off, yes/no, true/false), got 'maybe'",
          "hostpci0: 0000:01:00.0,rombar=off\n"},
         {"pve-property", K::PveConf, "hostpci0: 0000:01:00.0,pcie=1,pcie=0\nmachine: q35\n",
-         "100.conf:1:31: error[pve-property]: sub-key 'pcie' is repeated in 'hostpci0'",
-         "hostpci0: 0000:01:00.0,pcie=1\nmachine: q35\n"},
-        {"pve-value", K::PveConf, "bios: uefi\n",
-         "100.conf:1:7: error[pve-value]: 'bios' must be one of seabios, ovmf, got 'uefi'", "bios: ovmf\n"},
+         "100.conf:1:31: error[pve-property]: sub-key 'pcie' is repeated in 'hostpci0'", "hostpci0: 0000:01:00.0,pcie=1\nmachine: q35\n"},
+        {"pve-value", K::PveConf, "bios: uefi\n", "100.conf:1:7: error[pve-value]: 'bios' must be one of seabios, ovmf, got 'uefi'",
+         "bios: ovmf\n"},
         {"pve-value", K::PveConf, "machine: pc-q35-8.0,viommu=amd\n",
-         "100.conf:1:21: error[pve-value]: 'viommu' in 'machine' must be one of intel, virtio, got 'amd'",
-         "machine: pc-q35-8.0,viommu=intel\n"},
+         "100.conf:1:21: error[pve-value]: 'viommu' in 'machine' must be one of intel, virtio, got 'amd'", "machine: pc-q35-8.0,viommu=intel\n"},
         {"pve-value", K::PveConf, "machine: q53\n",
-         "100.conf:1:10: error[pve-value]: machine type 'q53' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y "
-         "(optionally +pveN)",
+         "100.conf:1:10: error[pve-value]: machine type 'q53' must be pc, pc-i440fx-X.Y, q35 or pc-q35-X.Y (optionally +pveN)",
          "machine: pc-q35-8.1+pve1\n"},
         {"pve-value", K::PveConf, "vga: vrtio,memory=64\n",
-         "100.conf:1:6: error[pve-value]: 'type' in 'vga' must be one of cirrus, none, qxl, qxl2, qxl3, "
-         "qxl4, serial0, serial1, serial2, serial3, std, virtio, virtio-gl, vmware, got 'vrtio' (did you "
-         "mean 'virtio'?)",
+         "100.conf:1:6: error[pve-value]: 'type' in 'vga' must be one of cirrus, none, qxl, qxl2, qxl3, qxl4, serial0, serial1, serial2, serial3, std, virtio, virtio-gl, vmware, got 'vrtio' (did you mean 'virtio'?)",
          "vga: virtio,memory=64\n"},
         {"pve-value", K::PveConf, "cpu: host,hidden=1,hv-vendor-id=not_alnum\n",
-         "100.conf:1:20: error[pve-value]: 'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got "
-         "'not_alnum'",
+         "100.conf:1:20: error[pve-value]: 'hv-vendor-id' in 'cpu' must be 1 to 12 letters or digits, got 'not_alnum'",
          "cpu: host,hidden=1,hv-vendor-id=proxmox\n"},
         {"pve-value", K::PveConf, "efidisk0: local-lvm:vm-100-disk-1,efitype=8m,size=4M\n",
-         "100.conf:1:35: error[pve-value]: 'efitype' in 'efidisk0' must be one of 2m, 4m, got '8m' (did you "
-         "mean '2m'?)",
+         "100.conf:1:35: error[pve-value]: 'efitype' in 'efidisk0' must be one of 2m, 4m, got '8m' (did you mean '2m'?)",
          "efidisk0: local-lvm:vm-100-disk-1,efitype=4m,pre-enrolled-keys=1,size=4M\n"},
         {"pve-value", K::PveConf, "net0: virtio=BC:24:11:5E:AA,bridge=vmbr0\n",
-         "100.conf:1:7: error[pve-value]: 'virtio' in 'net0' must be a MAC address XX:XX:XX:XX:XX:XX, got "
-         "'BC:24:11:5E:AA'",
+         "100.conf:1:7: error[pve-value]: 'virtio' in 'net0' must be a MAC address XX:XX:XX:XX:XX:XX, got 'BC:24:11:5E:AA'",
          "net0: virtio=BC:24:11:5E:AA:01,bridge=vmbr0,firewall=1\n"},
         {"pve-value", K::PveConf, "scsi0: local-lvm:vm-100-disk-0,size=32X\n",
          "100.conf:1:32: error[pve-value]: 'size' in 'scsi0' must be a size such as 32G, got '32X'",
          "scsi0: local-lvm:vm-100-disk-0,iothread=1,size=32G\n"},
         {"pve-value", K::PveConf, "name: my_vm\n",
-         "100.conf:1:7: error[pve-value]: 'name' must be a DNS name (letters, digits, inner '-', '.'), got "
-         "'my_vm'",
-         "name: my-vm\n"},
+         "100.conf:1:7: error[pve-value]: 'name' must be a DNS name (letters, digits, inner '-', '.'), got 'my_vm'", "name: my-vm\n"},
         {"pve-value", K::PveConf, "hostpci0: 0000:01:00.0,vendor-id=10de\n",
          "100.conf:1:24: error[pve-value]: 'vendor-id' in 'hostpci0' must be a hex ID 0xNNNN, got '10de'",
          "hostpci0: 0000:01:00.0,vendor-id=0x10de\n"},
@@ -178,196 +174,135 @@ std::vector<RuleCase> cases() {
          "100.conf:1:1: error[pve-hostpci-index]: 'hostpci16': qemu-server knows hostpci0 to hostpci15 only",
          "hostpci15: 0000:01:00.0\n"},
         {"pve-hostpci-source", K::PveConf, "hostpci0: 0000:01:00.0,mapping=gpu\n",
-         "100.conf:1:11: error[pve-hostpci-source]: 'hostpci0' needs exactly one of a host PCI ID and "
-         "mapping=, not both",
+         "100.conf:1:11: error[pve-hostpci-source]: 'hostpci0' needs exactly one of a host PCI ID and mapping=, not both",
          "hostpci0: mapping=gpu\n"},
         {"pve-hostpci-source", K::PveConf, "hostpci0: pcie=1\nmachine: q35\n",
-         "100.conf:1:11: error[pve-hostpci-source]: 'hostpci0' needs exactly one of a host PCI ID and "
-         "mapping=, found neither",
+         "100.conf:1:11: error[pve-hostpci-source]: 'hostpci0' needs exactly one of a host PCI ID and mapping=, found neither",
          "hostpci0: host=0000:01:00.0,pcie=1\nmachine: q35\n"},
         {"pve-hostpci-id", K::PveConf, "hostpci0: 0000:0A:00.0\n",
-         "100.conf:1:11: error[pve-hostpci-id]: host PCI ID '0000:0A:00.0' must be lowercase hex for "
-         "qemu-server ('0000:0a:00.0')",
+         "100.conf:1:11: error[pve-hostpci-id]: host PCI ID '0000:0A:00.0' must be lowercase hex for qemu-server ('0000:0a:00.0')",
          "hostpci0: 0000:0a:00.0\n"},
         {"pve-hostpci-id", K::PveConf, "hostpci0: host=01:00.0;1:00.1\n",
-         "100.conf:1:24: error[pve-hostpci-id]: host PCI ID '1:00.1' is not [dddd:]bb:dd[.f] in lowercase "
-         "hexadecimal",
+         "100.conf:1:24: error[pve-hostpci-id]: host PCI ID '1:00.1' is not [dddd:]bb:dd[.f] in lowercase hexadecimal",
          "hostpci0: host=01:00.0;01:00.1\n"},
         {"pve-pcie-q35", K::PveConf, "hostpci0: 0000:01:00,pcie=1\nmachine: pc-i440fx-8.0\n",
-         "100.conf:1:22: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses "
-         "'pc-i440fx-8.0' (qemu-server: \"q35 machine model is not enabled\")",
+         "100.conf:1:22: error[pve-pcie-q35]: pcie=1 needs a q35 machine type, but this VM uses 'pc-i440fx-8.0' (qemu-server: \"q35 machine model is not enabled\")",
          "hostpci0: 0000:01:00,pcie=1\nmachine: pc-q35-8.0\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1\nmachine: pc-i440fx-8.0\n",
          "100.conf:1:24: error[pve-legacy-igd]: legacy-igd needs 'vga: none', but vga is unset (std)",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nmachine: pc-i440fx-8.0\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1\nmachine: q35\nvga: none\n",
-         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd needs an i440fx machine type (pc or "
-         "pc-i440fx-X.Y), not 'q35'",
+         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd needs an i440fx machine type (pc or pc-i440fx-X.Y), not 'q35'",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nmachine: pc\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1,x-vga=1\nvga: none\n",
-         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd is not compatible with x-vga",
-         "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
+         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd is not compatible with x-vga", "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1,rombar=0\nvga: none\n",
          "100.conf:1:24: error[pve-legacy-igd]: legacy-igd requires rombar to be enabled",
          "hostpci0: 0000:00:02.0,legacy-igd=1,rombar=1\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1,mdev=i915-GVTg_V5_4\nvga: none\n",
-         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd is not compatible with mdev",
-         "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4\nvga: none\n"},
+         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd is not compatible with mdev", "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02,legacy-igd=1\nvga: none\n",
-         "100.conf:1:22: error[pve-legacy-igd]: legacy-igd is not compatible with multifunction devices: "
-         "give the single function 00:02.0",
+         "100.conf:1:22: error[pve-legacy-igd]: legacy-igd is not compatible with multifunction devices: give the single function 00:02.0",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:01:00.0,legacy-igd=1\nvga: none\n",
-         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd only works for the device at host 00:02.0, not "
-         "0000:01:00.0",
+         "100.conf:1:24: error[pve-legacy-igd]: legacy-igd only works for the device at host 00:02.0, not 0000:01:00.0",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
-        {"pve-legacy-igd", K::PveConf,
-         "hostpci0: 0000:00:02.0,legacy-igd=1\nhostpci1: 0000:00:02.0,legacy-igd=1\nvga: none\n",
-         "100.conf:2:24: error[pve-legacy-igd]: legacy-igd is allowed on one hostpci entry only (the first "
-         "is 'hostpci0')",
+        {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1\nhostpci1: 0000:00:02.0,legacy-igd=1\nvga: none\n",
+         "100.conf:2:24: error[pve-legacy-igd]: legacy-igd is allowed on one hostpci entry only (the first is 'hostpci0')",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nhostpci1: 0000:00:1f.3\nvga: none\n"},
-        {"pve-hostpci-driver", K::PveConf, "hostpci0: 0000:01:00.0,driver=keep\n",
-         "100.conf:1:24: warning[pve-hostpci-driver]: 'driver=' on 'hostpci0' needs qemu-server 9.0 (PVE 9)",
+        {"pve-version", K::PveConf, "hostpci0: 0000:01:00.0,driver=keep\n",
+         "100.conf:1:24: error[pve-version]: sub-key 'driver' in 'hostpci0' needs PVE 9.0 or later; this conf is checked for PVE 8.4 (--pve-version)",
          "hostpci0: 0000:01:00.0\n"},
         {"pve-romfile-path", K::PveConf, "hostpci0: 0000:01:00.0,romfile=../../root/vbios.rom\n",
-         "100.conf:1:24: error[pve-romfile-path]: romfile '../../root/vbios.rom' is read as "
-         "/usr/share/kvm/../../root/vbios.rom: give a bare file name",
+         "100.conf:1:24: error[pve-romfile-path]: romfile '../../root/vbios.rom' is read as /usr/share/kvm/../../root/vbios.rom: give a bare file name",
          "hostpci0: 0000:01:00.0,romfile=vbios.rom\n"},
         {"pve-xvga-ovmf", K::PveConf, "bios: ovmf\nhostpci0: 0000:01:00,x-vga=1\n",
-         "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes "
-         "x-vga=on only with SeaBIOS",
+         "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS",
          "bios: seabios\nhostpci0: 0000:01:00,x-vga=1\n"},
         {"pve-ivshmem-size", K::PveConf, "ivshmem: size=48,name=looking-glass\n",
-         "100.conf:1:10: error[pve-ivshmem-size]: ivshmem size 48 MiB is not a power of two; QEMU refuses "
-         "the device at start",
+         "100.conf:1:10: error[pve-ivshmem-size]: ivshmem size 48 MiB is not a power of two; QEMU refuses the device at start",
          "ivshmem: size=64,name=looking-glass\n"},
         {"pve-secboot-legacy-igd", K::PveConf, std::string(kSecbootIgd),
-         "100.conf:3:24: warning[pve-secboot-legacy-igd]: legacy-igd=1 with efidisk0 pre-enrolled-keys=1: "
-         "the legacy IGD ROMs "
-         "are not signed for Secure Boot (seed 003); set pre-enrolled-keys=0 or turn Secure Boot off in the "
-         "OVMF setup",
+         "100.conf:3:24: warning[pve-secboot-legacy-igd]: legacy-igd=1 with efidisk0 pre-enrolled-keys=1: the legacy IGD ROMs "
+         "are not signed for Secure Boot (seed 003); set pre-enrolled-keys=0 or turn Secure Boot off in the OVMF setup",
          replaced(kSecbootIgd, "pre-enrolled-keys=1", "pre-enrolled-keys=0")},
 
         {"lv-schema", K::LibvirtXml, domain("pc", "    <vidoe/>\n"),
-         "domain.xml:7:3: error[lv-schema]: libvirt schema: Extra element devices in interleave",
-         domain("pc", "    <video/>\n")},
+         "domain.xml:7:3: error[lv-schema]: libvirt schema: Extra element devices in interleave", domain("pc", "    <video/>\n")},
         {"lv-hostdev-driver", K::LibvirtXml, domain("pc", hostdev("01", "00", "0", "ua-x", "", "")),
-         "domain.xml:8:5: warning[lv-hostdev-driver]: PCI hostdev has no <driver name='vfio'/>",
-         domain("pc", hostdev("01", "00", "0", "ua-x"))},
-        {"lv-hostdev-driver", K::LibvirtXml,
-         domain("pc", hostdev("01", "00", "0", "ua-x", "", "    <driver name='kvm'/>\n")),
-         "domain.xml:9:5: warning[lv-hostdev-driver]: PCI hostdev uses driver 'kvm', not 'vfio'",
-         domain("pc", hostdev("01", "00", "0", "ua-x"))},
+         "domain.xml:8:5: warning[lv-hostdev-driver]: PCI hostdev has no <driver name='vfio'/>", domain("pc", hostdev("01", "00", "0", "ua-x"))},
+        {"lv-hostdev-driver", K::LibvirtXml, domain("pc", hostdev("01", "00", "0", "ua-x", "", "    <driver name='kvm'/>\n")),
+         "domain.xml:9:5: warning[lv-hostdev-driver]: PCI hostdev uses driver 'kvm', not 'vfio'", domain("pc", hostdev("01", "00", "0", "ua-x"))},
         {"lv-commandline-set", K::LibvirtXml,
          domain("pc", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone,
-                "  <qemu:commandline>\n    <qemu:arg value='-set'/>\n    <qemu:arg "
-                "value='device.ua-igd.x-igd-opregion=on'/>\n  </qemu:commandline>\n"),
-         "domain.xml:17:5: error[lv-commandline-set]: '-set device.ua-igd.x-igd-opregion=on' in "
-         "<qemu:commandline> is broken on current libvirt (devices are passed as JSON)",
+                "  <qemu:commandline>\n    <qemu:arg value='-set'/>\n    <qemu:arg value='device.ua-igd.x-igd-opregion=on'/>\n  </qemu:commandline>\n"),
+         "domain.xml:17:5: error[lv-commandline-set]: '-set device.ua-igd.x-igd-opregion=on' in <qemu:commandline> is broken on current libvirt (devices are passed as JSON)",
          domain("pc", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone,
-                "  <qemu:commandline>\n    <qemu:arg value='-fw_cfg'/>\n    <qemu:arg "
-                "value='name=opt/x,string=1'/>\n  </qemu:commandline>\n")},
+                "  <qemu:commandline>\n    <qemu:arg value='-fw_cfg'/>\n    <qemu:arg value='name=opt/x,string=1'/>\n  </qemu:commandline>\n")},
         {"lv-commandline-set", K::VmFile, "name: vm\nqemu_args: [\"-set\", \"device.ua-igd0.x-igd-gms=2\"]\n",
-         "vm.yaml:2:13: error[lv-commandline-set]: '-set device.ua-igd0.x-igd-gms=2' lands in "
-         "<qemu:commandline> of the libvirt rendering, which current libvirt breaks (devices are passed as "
-         "JSON)",
+         "vm.yaml:2:13: error[lv-commandline-set]: '-set device.ua-igd0.x-igd-gms=2' lands in <qemu:commandline> of the libvirt rendering, which current libvirt breaks (devices are passed as JSON)",
          "name: vm\nqemu_args: [\"-fw_cfg\", \"name=opt/x,string=1\"]\n"},
-        {"lv-igd-address", K::LibvirtXml,
-         domain("pc-i440fx-7.2", hostdev("00", "02", "0", "ua-igd", "10") + kVideoNone),
-         "domain.xml:12:7: warning[lv-igd-address]: the IGD (host 0000:00:02.0) is not at guest "
-         "0000:00:02.0, so QEMU does not use legacy IGD mode",
+        {"lv-igd-address", K::LibvirtXml, domain("pc-i440fx-7.2", hostdev("00", "02", "0", "ua-igd", "10") + kVideoNone),
+         "domain.xml:12:7: warning[lv-igd-address]: the IGD (host 0000:00:02.0) is not at guest 0000:00:02.0, so QEMU does not use legacy IGD mode",
          domain("pc-i440fx-7.2", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone)},
-        {"lv-igd-address", K::LibvirtXml,
-         domain("pc-q35-7.2", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone),
-         "domain.xml:12:7: warning[lv-igd-address]: the IGD (host 0000:00:02.0) is on machine 'pc-q35-7.2', "
-         "so QEMU does not use legacy IGD mode",
+        {"lv-igd-address", K::LibvirtXml, domain("pc-q35-7.2", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone),
+         "domain.xml:12:7: warning[lv-igd-address]: the IGD (host 0000:00:02.0) is on machine 'pc-q35-7.2', so QEMU does not use legacy IGD mode",
          domain("pc-q35-7.2", hostdev("01", "00", "0", "ua-gpu", "") + kVideoNone)},
         {"lv-secboot-i440fx", K::LibvirtXml,
          domain("pc-i440fx-7.2", "", "",
-                "    <loader readonly='yes' secure='yes' "
-                "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>\n"),
-         "domain.xml:6:5: error[lv-secboot-i440fx]: secure-boot OVMF needs machine type q35 with SMM; this "
-         "domain uses 'pc-i440fx-7.2'",
-         domain("pc-i440fx-7.2", "", "",
-                "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n")},
+                "    <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>\n"),
+         "domain.xml:6:5: error[lv-secboot-i440fx]: secure-boot OVMF needs machine type q35 with SMM; this domain uses 'pc-i440fx-7.2'",
+         domain("pc-i440fx-7.2", "", "", "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n")},
         {"lv-secboot-i440fx", K::LibvirtXml,
-         domain("pc", "", "",
-                "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n"),
-         "domain.xml:7:7: error[lv-secboot-i440fx]: secure-boot OVMF needs machine type q35 with SMM; this "
-         "domain uses 'pc'",
-         domain("q35", "", "",
-                "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n")},
+         domain("pc", "", "", "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n"),
+         "domain.xml:7:7: error[lv-secboot-i440fx]: secure-boot OVMF needs machine type q35 with SMM; this domain uses 'pc'",
+         domain("q35", "", "", "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n")},
         {"lv-secboot-smm", K::LibvirtXml, domain("pc-q35-7.2", "", "", kSecbootLoader),
-         "domain.xml:6:5: error[lv-secboot-smm]: <loader secure='yes'> without <smm state='on'/> in "
-         "<features>: libvirt "
+         "domain.xml:6:5: error[lv-secboot-smm]: <loader secure='yes'> without <smm state='on'/> in <features>: libvirt "
          "refuses the domain (\"Secure boot requires SMM feature enabled\")",
          domain("pc-q35-7.2", "", "  <features>\n    <smm state='on'/>\n  </features>\n", kSecbootLoader)},
         {"lv-shmem-size", K::LibvirtXml, domain("q35", shmem("48") + "    <memballoon model='none'/>\n"),
-         "domain.xml:10:7: error[lv-shmem-size]: shmem 'looking-glass' size 48 M is not a power of two; QEMU "
-         "refuses the device",
+         "domain.xml:10:7: error[lv-shmem-size]: shmem 'looking-glass' size 48 M is not a power of two; QEMU refuses the device",
          domain("q35", shmem("64") + "    <memballoon model='none'/>\n")},
         {"lv-shmem-memballoon", K::LibvirtXml, domain("q35", shmem("32")),
-         "domain.xml:7:3: warning[lv-shmem-memballoon]: no <memballoon> beside Looking Glass's shmem: "
-         "libvirt adds a virtio "
+         "domain.xml:7:3: warning[lv-shmem-memballoon]: no <memballoon> beside Looking Glass's shmem: libvirt adds a virtio "
          "balloon; add <memballoon model='none'/>",
          domain("q35", shmem("32") + "    <memballoon model='none'/>\n")},
-        {"lv-shmem-memballoon", K::LibvirtXml,
-         domain("q35", shmem("32") + "    <memballoon model='virtio'/>\n"),
-         "domain.xml:12:5: warning[lv-shmem-memballoon]: memory balloon 'virtio' beside Looking Glass's "
-         "shmem: set "
+        {"lv-shmem-memballoon", K::LibvirtXml, domain("q35", shmem("32") + "    <memballoon model='virtio'/>\n"),
+         "domain.xml:12:5: warning[lv-shmem-memballoon]: memory balloon 'virtio' beside Looking Glass's shmem: set "
          "<memballoon model='none'/>",
          domain("q35", shmem("32") + "    <memballoon model='none'/>\n")},
         {"lv-video-primary-gpu", K::LibvirtXml,
-         domain("q35",
-                hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") +
-                    "    <video><model type='vga'/></video>\n",
+         domain("q35", hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + "    <video><model type='vga'/></video>\n",
                 xvga_override("ua-gpu0")),
-         "domain.xml:18:12: warning[lv-video-primary-gpu]: emulated video model 'vga' beside a "
-         "passed-through primary GPU",
-         domain("q35",
-                hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + kVideoNone,
-                xvga_override("ua-gpu0"))},
+         "domain.xml:18:12: warning[lv-video-primary-gpu]: emulated video model 'vga' beside a passed-through primary GPU",
+         domain("q35", hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + kVideoNone, xvga_override("ua-gpu0"))},
 
         {"duplicate-host-function", K::PveConf, "hostpci0: 0000:01:00\nhostpci1: 0000:01:00.1\n",
-         "100.conf:2:11: error[duplicate-host-function]: host PCI device 0000:01:00 is passed through twice "
-         "(first at 100.conf:1:11)",
+         "100.conf:2:11: error[duplicate-host-function]: host PCI device 0000:01:00 is passed through twice (first at 100.conf:1:11)",
          "hostpci0: 0000:01:00\nhostpci1: 0000:02:00.1\n"},
         {"duplicate-host-function", K::LibvirtXml,
          domain("pc", hostdev("01", "00", "0", "ua-a") + hostdev("01", "00", "0", "ua-b")),
-         "domain.xml:13:5: error[duplicate-host-function]: host PCI function 0000:01:00.0 is passed through "
-         "twice (first at domain.xml:8:5)",
+         "domain.xml:13:5: error[duplicate-host-function]: host PCI function 0000:01:00.0 is passed through twice (first at domain.xml:8:5)",
          domain("pc", hostdev("01", "00", "0", "ua-a") + hostdev("01", "00", "1", "ua-b"))},
         {"gpu-without-audio", K::PveConf, "bios: seabios\nhostpci0: 0000:01:00.0,x-vga=1\n",
-         "100.conf:2:11: warning[gpu-without-audio]: GPU 0000:01:00.0 is passed without its audio function "
-         "0000:01:00.1",
+         "100.conf:2:11: warning[gpu-without-audio]: GPU 0000:01:00.0 is passed without its audio function 0000:01:00.1",
          "bios: seabios\nhostpci0: 0000:01:00.0,x-vga=1\nhostpci1: 0000:01:00.1\n"},
-        {"gpu-without-audio", K::LibvirtXml,
-         domain("q35", hostdev("01", "00", "0", "ua-gpu0") + kVideoNone, xvga_override("ua-gpu0")),
-         "domain.xml:8:5: warning[gpu-without-audio]: GPU 0000:01:00.0 is passed without its audio function "
-         "0000:01:00.1",
-         domain("q35",
-                hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + kVideoNone,
-                xvga_override("ua-gpu0"))},
-        {"gpu-without-audio", K::VmFile,
-         gpu_audio + "    functions:\n      - {role: gpu, host: \"01:00.0\"}\n",
-         "vm.yaml:6:14: warning[gpu-without-audio]: profile 'nvidia-gt1030' has an audio function, but only "
-         "the GPU is bound",
+        {"gpu-without-audio", K::LibvirtXml, domain("q35", hostdev("01", "00", "0", "ua-gpu0") + kVideoNone, xvga_override("ua-gpu0")),
+         "domain.xml:8:5: warning[gpu-without-audio]: GPU 0000:01:00.0 is passed without its audio function 0000:01:00.1",
+         domain("q35", hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + kVideoNone, xvga_override("ua-gpu0"))},
+        {"gpu-without-audio", K::VmFile, gpu_audio + "    functions:\n      - {role: gpu, host: \"01:00.0\"}\n",
+         "vm.yaml:6:14: warning[gpu-without-audio]: profile 'nvidia-gt1030' has an audio function, but only the GPU is bound",
          gpu_audio + "    host: \"01:00\"\n"},
-        {"pcie-acs-override", K::PveConf,
-         "# host boots with pcie_acs_override=downstream,multifunction\nmemory: 4096\n",
-         "100.conf:1:19: warning[pcie-acs-override]: pcie_acs_override splits IOMMU groups without real "
-         "isolation: devices in the old group can still reach each other",
+        {"pcie-acs-override", K::PveConf, "# host boots with pcie_acs_override=downstream,multifunction\nmemory: 4096\n",
+         "100.conf:1:19: warning[pcie-acs-override]: pcie_acs_override splits IOMMU groups without real isolation: devices in the old group can still reach each other",
          "# host boots with intel_iommu=on iommu=pt\nmemory: 4096\n"},
         {"unsafe-interrupts", K::PveConf, "args: -global vfio_iommu_type1.allow_unsafe_interrupts=1\n",
-         "100.conf:1:32: warning[unsafe-interrupts]: allow_unsafe_interrupts runs VFIO without interrupt "
-         "remapping: the device can inject interrupts into the host",
+         "100.conf:1:32: warning[unsafe-interrupts]: allow_unsafe_interrupts runs VFIO without interrupt remapping: the device can inject interrupts into the host",
          "args: -global kvm.ignore_msrs=1\n"},
         {"unsafe-interrupts", K::LibvirtXml,
-         domain("pc", "",
-                "  <qemu:commandline>\n    <qemu:arg value='allow_unsafe_interrupts=1'/>\n  "
-                "</qemu:commandline>\n"),
-         "domain.xml:10:5: warning[unsafe-interrupts]: allow_unsafe_interrupts runs VFIO without interrupt "
-         "remapping: the device can inject interrupts into the host",
+         domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='allow_unsafe_interrupts=1'/>\n  </qemu:commandline>\n"),
+         "domain.xml:10:5: warning[unsafe-interrupts]: allow_unsafe_interrupts runs VFIO without interrupt remapping: the device can inject interrupts into the host",
          domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='-no-hpet'/>\n  </qemu:commandline>\n")},
     };
 }
@@ -390,19 +325,37 @@ std::string all_texts(const FileResult& r) {
 TEST_CASE("each rule is triggered by its case and not by the close clean config") {
     for (const auto& c : cases()) {
         INFO(std::string(c.rule) << " / " << c.expected);
-        FileResult bad = checker().check_text(c.triggers, label(c.kind), c.kind);
+        FileResult bad = checker_for(c.rule).check_text(c.triggers, label(c.kind), c.kind);
         auto found = texts_of(bad, c.rule);
         INFO("all findings:\n" << all_texts(bad));
         REQUIRE_FALSE(found.empty());
         CHECK(found.front() == c.expected);
-        FileResult good = checker().check_text(c.clean, label(c.kind), c.kind);
+        FileResult good = checker_for(c.rule).check_text(c.clean, label(c.kind), c.kind);
         INFO("clean findings:\n" << all_texts(good));
         CHECK(texts_of(good, c.rule).empty());
     }
 }
 
+TEST_CASE("pve-mapping-missing: a conf's mapping= against the pci.cfg given with it") {
+    Checker c(CheckOptions{});
+    std::vector<FileResult> results;
+    results.push_back(c.check_text("hostpci0: mapping=gpu\nhostpci1: mapping=nic,pcie=1\nmachine: q35\n\n[PENDING]\nhostpci2: mapping=new\n",
+                                   "105.conf"));
+    std::vector<FileResult> alone = results;
+    c.check_mappings(alone);  // no pci.cfg read yet: nothing to compare with
+    CHECK(alone[0].findings.empty());
+    results.push_back(c.check_text("gpu\n\tmap node=pve1,path=0000:01:00.0,id=10de:1d01\n", "mapping/pci.cfg"));
+    CHECK(*results[1].kind == InputKind::PveMapping);
+    c.check_mappings(results);
+    REQUIRE(results[0].findings.size() == 1);
+    const Finding& f = results[0].findings[0];
+    CHECK(format_mark(f.mark) + " " + f.rule + " " + f.message ==
+          "105.conf:2:11 pve-mapping-missing hostpci mapping 'nic' has no section in the pci.cfg given; PVE cannot start the VM");
+    CHECK(results[1].findings.empty());
+}
+
 TEST_CASE("every rule in the table has a case") {
-    std::set<std::string> covered;
+    std::set<std::string> covered = {"pve-mapping-missing"};  // needs two files: the test case above
     for (const auto& c : cases()) covered.insert(c.rule);
     for (const auto& r : check_rules()) {
         INFO(r.id);

@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <unistd.h>
 #include <fstream>
+#include <random>
 
 #include <pugixml.hpp>
 
+#include "pve_conf.h"
 #include "render.h"
 #include "test_helpers.h"
 
@@ -275,4 +277,108 @@ TEST_CASE("a TPM renders for libvirt, and PVE is told to allocate tpmstate0 inst
     CHECK(conf.warnings[0].str() ==
           "vm.yaml:3:9: warning: the conf has no tpmstate0: let PVE allocate it with 'qm set 100 --tpmstate0 "
           "local-lvm:1,version=v2.0'");
+}
+
+// ---- what qemu-server reads back is what the VM file meant (QemuServer.pm parse_vm_config) ----
+
+namespace {
+
+std::string yaml_single_quoted(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string vm_with_romfile(const std::string& romfile) {
+    return "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: test-single\n    functions:\n"
+           "      - role: other\n        host: \"0000:01:00.0\"\n        romfile: " + yaml_single_quoted(romfile) + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("a romfile or qemu_args value that qemu-server would read as snapstate is refused at its key") {
+    CHECK(render_error(vm_with_romfile("vbios.rom snapstate:delete"), Target::Pve) ==
+          "vm.yaml:10:18: error: refusing to write PVE line 'hostpci0': it ends in 'snapstate: delete', and qemu-server reads "
+          "any line ending that way as the snapshot state (parse_vm_config matches it unanchored, before the key), so the "
+          "whole 'hostpci0' line would be lost");
+    CHECK(render_error(vm_with_romfile("snapstate:prepare"), Target::PveSnippet).find("vm.yaml:10:18: error: refusing") == 0);
+    CHECK(render_error(vm_with_romfile("snapstate:deleted.rom"), Target::Pve) == "");
+    CHECK(render_error(vm_with_romfile("vbios.rom snapstate:delete"), Target::Libvirt) == "");  // libvirt XML has no such parser
+
+    std::string args = "name: vm\nvmid: 100\nqemu_args:\n  - -no-hpet\n  - snapstate:delete\n";
+    CHECK(render_error(args, Target::Pve).find("vm.yaml:5:5: error: refusing to write PVE line 'args': it ends in "
+                                               "'snapstate: delete'") == 0);
+    std::string split = "name: vm\nvmid: 100\nqemu_args:\n  - \"snapstate:\"\n  - delete\n";
+    CHECK(render_error(split, Target::Pve).find("vm.yaml:5:5: error: refusing to write PVE line 'args'") == 0);
+}
+
+TEST_CASE("a romfile from a profile is refused at the profile's key") {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-render-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "hostile.yaml") << "functions:\n  - role: gpu\n    id: \"10de:1d01\"\n"
+                                           "    function: 0\n    romfile: \"x.rom  snapstate:  delete  \"\n";
+    ProfileLibrary profiles({dir.string()});
+    std::string text = "name: vm\nvmid: 100\npassthrough:\n  - profile: hostile\n    host: \"0000:01:00\"\n";
+    std::string error = test::input_error_text([&] { render(load_vm_text(text, "vm.yaml", profiles), Target::Pve, TemplateSet()); });
+    fs::remove_all(dir);
+    CHECK(error.find((dir / "hostile.yaml").string() + ":5:14: error: refusing to write PVE line 'hostpci0'") == 0);
+}
+
+TEST_CASE("generated romfile values: either refused at the key, or every line reads back as written") {
+    std::mt19937 rng(10);
+    const char* const pieces[] = {"snapstate:", "delete", "prepare", " ", "  ", "#", "[", "]", "x", ".rom", ":", "="};
+    std::uniform_int_distribution<size_t> count(1, 6), pick(0, std::size(pieces) - 1);
+    int refused = 0, written = 0;
+    for (int i = 0; i < 400; ++i) {
+        std::string romfile;
+        for (size_t n = count(rng); n > 0; --n) romfile += pieces[pick(rng)];
+        INFO(romfile);
+        if (!test::load_error(vm_with_romfile(romfile)).empty()) continue;  // the key table refused it
+        std::string error;
+        Rendered r;
+        try {
+            r = render(load_text(vm_with_romfile(romfile)), Target::Pve, TemplateSet());
+        } catch (const InputError& e) {
+            error = e.diagnostic().str();
+        }
+        if (!error.empty()) {
+            ++refused;
+            CHECK(error.find("vm.yaml:10:18: error: refusing to write PVE line 'hostpci0'") == 0);
+            continue;
+        }
+        ++written;
+        PveConf back = parse_pve_conf(r.text, "out.conf");
+        CHECK(back.warnings.empty());
+        REQUIRE(back.sections.front().find("hostpci0"));
+        CHECK(back.sections.front().find("hostpci0")->value == "0000:01:00.0,pcie=1,romfile=" + romfile);
+        for (const auto& e : back.sections.front().entries) CHECK_FALSE(e.snapstate_suffix);
+    }
+    CHECK(refused > 10);
+    CHECK(written > 10);
+}
+
+// ---- PVE resource mappings (qemu-server PCI.pm, PVE 8.0+) ----
+
+TEST_CASE("a passthrough entry bound by mapping gives hostpciN: mapping=ID; libvirt and host commands refuse it") {
+    std::string vm = "name: vm\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: gt1030-pool\n";
+    std::string conf = render(load_text(vm), Target::PveSnippet, TemplateSet(), PveVersion{8, 0}).text;
+    CHECK(conf.find("\nhostpci0: mapping=gt1030-pool,pcie=1\n") != std::string::npos);
+    CHECK(render_error(vm, Target::Libvirt) ==
+          "vm.yaml:7:14: error: libvirt has no resource mappings (a PVE cluster feature); a <hostdev> needs host PCI addresses, "
+          "but this entry names PVE resource mapping 'gt1030-pool': give 'host' or 'functions' instead");
+    CHECK(test::input_error_text([&] { require_host_addresses(load_text(vm), "host check"); }).find("vm.yaml:7:14: error: host check") == 0);
+
+    CHECK(test::load_error("name: vm\nvmid: 100\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: 9gpu\n") ==
+          "vm.yaml:5:14: error: mapping '9gpu' is not a PVE id: a letter, then letters, digits, '_' or '-' (pve-configid)");
+    CHECK(test::load_error("name: vm\nvmid: 100\npassthrough:\n  - profile: nvidia-gt1030\n    mapping: gpu\n    host: 01:00\n") ==
+          "vm.yaml:4:5: error: give one of 'host', 'functions' and 'mapping' in a passthrough entry, not several");
+    // A profile whose function asks for legacy IGD (written here: the shipped one leaves the id to the VM file).
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-igd-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "igd.yaml") << "functions:\n  - role: igd\n    id: \"8086:3e92\"\n    function: 0\n    legacy_igd: true\n";
+    ProfileLibrary profiles({dir.string()});
+    std::string error = test::input_error_text(
+        [&] { load_vm_text("name: vm\nvmid: 100\npassthrough:\n  - profile: igd\n    mapping: igd\n", "vm.yaml", profiles); });
+    fs::remove_all(dir);
+    CHECK(error.find("vm.yaml:5:14: error: legacy IGD needs the host address 0000:00:02.0") == 0);
 }

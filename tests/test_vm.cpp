@@ -110,7 +110,8 @@ TEST_CASE("passthrough entries bind profiles") {
     CHECK(load_error(head + "  - profile: cycle-a\n    host: 01:00\n") ==
           "" + test::source_dir() + "/tests/data/profiles/cycle-b.yaml:2:10: error: cyclic profile reference: cycle-a -> cycle-b -> cycle-a");
     CHECK(load_error(head + "  - profile: nvidia-gt1030\n") ==
-          "vm.yaml:4:5: error: passthrough entry for 'nvidia-gt1030' needs 'host' (the device) or 'functions' (one per role)");
+          "vm.yaml:4:5: error: passthrough entry for 'nvidia-gt1030' needs 'host' (the device), 'functions' (one per role) or "
+          "'mapping' (a PVE resource mapping)");
     CHECK(load_error(head + "  - profile: nvidia-gt1030\n    functions:\n      - role: audoi\n        host: 01:00.1\n") ==
           "vm.yaml:6:15: error: 'role' must be one of gpu, igd, audio, usb, serial, other, got 'audoi' (did you mean 'audio'?)");
     CHECK(load_error(head + "  - profile: nvidia-gt1030\n    functions:\n      - role: usb\n        host: 01:00.1\n") ==
