@@ -13,9 +13,11 @@
 
 #include "check_common.h"
 #include "keys.h"
+#include "libvirt_api.h"
 #include "pve_check.h"
 #include "pve_conf.h"
 #include "pve_mapping.h"
+#include "qemu_args.h"
 #include "render.h"
 #include "vm.h"
 #include "yaml_source.h"
@@ -159,11 +161,19 @@ InputKind detect_kind(const std::string& path, const std::string& text) {
     return has_top_level_key(text, "functions") ? InputKind::Profile : InputKind::VmFile;
 }
 
-Checker::Checker(CheckOptions options) : options_(std::move(options)) {}
+Checker::Checker(CheckOptions options) : options_(std::move(options)) {
+    // Debian installs the schemas with the library: the default schema is the installed libvirt's.
+    if (options_.libvirt_version.empty() && options_.schema_path == DomainSchema::kDefaultPath)
+        options_.libvirt_version = installed_libvirt_version();
+    if (!options_.host_root.empty()) host_ = read_host(HostRoot::under(options_.host_root));
+    ctx_.host = host_ ? &*host_ : nullptr;
+    ctx_.qemu = options_.qemu;
+    ctx_.pve_version = options_.pve_version;
+}
 Checker::~Checker() = default;
 
 const DomainSchema& Checker::schema() {
-    if (!schema_) schema_ = std::make_unique<DomainSchema>(options_.schema_path);
+    if (!schema_) schema_ = std::make_unique<DomainSchema>(options_.schema_path, options_.libvirt_version);
     return *schema_;
 }
 
@@ -222,7 +232,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
 
 void Checker::check_pve(const std::string& text, FileResult& r) {
     PveConf conf = parse_pve_conf(text, r.path);
-    r.findings = check_pve_conf(conf, options_.pve_version);
+    r.findings = check_pve_conf(conf, ctx_);
     for (const auto& section : conf.sections) {
         if (section.kind == PveSection::Kind::Pending) continue;  // may name a mapping not yet created
         for (const auto& e : section.entries) {
@@ -254,7 +264,7 @@ void Checker::check_mappings(std::vector<FileResult>& results) const {
 void Checker::check_xml(const std::string& text, FileResult& r) {
     XmlDocument doc(text, r.path);  // throws Unreadable when not well-formed
     Findings schema_findings = schema().validate(text, doc);
-    Findings rules = check_libvirt_domain(doc);
+    Findings rules = check_libvirt_domain(doc, ctx_);
     r.findings = std::move(schema_findings);
     r.findings.insert(r.findings.end(), rules.begin(), rules.end());
 }
@@ -298,6 +308,9 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
             r.findings.push_back({dev.mark, "gpu-without-audio",
                                   "profile '" + dev.profile + "' has an audio function, but only the GPU is bound"});
     }
+    std::vector<QemuArg> words;
+    for (const auto& [arg, mark] : vm.qemu_args) words.push_back({arg, mark});
+    check_qemu_args(words, ctx_.qemu, r.findings);
     for (size_t i = 0; i < vm.qemu_args.size(); ++i) {
         const auto& [arg, mark] = vm.qemu_args[i];
         check_isolation_text(arg, mark, r.findings);
@@ -323,7 +336,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
         if (auto text = render_to(Target::Pve)) {
             PveConf conf = parse_pve_conf(*text, r.path);
             std::vector<Mark> hostpci = hostpci_origins(vm);
-            for (const auto& f : check_pve_conf(conf, options_.pve_version))
+            for (const auto& f : check_pve_conf(conf, ctx_))
                 rendered.push_back(from_rendering(f, r.path, "PVE", pve_origin(conf, hostpci, f.mark.line)));
         }
     }
@@ -332,7 +345,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
     if (auto xml = pve_only ? std::nullopt : render_to(Target::Libvirt)) {
         XmlDocument doc(*xml, r.path);
         Findings found = schema().validate(*xml, doc);
-        Findings rules = check_libvirt_domain(doc);
+        Findings rules = check_libvirt_domain(doc, ctx_);
         found.insert(found.end(), rules.begin(), rules.end());
         for (const auto& f : found)
             rendered.push_back(from_rendering(f, r.path, "libvirt", libvirt_origin(doc, vm, f.mark.line)));

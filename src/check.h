@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "check_common.h"
 #include "check_rules.h"
+#include "host.h"
 #include "libvirt_xml.h"
 #include "profile.h"
 #include "pve_schema.h"
@@ -38,6 +40,13 @@ struct CheckOptions {
     std::vector<std::string> profile_dirs;             // searched first for hardware profiles
     std::string schema_path = DomainSchema::kDefaultPath;  // libvirt's domain.rng
     PveVersion pve_version = newest_pve_version();         // the PVE release line confs are checked for
+    // The libvirt release whose schema `schema_path` is, named in findings ("9.0.0"); "" = the
+    // installed libvirt's (virGetVersion) when schema_path is the default, else unnamed.
+    std::string libvirt_version;
+    // The host the configs are for (`--host-root DIR`: DIR/sys, DIR/proc); "" = unknown. Slot
+    // IDs then expand to the functions it has, and ROM/chipset rules read their classes.
+    std::string host_root;
+    QemuVersion qemu;  // the QEMU that runs the VMs (--qemu-version)
 };
 
 struct FileResult {
@@ -54,7 +63,8 @@ public:
 
     // Reads and checks one file ("-" reads stdin, labelled "<stdin>"). Never throws on content:
     // a missing or unparseable file is a result with `unreadable` set and an `unreadable` finding.
-    // Throws InputError only when libvirt's schema itself cannot be read.
+    // Throws InputError only when libvirt's schema itself cannot be read. The constructor throws
+    // InputError when `host_root` is given and cannot be read.
     FileResult check_file(const std::string& path);
 
     // Checks `text` as if read from `path` (which also anchors the profile search path).
@@ -74,6 +84,8 @@ private:
     const DomainSchema& schema();
 
     CheckOptions options_;
+    std::optional<Host> host_;
+    CheckContext ctx_;
     TemplateSet templates_;
     std::unique_ptr<DomainSchema> schema_;
     std::map<std::vector<std::string>, std::unique_ptr<ProfileLibrary>> libraries_;

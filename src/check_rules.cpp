@@ -33,15 +33,15 @@ const std::vector<CheckRule> kRules = {
     {"pve-snapstate-line", E, S::Pve,
      "A line that ends in `snapstate: prepare` or `snapstate: delete` but starts with another key: qemu-server matches snapstate unanchored before the key, so the line becomes the snapshot state and its real key (a hostpci, args) is silently dropped.",
      "Remove the `snapstate:` text from the end of the value (a romfile name, args).",
-     "qemu-server QemuServer.pm parse_vm_config (9.2.6, e6352be6)"},
+     "qemu-server QemuServer.pm parse_vm_config (9.2.6, e6352be6)", "qemu-server (all releases to 9.2)"},
     {"pve-mapping", E, S::Pve,
      "A line of a PVE PCI resource mapping file (`/etc/pve/mapping/pci.cfg`) that pve-guest-common rejects: a section id that is not a pve-configid, a `map` without `node=`, an `id=`/`subsystem-id=` that is not vendor:device, a `path=` that is not dddd:bb:dd[.f].",
      "Write `ID` on its own line, then a tab and `map node=NODE,path=0000:01:00.0,id=10de:1d01[,subsystem-id=..][,iommugroup=N]`.",
-     "pve-guest-common Mapping/PCI.pm (4a8f6cbf)"},
+     "pve-guest-common Mapping/PCI.pm (4a8f6cbf)", "PVE >= 8.0"},
     {"pve-mapping-missing", E, S::Pve,
      "A `hostpciN: mapping=ID` whose ID has no section in the pci.cfg given on the same `check` command line: PVE cannot start the VM.",
      "Create the mapping (`vfiogen pve mapping`, or Datacenter > Resource Mappings), or fix the id.",
-     "qemu-server PCI.pm, pve-guest-common Mapping/PCI.pm"},
+     "qemu-server PCI.pm, pve-guest-common Mapping/PCI.pm", "PVE >= 8.0"},
     {"pve-unknown-key", W, S::Pve,
      "A key qemu-server has no schema for; it is dropped with a warning at start.",
      "Check the spelling against `man qm.conf`.",
@@ -65,7 +65,7 @@ const std::vector<CheckRule> kRules = {
     {"pve-hostpci-index", E, S::Pve,
      "hostpciN with N above 15: qemu-server knows hostpci0 to hostpci15 only.",
      "Renumber the entries from hostpci0.",
-     "qemu-server PCI.pm $MAX_HOSTPCI_DEVICES"},
+     "qemu-server PCI.pm $MAX_HOSTPCI_DEVICES", "qemu-server >= 6.0 (Sep 2019: 16 entries)"},
     {"pve-hostpci-source", E, S::Pve,
      "A hostpciN entry needs exactly one of `host` (the default key) and `mapping`.",
      "Give the PCI ID (hostpci0: 0000:01:00) or mapping=<id>, not both.",
@@ -77,7 +77,7 @@ const std::vector<CheckRule> kRules = {
     {"pve-pcie-q35", E, S::Pve,
      "pcie=1 on a machine type other than q35; the VM fails to start (\"q35 machine model is not enabled\").",
      "Set `machine: q35` (or pc-q35-X.Y) or drop pcie=1.",
-     "qemu-server PCI.pm print_hostpci_devices"},
+     "qemu-server PCI.pm print_hostpci_devices", "all qemu-server releases"},
     {"pve-legacy-igd", E, S::Pve,
      "legacy-igd=1 needs vga: none, an i440fx machine, the host device at 00:02.0, one such device, no x-vga, rombar=0, mdev or multifunction.",
      "Follow the requirement the message names; legacy IGD is placed at guest 00:02.0 by PVE.",
@@ -85,7 +85,7 @@ const std::vector<CheckRule> kRules = {
     {"pve-version", E, S::Pve,
      "A key, sub-key or value newer than the PVE release line checked for (`--pve-version`, default the newest in the table): that qemu-server drops the line with a warning, e.g. `driver=` (9.0), `aw-bits` (9.0), cpu `level` (9.1), `amd-sev` (8.2), `type=snp` (8.3).",
      "Drop it, or check for the PVE version every node of the cluster runs.",
-     "vfiogen pve_schema.cpp, read from qemu-server e6352be6 (9.2.6)"},
+     "vfiogen pve_schema.cpp, read from qemu-server e6352be6 (9.2.6)", "per key: PVE 8.0 to 9.2 (--pve-version)"},
     {"pve-romfile-path", E, S::Pve,
      "A romfile with '/' or '..': qemu-server always reads /usr/share/kvm/<romfile>, so a path points somewhere unintended.",
      "Copy the ROM to /usr/share/kvm and give its bare file name.",
@@ -99,23 +99,31 @@ const std::vector<CheckRule> kRules = {
      "Set pre-enrolled-keys=0 (a new efidisk0), or turn Secure Boot off in the OVMF setup.",
      "seed 003 (\"secure boot not supported\" with the gen12 IGD ROMs)"},
     {"pve-xvga-ovmf", W, S::Pve,
-     "x-vga=1 with bios: ovmf has no effect: qemu-server passes x-vga=on only with SeaBIOS.",
-     "Drop x-vga=1 under OVMF (the GPU's GOP does the job), or use bios: seabios.",
-     "qemu-server PCI.pm print_hostpci_devices"},
+     "x-vga=1 that does nothing: under bios: ovmf qemu-server drops QEMU's x-vga=on, and here `vga:` is set, cpu hidden= decides kvm=off and no hv_vendor_id is added (not Windows 8+, kvm: 0, or hv-vendor-id set). Elsewhere x-vga=1 (the GUI's Primary GPU) turns the emulated VGA off, adds kvm=off and hv_vendor_id.",
+     "Nothing breaks; drop x-vga=1 if you meant no effect, or unset `vga:` to make the GPU the only display.",
+     "qemu-server PCI.pm print_hostpci_devices, CPUConfig.pm get_cpu_options, get_hyperv_enlightenments", "qemu-server >= 6.0 (2019), read at 9.2.6"},
+    {"romfile-rombar-off", W, S::Both,
+     "rombar=0 (libvirt <rom bar='off'>) with a ROM file under OVMF: QEMU then maps no ROM BAR and hands the file to the firmware through fw_cfg, which only SeaBIOS runs; OVMF never sees the GOP ROM meant for it.",
+     "Drop rombar=0 (bar='off') so the ROM is the device's ROM BAR, or drop the ROM file.",
+     "QEMU hw/pci/pci.c pci_add_option_rom; DOMAIN.md", "all QEMU releases"},
 
     // ---- libvirt domain XML ----
     {"lv-schema", E, S::Libvirt,
-     "The domain XML is not valid against libvirt's RelaxNG schema; libvirt drops unknown elements silently unless defined with validation.",
-     "Compare the element with libvirt's formatdomain documentation.",
-     "libvirt /usr/share/libvirt/schemas/domain.rng"},
-    {"lv-hostdev-driver", W, S::Libvirt,
-     "A PCI hostdev without <driver name='vfio'/> (or with another driver).",
-     "Add <driver name='vfio'/> to the hostdev.",
-     "libvirt formatdomain.rst (hostdev driver); DOMAIN.md"},
+     "The domain XML breaks libvirt's RelaxNG schema: an element or attribute in the wrong place, a missing one, a value of the wrong type. Reported once, at the offending node, naming the schema's libvirt release.",
+     "Compare the element with libvirt's formatdomain documentation; the message names the element and a close name the schema knows.",
+     "libvirt /usr/share/libvirt/schemas/domain.rng", "the schema's libvirt (Debian 12: 9.0.0); --libvirt-schema, --libvirt-version"},
+    {"lv-schema-unknown", W, S::Libvirt,
+     "An element or attribute name that the installed libvirt schema does not know anywhere: a newer libvirt's (e.g. <topology clusters=> 10.x) or a misspelling. libvirt drops unknown XML unless defined with validation.",
+     "If the host's libvirt is newer, check with its schema (--libvirt-schema DIR); else fix the name (the message suggests a close one).",
+     "libvirt /usr/share/libvirt/schemas/*.rng (every element and attribute name)", "the schema's libvirt (Debian 12: 9.0.0)"},
+    {"lv-hostdev-driver", E, S::Libvirt,
+     "A PCI hostdev with <driver name='kvm'/>: legacy KVM device assignment was disabled in libvirt 5.7, VFIO is the only backend. A hostdev without <driver> is fine (libvirt picks vfio).",
+     "Remove the <driver> element or write <driver name='vfio'/>.",
+     "libvirt formatdomain.rst (hostdev driver), NEWS 5.7.0; DOMAIN.md", "libvirt >= 5.7"},
     {"lv-commandline-set", E, S::Libvirt,
      "`-set device.<alias>.x-...` in <qemu:commandline>: current libvirt passes devices as JSON and QEMU answers \"there is no device defined\".",
      "Use <qemu:override><qemu:device alias='...'><qemu:frontend><qemu:property .../> (libvirt >= 8.2).",
-     "libvirt docs/drvqemu.rst (qemu:override, libvirt 8.2); DOMAIN.md"},
+     "libvirt docs/drvqemu.rst (qemu:override, libvirt 8.2); DOMAIN.md", "libvirt >= 8.2 with QEMU >= 7"},
     {"lv-igd-address", W, S::Libvirt,
      "The Intel IGD (host 0000:00:02.0) is not at guest 00:02.0 on an i440fx machine, so QEMU does not use legacy IGD mode.",
      "Put the IGD hostdev at <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/> and use machine pc-i440fx.",
@@ -123,7 +131,7 @@ const std::vector<CheckRule> kRules = {
     {"lv-secboot-i440fx", E, S::Libvirt,
      "Secure-boot OVMF on an i440fx machine: Debian's secboot firmware needs q35 and SMM, and firmware autoselection fails.",
      "Use machine q35 with <smm state='on'/>, or a non-secboot OVMF.",
-     "Debian ovmf /usr/share/qemu/firmware/*.json; libvirt formatdomain.rst (os firmware)"},
+     "Debian ovmf /usr/share/qemu/firmware/*.json; libvirt formatdomain.rst (os firmware)", "Debian ovmf 2022.11 (Debian 12)"},
     {"lv-secboot-smm", E, S::Libvirt,
      "<loader secure='yes'> without <smm state='on'/>: libvirt refuses the domain (\"Secure boot requires SMM feature enabled\").",
      "Add <smm state='on'/> to <features> (q35 only), or use <os firmware='efi'> autoselection, which turns SMM on itself.",
@@ -150,6 +158,26 @@ const std::vector<CheckRule> kRules = {
      "A GPU's function .0 is passed without the audio function .1 of the same device (in the same IOMMU group, so it must go along).",
      "Pass the whole device (PVE hostpciN: 0000:01:00) or add function .1.",
      "DOMAIN.md (IOMMU group); seeds 000, 001, 003"},
+    {"chipset-slot", W, S::Both,
+     "Intel's chipset slot 00:1f passed whole (PVE hostpciN: 0000:00:1f) or with its LPC/ISA bridge 00:1f.0: that takes the LPC bridge, SMBus and SPI controller the host needs along with the audio function that was meant.",
+     "Pass the audio function alone (usually 0000:00:1f.3; with --host-root the message names it).",
+     "DOMAIN.md (Intel PCH 00:1f: LPC .0, audio .3, SMBus .4, SPI .5); qemu-server PCI.pm (a slot ID takes every function)", "Intel PCH platforms; not AMD hosts"},
+    {"romfile-device", W, S::Both,
+     "One ROM file given to two devices, or (with --host-root) to a function that is not a GPU, such as the GPU's audio function, or to a GPU of another vendor than the ROM's PCI data structure names: a VBIOS belongs to the GPU it was dumped from.",
+     "Give the ROM file only to the GPU function it belongs to.",
+     "PCI Firmware Specification (option ROM header, PCI data structure); DOMAIN.md", ""},
+    {"qemu-arg-positional", E, S::Any,
+     "A word in QEMU arguments (PVE args:, libvirt <qemu:arg>, qemu_args) that is no option's value: QEMU opens it as a disk image and the VM does not start (a value whose option was forgotten).",
+     "Put its option in front (e.g. a second -set) or remove it.",
+     "QEMU qemu-options.hx (which options take a value), softmmu/vl.c (a non-option word is a disk image)", "QEMU 7.2 option table"},
+    {"qemu-arg-removed", E, S::Any,
+     "A QEMU option removed in the target QEMU (--qemu-version, default Debian 12's 7.2) or before, such as -soundhw (7.1): QEMU refuses to start.",
+     "Use the replacement the message names.",
+     "QEMU docs/about/removed-features.rst", "--qemu-version (default 7.2)"},
+    {"qemu-arg-removed-later", W, S::Any,
+     "A QEMU option removed in a QEMU newer than the target, such as -no-hpet (9.0): the VM stops starting when the host upgrades.",
+     "Use the replacement the message names before upgrading.",
+     "QEMU docs/about/removed-features.rst", "--qemu-version (default 7.2)"},
     {"pcie-acs-override", W, S::Any,
      "pcie_acs_override in QEMU arguments or notes: an out-of-tree kernel patch that splits IOMMU groups by pretending isolation.",
      "Prefer a slot in its own IOMMU group; keep the override only if you accept that devices can reach each other's memory.",
@@ -192,10 +220,11 @@ std::string rules_markdown() {
         "Generated from the rule table in `src/check_rules.cpp` (`vfiogen check --list-rules` prints the same).\n"
         "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and the PVE\n"
         "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n"
-        "| id | severity | scope | summary | hint | source |\n|---|---|---|---|---|---|\n";
+        "| id | severity | scope | summary | hint | source | release |\n|---|---|---|---|---|---|---|\n";
     for (const auto& r : kRules) {
         out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
-               std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " |\n";
+               std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " | " +
+               (r.release.empty() ? std::string("-") : std::string(r.release)) + " |\n";
     }
     return out;
 }
@@ -207,7 +236,8 @@ std::string rules_text() {
         std::string sev = severity_name(r.severity);
         out += id + std::string(id.size() < 24 ? 24 - id.size() : 1, ' ') + sev +
                std::string(sev.size() < 9 ? 9 - sev.size() : 1, ' ') + std::string(r.summary) + "\n" +
-               std::string(33, ' ') + "source: " + std::string(r.source) + "\n";
+               std::string(33, ' ') + "source: " + std::string(r.source) + "\n" +
+               (r.release.empty() ? "" : std::string(33, ' ') + "release: " + std::string(r.release) + "\n");
     }
     return out;
 }

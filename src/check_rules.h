@@ -1,7 +1,7 @@
 // The one table of `vfiogen check` rules, and the findings that name them.
 //
 // Each row gives a rule's stable id, severity, what it applies to, a one-line summary, a hint
-// (how to fix it) and the source of the rule. The table drives the checkers (every finding
+// (how to fix it), the source of the rule and the releases it depends on. The table drives the checkers (every finding
 // names a row), `vfiogen check --list-rules`, the SARIF rule list and docs/RULES.md (a test
 // keeps the two equal, and a test gives every row a config that triggers it and one that does not).
 #pragma once
@@ -30,6 +30,7 @@ struct CheckRule {
     std::string_view summary;
     std::string_view hint;    // what to do about it, one line
     std::string_view source;  // where the rule comes from ("qemu-server PCI.pm", ...)
+    std::string_view release = "";  // the releases the rule depends on ("qemu-server >= 6.0"), "" = none
 };
 
 // The table, in documentation order.

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "check_report.h"
+#include "libvirt_api.h"
 #include "deploy.h"
 #include "diagnostic.h"
 #include "host.h"
@@ -269,6 +270,15 @@ po::options_description check_options() {
     o.add_options()
         ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
          "libvirt's RelaxNG domain schema")
+        ("libvirt-schema", po::value<std::string>()->value_name("DIR"),
+         "judge libvirt XML with the schemas in DIR (DIR/domain.rng, e.g. a newer libvirt's docs/schemas) instead of --schema")
+        ("libvirt-version", po::value<std::string>()->value_name("VERSION"),
+         "the libvirt release whose schema is used, named in findings (default: the installed libvirt's, for the default schema)")
+        ("qemu-version", po::value<std::string>()->value_name("X.Y"),
+         "the QEMU that runs the VMs: options removed in it or before are errors, later removals warnings (default 7.2, Debian 12)")
+        ("host-root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys and DIR/proc (use / on the host itself): slot IDs expand to the functions it has, "
+         "and ROM and chipset rules know the device classes")
         ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
         ("help,h", "show this help");
     return o;
@@ -294,6 +304,15 @@ int run_check(const po::variables_map& args) {
     if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
     options.schema_path = args["schema"].as<std::string>();
     options.pve_version = pve_version_arg(args);
+    if (args.count("libvirt-schema")) options.schema_path = args["libvirt-schema"].as<std::string>() + "/domain.rng";
+    if (args.count("libvirt-version")) options.libvirt_version = args["libvirt-version"].as<std::string>();
+    if (args.count("qemu-version")) {
+        std::string v = args["qemu-version"].as<std::string>();
+        auto parsed = parse_qemu_version(v);
+        if (!parsed) throw UsageError("--qemu-version: '" + v + "' is not a QEMU release such as 7.2 or 9.0.2");
+        options.qemu = *parsed;
+    }
+    if (args.count("host-root")) options.host_root = args["host-root"].as<std::string>();
     Checker checker(options);
     std::vector<FileResult> results;
     std::vector<std::string> notes;
@@ -557,13 +576,18 @@ const std::vector<Command>& commands() {
          "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
          profiles_options, run_profiles, nullptr},
         {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
-         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--pve-version X.Y] [--profiles DIR] | --list-rules",
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--pve-version X.Y] [--profiles DIR]\n"
+         "    [--host-root DIR] [--qemu-version X.Y] [--libvirt-schema DIR] [--libvirt-version VERSION] | --list-rules",
          "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf, .xml and pci.cfg,\n"
          "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
          "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
          "RelaxNG schema, then the passthrough rules). PVE confs are judged for --pve-version (default the\n"
          "newest release line vfiogen knows); a PVE pci.cfg given with them is checked, and so is every\n"
          "mapping= of the confs against it. docs/RULES.md lists every rule.\n\n"
+         "The libvirt schema is one release's (the installed libvirt's unless --libvirt-schema): names\n"
+         "it does not know are warnings naming that release. QEMU arguments are read as QEMU 7.2 reads\n"
+         "them, removed options judged against --qemu-version. Without --host-root a PVE slot ID counts\n"
+         "only the functions certain to exist (Intel's IGD at 00:02 has .0 alone).\n\n"
          "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
          "or parsed at all, 64 bad command line.",
          check_options, run_check, "paths", -1},

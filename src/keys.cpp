@@ -93,7 +93,7 @@ const std::vector<KeySpec> kKeys = {
     {P, "functions[].function", K::Integer, "", kBothTargets, "PCI function number within the device, used when a VM binds the whole device with passthrough[].host.", {}, 0, 7},
     {P, "functions[].romfile", K::FileName, "", kBothTargets, "ROM file name: PVE `romfile=` (/usr/share/kvm/NAME), libvirt `<rom file>` under rom_dir."},
     {P, "functions[].rombar", K::Boolean, "true", kBothTargets, "Show the ROM BAR to the guest: PVE `rombar=0` when false, libvirt `<rom bar>`."},
-    {P, "functions[].x_vga", K::Boolean, "false", kBothTargets, "VGA compatibility: PVE `x-vga=1` (no effect with OVMF), libvirt `<qemu:override>` x-vga."},
+    {P, "functions[].x_vga", K::Boolean, "false", kBothTargets, "Primary GPU: PVE `x-vga=1` (under OVMF qemu-server drops QEMU's x-vga=on but still sets vga none, kvm=off, hv_vendor_id), libvirt `<qemu:override>` x-vga."},
     {P, "functions[].legacy_igd", K::Boolean, "false", kBothTargets, "Legacy IGD mode: PVE `legacy-igd=1`; libvirt guest 00:02.0. Needs i440fx, display none, host 00:02.0."},
     {P, "functions[].igd_gms", K::Integer, "", kBothTargets, "x-igd-gms (stolen memory, device-specific units): PVE `args: -set device.hostpciN.x-igd-gms=`, libvirt `<qemu:override>`.", {}, 0, 64},
     {P, "functions[].igd_opregion", K::Boolean, "false", kBothTargets, "x-igd-opregion=on: PVE `args: -set ...`, libvirt `<qemu:override>`."},

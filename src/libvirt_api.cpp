@@ -178,4 +178,10 @@ std::string LibvirtConnection::domain_capabilities(const std::string& machine, c
     return out;
 }
 
+std::string installed_libvirt_version() {
+    unsigned long version = 0;
+    if (virGetVersion(&version, nullptr, nullptr) != 0 || version == 0) return "";
+    return std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000) + "." + std::to_string(version % 1000);
+}
+
 }  // namespace vfiogen

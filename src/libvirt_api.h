@@ -27,6 +27,10 @@ private:
     int code_;
 };
 
+// The release of the libvirt library vfiogen runs with ("9.0.0", virGetVersion); "" when unknown.
+// Debian installs its schemas (/usr/share/libvirt/schemas) with the same release.
+std::string installed_libvirt_version();
+
 // A domain as libvirt holds it.
 struct DomainInfo {
     std::string name;

@@ -10,8 +10,10 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <sys/stat.h>
 
 #include "check_common.h"
+#include "qemu_args.h"
 
 namespace vfiogen {
 
@@ -44,123 +46,6 @@ Mark XmlDocument::mark_of(const pugi::xml_node& node) const {
     // pugixml points at the element's name; step back to its '<'.
     if (node.type() == pugi::node_element && o > 0 && o <= text_.size() && text_[o - 1] == '<') --o;
     return mark_at(o);
-}
-
-// ---- RelaxNG schema ----
-
-struct DomainSchema::Impl {
-    xmlRelaxNGPtr schema = nullptr;
-    xmlRelaxNGValidCtxtPtr validator = nullptr;  // reused for every document (about 10% faster)
-};
-
-namespace {
-
-void ignore_errors(void*, const xmlError*) {}
-
-constexpr size_t kMaxSchemaFindings = 20;
-
-struct SchemaErrors {
-    const XmlDocument* doc;
-    std::string_view text;
-    Findings* out;
-};
-
-// The element's name, with its namespace prefix, from a libxml2 node.
-std::string node_name(const xmlNode* node) {
-    if (!node || !node->name) return "";
-    std::string name = reinterpret_cast<const char*>(node->name);
-    if (node->ns && node->ns->prefix) name = reinterpret_cast<const char*>(node->ns->prefix) + (":" + name);
-    return name;
-}
-
-void collect_schema_error(void* ctx, const xmlError* error) {
-    auto* errors = static_cast<SchemaErrors*>(ctx);
-    if (!error || !error->message) return;
-    // One broken element makes libxml2 report every enclosing one; beyond a screenful they add nothing.
-    if (errors->out->size() >= kMaxSchemaFindings) return;
-    std::string message = error->message;
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    const auto* node = static_cast<const xmlNode*>(error->node);
-    std::string name = node && node->type == XML_ELEMENT_NODE ? node_name(node) : "";
-    int line = node && node->type == XML_ELEMENT_NODE ? static_cast<int>(xmlGetLineNo(node)) : error->line;
-    Mark mark{errors->doc->file(), std::max(line, 0), 0};
-    if (!name.empty()) {
-        if (message.find(name) == std::string::npos) message = "at <" + name + ">: " + message;
-        // Column: the element's '<' on its line.
-        if (line > 0) {
-            size_t pos = 0;
-            for (int l = 1; l < line && pos != std::string_view::npos; ++l) {
-                pos = errors->text.find('\n', pos);
-                if (pos != std::string_view::npos) ++pos;
-            }
-            if (pos != std::string_view::npos) {
-                size_t end = errors->text.find('\n', pos);
-                std::string_view text_line = errors->text.substr(pos, end == std::string_view::npos ? end : end - pos);
-                size_t at = text_line.find("<" + name);
-                if (at != std::string_view::npos) mark.column = static_cast<int>(at) + 1;
-            }
-        }
-    }
-    if (mark.line <= 0) {
-        // No node (libxml2's interleave errors): find the element the message names, "... element NAME ...".
-        size_t at = message.find("element ");
-        if (at != std::string::npos) {
-            std::string named = message.substr(at + 8, message.find(' ', at + 8) - (at + 8));
-            pugi::xml_node found = errors->doc->doc().find_node(
-                [&](const pugi::xml_node& n) { return n.type() == pugi::node_element && named == n.name(); });
-            if (found) mark = errors->doc->mark_of(found);
-        }
-    }
-    if (mark.line > 0 && mark.column == 0) mark.column = 1;
-    for (const auto& f : *errors->out)
-        if (f.mark.line == mark.line && f.message == message) return;
-    errors->out->push_back({mark, "lv-schema", "libvirt schema: " + message});
-}
-
-}  // namespace
-
-DomainSchema::DomainSchema(const std::string& path) : impl_(std::make_unique<Impl>()) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",
-                         InputError::Kind::Unreadable);
-    xmlRelaxNGParserCtxtPtr parser = xmlRelaxNGNewParserCtxt(path.c_str());
-    if (!parser) throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema", InputError::Kind::Unreadable);
-    xmlRelaxNGSetParserStructuredErrors(parser, reinterpret_cast<xmlStructuredErrorFunc>(ignore_errors), nullptr);
-    impl_->schema = xmlRelaxNGParse(parser);
-    xmlRelaxNGFreeParserCtxt(parser);
-    if (!impl_->schema)
-        throw InputError(Mark{path, 0, 0}, "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",
-                         InputError::Kind::Unreadable);
-    impl_->validator = xmlRelaxNGNewValidCtxt(impl_->schema);
-    if (!impl_->validator) {
-        xmlRelaxNGFree(impl_->schema);
-        throw std::bad_alloc();
-    }
-}
-
-DomainSchema::~DomainSchema() {
-    if (impl_ && impl_->validator) xmlRelaxNGFreeValidCtxt(impl_->validator);
-    if (impl_ && impl_->schema) xmlRelaxNGFree(impl_->schema);
-}
-
-Findings DomainSchema::validate(std::string_view text, const XmlDocument& doc) const {
-    Findings out;
-    xmlDocPtr xdoc = xmlReadMemory(text.data(), static_cast<int>(text.size()), doc.file().c_str(), nullptr,
-                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
-    if (!xdoc) {
-        out.push_back({Mark{doc.file(), 0, 0}, "lv-schema", "libxml2 could not read the document for schema validation"});
-        return out;
-    }
-    SchemaErrors errors{&doc, text, &out};
-    xmlRelaxNGSetValidStructuredErrors(impl_->validator, reinterpret_cast<xmlStructuredErrorFunc>(collect_schema_error),
-                                       &errors);
-    int rc = xmlRelaxNGValidateDoc(impl_->validator, xdoc);
-    xmlRelaxNGSetValidStructuredErrors(impl_->validator, reinterpret_cast<xmlStructuredErrorFunc>(ignore_errors), nullptr);
-    xmlFreeDoc(xdoc);
-    if (rc != 0 && out.empty())
-        out.push_back({Mark{doc.file(), 0, 0}, "lv-schema", "libvirt schema: the document does not validate"});
-    return out;
 }
 
 // ---- passthrough rules ----
@@ -250,7 +135,16 @@ void check_firmware_and_shmem(const XmlDocument& xml, const pugi::xml_node& doma
 
 }  // namespace
 
-Findings check_libvirt_domain(const XmlDocument& xml) {
+// OVMF: <os firmware='efi'>, or a loader that is an OVMF/edk2 image or of type pflash.
+bool uses_ovmf(const pugi::xml_node& os) {
+    if (std::strcmp(os.attribute("firmware").value(), "efi") == 0) return true;
+    pugi::xml_node loader = os.child("loader");
+    std::string path = loader.child_value();
+    return std::strcmp(loader.attribute("type").value(), "pflash") == 0 || path.find("OVMF") != std::string::npos ||
+           path.find("edk2") != std::string::npos;
+}
+
+Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
     Findings out;
     pugi::xml_node domain = xml.doc().document_element();
     if (std::strcmp(domain.name(), "domain") != 0) return out;
@@ -295,21 +189,29 @@ Findings check_libvirt_domain(const XmlDocument& xml) {
 
     std::vector<PassedHost> hosts;
     bool primary_gpu = false;
+    bool ovmf = uses_ovmf(os);
     pugi::xml_node devices = domain.child("devices");
     for (auto hostdev : devices.children("hostdev")) {
         if (std::strcmp(hostdev.attribute("type").value(), "pci") != 0) continue;
         Mark mark = xml.mark_of(hostdev);
         pugi::xml_node driver = hostdev.child("driver");
-        if (!driver)
-            out.push_back({mark, "lv-hostdev-driver", "PCI hostdev has no <driver name='vfio'/>"});
-        else if (std::strcmp(driver.attribute("name").value(), "vfio") != 0)
+        if (std::strcmp(driver.attribute("name").value(), "kvm") == 0)
             out.push_back({xml.mark_of(driver), "lv-hostdev-driver",
-                           std::string("PCI hostdev uses driver '") + driver.attribute("name").value() + "', not 'vfio'"});
+                           "PCI hostdev uses driver 'kvm': legacy KVM device assignment was disabled in libvirt 5.7; "
+                           "remove <driver> or use name='vfio'"});
+        pugi::xml_node rom = hostdev.child("rom");
+        if (rom && std::strcmp(rom.attribute("bar").value(), "off") == 0 && *rom.attribute("file").value() && ovmf)
+            out.push_back({xml.mark_of(rom), "romfile-rombar-off",
+                           std::string("<rom bar='off' file='") + rom.attribute("file").value() +
+                               "'> under OVMF: QEMU then gives the ROM only to SeaBIOS (fw_cfg); OVMF never runs it"});
         auto host = address_of(hostdev.child("source").child("address"));
         if (!host) continue;
         bool gpu = x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
         bool igd = host->domain == 0 && host->bus == 0 && host->device == 2 && host->function == 0u;
-        hosts.push_back({*host, mark, gpu});
+        PassedHost passed{*host, mark, gpu, "", {}, ""};
+        if (rom && *rom.attribute("file").value())
+            passed.romfile = passed.rom_path = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
+        hosts.push_back(passed);
         if (igd) {
             pugi::xml_node guest_node;
             for (auto a : hostdev.children("address"))
@@ -335,12 +237,17 @@ Findings check_libvirt_domain(const XmlDocument& xml) {
                 out.push_back({xml.mark_of(model ? model : video), "lv-video-primary-gpu",
                                "emulated video model '" + type + "' beside a passed-through primary GPU"});
         }
-    check_passed_hosts(hosts, out);
+    check_passed_hosts(hosts, out, ctx);
 
     if (!qemu.empty()) {
         std::vector<pugi::xml_node> args;
+        std::vector<QemuArg> words;
         for (auto cmd : domain.children(q_commandline.c_str()))
-            for (auto arg : cmd.children(q_arg.c_str())) args.push_back(arg);
+            for (auto arg : cmd.children(q_arg.c_str())) {
+                args.push_back(arg);
+                words.push_back({arg.attribute("value").value(), xml.mark_of(arg)});
+            }
+        check_qemu_args(words, ctx.qemu, out);
         for (size_t i = 0; i < args.size(); ++i) {
             std::string v = args[i].attribute("value").value();
             check_isolation_text(v, xml.mark_of(args[i]), out, false);

@@ -11,6 +11,7 @@
 
 #include <pugixml.hpp>
 
+#include "check_common.h"
 #include "check_rules.h"
 
 namespace vfiogen {
@@ -38,21 +39,36 @@ private:
 
 // libvirt's RelaxNG schema for domain XML, parsed once (libxml2) and reused for every document,
 // with one validation context: an instance is not for use from two threads at once.
+//
+// A schema is one libvirt release's: XML from a newer libvirt may use names it does not know.
+// validate() therefore reads the document in two steps. First every element and attribute name
+// is looked up in the schema's vocabulary (each name any .rng file reachable from domain.rng
+// defines): an unknown one is a warning (lv-schema-unknown) naming it, the release and a close
+// known name, and is left out of the second step. Then libxml2 validates the rest; libxml2's
+// RelaxNG reports a broken child of an interleave only at its parent ("Extra element devices in
+// interleave"), so the offending node is found by validating the document again without one
+// node at a time, descending into the node whose removal makes it valid. Each failure is
+// reported once, at that node (lv-schema), and then left out to find the next.
 class DomainSchema {
 public:
     // The default schema path: /usr/share/libvirt/schemas/domain.rng (Debian libvirt-common).
     static constexpr const char* kDefaultPath = "/usr/share/libvirt/schemas/domain.rng";
 
-    // Parses the schema at `path`. Throws InputError (Unreadable) naming `path` when it is
+    // Parses the schema at `path` (and the .rng files it includes, from its directory).
+    // `libvirt_version` names the release the schema belongs to in findings ("9.0.0"); empty:
+    // findings name the schema's path. Throws InputError (Unreadable) naming `path` when it is
     // missing or not a RelaxNG schema.
-    explicit DomainSchema(const std::string& path = kDefaultPath);
+    explicit DomainSchema(const std::string& path = kDefaultPath, std::string libvirt_version = "");
     ~DomainSchema();
     DomainSchema(const DomainSchema&) = delete;
     DomainSchema& operator=(const DomainSchema&) = delete;
 
-    // Validates `text` (already known to be well-formed, see XmlDocument) and returns one
-    // lv-schema finding per schema error, at the offending element's line:col and naming the
-    // element when libxml2's message does not.
+    // "libvirt 9.0.0's schema" or "the schema /path/domain.rng".
+    const std::string& label() const;
+
+    // Validates `text` (already known to be well-formed, see XmlDocument): lv-schema-unknown
+    // warnings and lv-schema errors at the offending node's line:col, at most 20, in line order.
+    // Time is bounded: at most a few hundred re-validations per document.
     Findings validate(std::string_view text, const XmlDocument& doc) const;
 
 private:
@@ -62,6 +78,7 @@ private:
 
 // The passthrough rules on a domain (sources: libvirt formatdomain.rst, QEMU docs/igd-assign.txt,
 // DOMAIN.md). Nothing is reported when the root element is not <domain> (the schema says so).
-Findings check_libvirt_domain(const XmlDocument& doc);
+// `ctx` gives the host (ROM and chipset rules) and the target QEMU (<qemu:arg>).
+Findings check_libvirt_domain(const XmlDocument& doc, const CheckContext& ctx = {});
 
 }  // namespace vfiogen

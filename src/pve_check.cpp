@@ -8,6 +8,7 @@
 #include "check_common.h"
 #include "keys.h"
 #include "pve_schema.h"
+#include "qemu_args.h"
 #include "suggest.h"
 
 namespace vfiogen {
@@ -149,8 +150,8 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
 
 class SectionChecker {
 public:
-    SectionChecker(const PveSection& section, PveVersion version, Findings& out, unsigned& suggestion_budget)
-        : s_(section), version_(version), out_(out), budget_(suggestion_budget) {}
+    SectionChecker(const PveSection& section, const CheckContext& ctx, Findings& out, unsigned& suggestion_budget)
+        : s_(section), ctx_(ctx), out_(out), budget_(suggestion_budget) {}
 
     void run() {
         std::map<std::string, int> seen;
@@ -195,7 +196,10 @@ private:
                 add(e.mark, "pve-pending-delete", "'delete:' is only allowed in [PENDING], not in " + where());
             return;
         }
-        if (e.key == "args") check_isolation_text(e.value, e.value_mark(), out_);
+        if (e.key == "args") {
+            check_isolation_text(e.value, e.value_mark(), out_);
+            check_qemu_args(split_pve_args(e.value, e.value_mark()), ctx_.qemu, out_);
+        }
         int index = -1;
         const PveKey* key = find_pve_key(e.key, &index);
         if (!key) {
@@ -209,14 +213,14 @@ private:
                 add(e.mark, "pve-unknown-key", "unknown key '" + e.key + "'" + suggestion(e.key, pve_key_names(), budget_));
             return;
         }
-        if (auto since = pve_needs_newer(*key, "", "", version_)) return too_new(e.mark, "key '" + e.key + "'", *since);
+        if (auto since = pve_needs_newer(*key, "", "", ctx_.pve_version)) return too_new(e.mark, "key '" + e.key + "'", *since);
         if (key->format) return property_string(e, *key);
         plain_value(e, key->value);
     }
 
-    // A key, sub-key or value that `version_` does not have yet (qemu-server drops it with a warning).
+    // A key, sub-key or value that `ctx_.pve_version` does not have yet (qemu-server drops it with a warning).
     void too_new(const Mark& m, const std::string& what, PveVersion since) {
-        add(m, "pve-version", what + " needs PVE " + since.str() + " or later; this conf is checked for PVE " + version_.str() +
+        add(m, "pve-version", what + " needs PVE " + since.str() + " or later; this conf is checked for PVE " + ctx_.pve_version.str() +
                                   " (--pve-version)");
     }
 
@@ -252,8 +256,8 @@ private:
                 add(m, "pve-property", "sub-key '" + p.key + "' is repeated in '" + e.key + "'");
                 continue;
             }
-            if (auto since = pve_needs_newer(key, p.key, p.value, version_)) {
-                bool value_newer = !pve_needs_newer(key, p.key, "", version_);
+            if (auto since = pve_needs_newer(key, p.key, p.value, ctx_.pve_version)) {
+                bool value_newer = !pve_needs_newer(key, p.key, "", ctx_.pve_version);
                 too_new(m, value_newer ? "'" + p.key + "=" + p.value + "' in '" + e.key + "'" : "sub-key '" + p.key + "' in '" + e.key + "'",
                         *since);
                 continue;
@@ -329,7 +333,11 @@ private:
                                                : "host PCI ID '" + id + "' is not [dddd:]bb:dd[.f] in lowercase hexadecimal");
                     } else if (auto a = parse_pci_address(id, &err)) {
                         ids.push_back(*a);
-                        hosts.push_back({*a, m, xvga});
+                        PassedHost passed{*a, m, xvga, "", {}, ""};
+                        if (const Property* r = props.find("romfile"); r && start == 0)  // PCI.pm: the ROM goes to the first ID
+                            passed.romfile = r->value, passed.rom_mark = e->value_mark(r->offset),
+                            passed.rom_path = "/usr/share/kvm/" + r->value;
+                        hosts.push_back(passed);
                     }
                     start = semi + 1;
                 }
@@ -341,9 +349,8 @@ private:
             if (const Property* r = props.find("romfile"); r && (r->value.find('/') != std::string::npos || r->value.find("..") != std::string::npos))
                 add(e->value_mark(r->offset), "pve-romfile-path",
                     "romfile '" + r->value + "' is read as /usr/share/kvm/" + r->value + ": give a bare file name");
-            if (xvga && ovmf)
-                add(e->value_mark(props.find("x-vga")->offset), "pve-xvga-ovmf",
-                    "x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS");
+            if (xvga && ovmf) check_xvga_ovmf(*e, props);
+            if (ovmf) check_rombar_romfile(*e, props);
             if (flag(props, "legacy-igd")) {
                 Mark m = e->value_mark(props.find("legacy-igd")->offset);
                 auto fail = [&](const std::string& why) { add(m, "pve-legacy-igd", "legacy-igd " + why); };
@@ -354,13 +361,65 @@ private:
                 if (xvga) fail("is not compatible with x-vga");
                 if (props.find("rombar") && !flag(props, "rombar")) fail("requires rombar to be enabled");
                 if (props.find("mdev")) fail("is not compatible with mdev");
-                if (ids.size() > 1 || (ids.size() == 1 && !ids[0].function))
-                    fail("is not compatible with multifunction devices: give the single function 00:02.0");
-                else if (ids.size() == 1 && !(ids[0].bus == 0 && ids[0].device == 2 && ids[0].function == 0u))
-                    fail("only works for the device at host 00:02.0, not " + ids[0].str());
+                legacy_igd_device(ids, fail);
             }
         }
-        check_passed_hosts(hosts, out_);
+        check_passed_hosts(hosts, out_, ctx_);
+    }
+
+    // qemu-server's "multifunction" is more than one function after lspci expanded the IDs; a
+    // slot ID at 00:02 is Intel's IGD alone unless the host (when known) shows more functions
+    // there (SR-IOV VFs 00:02.1 and up).
+    template <typename Fail>
+    void legacy_igd_device(const std::vector<PciAddress>& ids, Fail fail) {
+        if (ids.size() > 1) return fail("is not compatible with multifunction devices: give the single function 00:02.0");
+        if (ids.empty()) return;
+        PciAddress id = ids[0];
+        if (!id.function) {
+            std::vector<PciAddress> functions = slot_functions(id, ctx_.host);
+            if (functions.size() > 1) {
+                std::string list;
+                for (const auto& f : functions) list += (list.empty() ? "" : ", ") + f.str();
+                return fail("is not compatible with multifunction devices: the host has " + list + " at " + id.str() +
+                            "; give the single function " + functions.front().str());
+            }
+            id.function = functions.empty() ? 0u : *functions.front().function;
+        }
+        if (!(id.domain == 0 && id.bus == 0 && id.device == 2 && id.function == 0u))
+            fail("only works for the device at host 00:02.0, not " + ids[0].str());
+    }
+
+    // x-vga=1 under OVMF: qemu-server (PCI.pm print_hostpci_devices, CPUConfig.pm) drops only
+    // QEMU's x-vga=on. It still sets the emulated VGA to none when `vga:` is unset, sets kvm=off
+    // unless `cpu: hidden=` decides, and (KVM, Windows 8 and later under OVMF) hv_vendor_id unless
+    // `cpu: hv-vendor-id=` is set. Reported only when none of these applies: then it does nothing.
+    void check_xvga_ovmf(const PveEntry& e, const PropertyList& props) {
+        if (!s_.find("vga")) return;
+        const PveEntry* cpu = s_.find("cpu");
+        PropertyList cpu_props = cpu ? parse_property_string(cpu->value, "cputype") : PropertyList{};
+        if (!cpu_props.find("hidden")) return;
+        bool kvm = true;
+        if (const PveEntry* k = s_.find("kvm")) parse_pve_bool(k->value, &kvm);
+        std::string ostype = value_of("ostype");
+        bool windows8_up = ostype == "win8" || ostype == "win10" || ostype == "win11";
+        bool hv_vendor_added = kvm && windows8_up && !cpu_props.find("hv-vendor-id");
+        if (hv_vendor_added) return;
+        std::string why = !kvm ? "kvm: 0" : !windows8_up ? "ostype " + (ostype.empty() ? std::string("unset") : ostype) : "hv-vendor-id set";
+        add(e.value_mark(props.find("x-vga")->offset), "pve-xvga-ovmf",
+            "x-vga=1 does nothing in this VM: bios: ovmf drops QEMU's x-vga=on, 'vga: " + value_of("vga") +
+                "' is set, cpu hidden= decides kvm=off and no hv_vendor_id is added (" + why + ")");
+    }
+
+    // rombar=0 with romfile=: QEMU does not map the ROM as a BAR and only hands it to the firmware
+    // through fw_cfg (hw/pci/pci.c pci_add_option_rom), which SeaBIOS reads and OVMF does not.
+    void check_rombar_romfile(const PveEntry& e, const PropertyList& props) {
+        const Property* rombar = props.find("rombar");
+        const Property* romfile = props.find("romfile");
+        bool on = true;
+        if (!rombar || !romfile || !parse_pve_bool(rombar->value, &on) || on) return;
+        add(e.value_mark(rombar->offset), "romfile-rombar-off",
+            "rombar=0 with romfile '" + romfile->value + "' under bios: ovmf: QEMU then gives the ROM only to SeaBIOS (fw_cfg); "
+            "OVMF never runs it");
     }
 
     // Rules across keys for Looking Glass and Secure Boot: QEMU sizes the ivshmem BAR from the
@@ -389,7 +448,7 @@ private:
     }
 
     const PveSection& s_;
-    PveVersion version_;
+    const CheckContext& ctx_;
     Findings& out_;
     unsigned& budget_;
     const PveEntry* machine_ = nullptr;
@@ -399,13 +458,13 @@ private:
 
 }  // namespace
 
-Findings check_pve_conf(const PveConf& conf, PveVersion version) {
+Findings check_pve_conf(const PveConf& conf, const CheckContext& ctx) {
     Findings out;
     for (const auto& w : conf.warnings) out.push_back({w.mark, "pve-syntax", w.message});
     unsigned suggestion_budget = 100;
     for (const auto& section : conf.sections) {
         if (section.kind == PveSection::Kind::Cloudinit || section.kind == PveSection::Kind::Fleecing) continue;
-        SectionChecker(section, version, out, suggestion_budget).run();
+        SectionChecker(section, ctx, out, suggestion_budget).run();
     }
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;

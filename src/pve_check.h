@@ -7,14 +7,24 @@
 // validate it) and is skipped. Formats follow qemu-server's QemuServer.pm and PCI.pm.
 #pragma once
 
+#include "check_common.h"
 #include "check_rules.h"
 #include "pve_conf.h"
 #include "pve_schema.h"
 
 namespace vfiogen {
 
-// All findings for `conf`, in line order within each section. Keys, sub-keys and values newer
-// than `version` (a PVE release line, pve_schema.h) are errors (rule pve-version).
-Findings check_pve_conf(const PveConf& conf, PveVersion version = newest_pve_version());
+// All findings for `conf`, in line order within each section. `ctx` gives the PVE release line
+// the conf is checked for (keys, sub-keys and values newer than `ctx.pve_version` are errors,
+// rule pve-version; pve_schema.h), the host (slot IDs expand to its functions) and the target
+// QEMU (for `args:`).
+Findings check_pve_conf(const PveConf& conf, const CheckContext& ctx = {});
+
+// The same for PVE release line `version`, with no host and the default QEMU.
+inline Findings check_pve_conf(const PveConf& conf, PveVersion version) {
+    CheckContext ctx;
+    ctx.pve_version = version;
+    return check_pve_conf(conf, ctx);
+}
 
 }  // namespace vfiogen

@@ -164,9 +164,6 @@ Rendered render_pve(const Vm& vm, const TemplateSet& templates, bool snippet, Pv
         std::string id = "device.hostpci" + std::to_string(i);
         if (f.igd_gms) args.push_back("-set " + id + ".x-igd-gms=" + hex(static_cast<unsigned>(*f.igd_gms)));
         if (f.igd_opregion) args.push_back("-set " + id + ".x-igd-opregion=on");
-        if (f.x_vga && vm.firmware == "ovmf")
-            out.warnings.push_back({f.mark, Severity::Warning,
-                                    "x-vga has no effect with firmware ovmf in PVE: qemu-server passes x-vga=on only with SeaBIOS"});
     }
     std::string args_line;
     for (const auto& a : args) args_line += (args_line.empty() ? "" : " ") + a;

@@ -3,9 +3,7 @@
 #include <algorithm>
 
 namespace vfiogen {
-namespace {
 
-// Optimal string alignment distance (Levenshtein plus adjacent transposition).
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
     for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -20,8 +18,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return d[a.size()][b.size()];
 }
-
-}  // namespace
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
     std::string best;

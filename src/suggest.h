@@ -7,6 +7,10 @@
 
 namespace vfiogen {
 
+// Optimal string alignment distance (Levenshtein plus adjacent transposition); quadratic in
+// the lengths, so callers bound them.
+size_t edit_distance(std::string_view a, std::string_view b);
+
 // The candidate closest to `word` by edit distance, or "" when none is close enough
 // (distance at most a third of the longer word, and at least 1 edit allowed).
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);

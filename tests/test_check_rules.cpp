@@ -14,6 +14,7 @@ Checker& checker() {
     static Checker c([] {
         CheckOptions o;
         o.profile_dirs = {test::source_dir() + "/tests/data/profiles", test::source_dir() + "/profiles"};
+        o.libvirt_version = "9.0.0";  // Debian 12's, named in the schema findings whatever is installed
         return o;
     }());
     return c;
@@ -201,9 +202,10 @@ std::vector<RuleCase> cases() {
          "hostpci0: 0000:00:02.0,legacy-igd=1,rombar=1\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1,mdev=i915-GVTg_V5_4\nvga: none\n",
          "100.conf:1:24: error[pve-legacy-igd]: legacy-igd is not compatible with mdev", "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4\nvga: none\n"},
-        {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02,legacy-igd=1\nvga: none\n",
-         "100.conf:1:22: error[pve-legacy-igd]: legacy-igd is not compatible with multifunction devices: give the single function 00:02.0",
-         "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
+        // A slot ID at 00:02 is the IGD alone (Intel's IGD has function .0 only; issue 15 item 1).
+        {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:00:02.0;0000:00:02.1,legacy-igd=1\nvga: none\n",
+         "100.conf:1:37: error[pve-legacy-igd]: legacy-igd is not compatible with multifunction devices: give the single function 00:02.0",
+         "hostpci0: 0000:00:02,legacy-igd=1\nvga: none\n"},
         {"pve-legacy-igd", K::PveConf, "hostpci0: 0000:01:00.0,legacy-igd=1\nvga: none\n",
          "100.conf:1:24: error[pve-legacy-igd]: legacy-igd only works for the device at host 00:02.0, not 0000:01:00.0",
          "hostpci0: 0000:00:02.0,legacy-igd=1\nvga: none\n"},
@@ -216,9 +218,34 @@ std::vector<RuleCase> cases() {
         {"pve-romfile-path", K::PveConf, "hostpci0: 0000:01:00.0,romfile=../../root/vbios.rom\n",
          "100.conf:1:24: error[pve-romfile-path]: romfile '../../root/vbios.rom' is read as /usr/share/kvm/../../root/vbios.rom: give a bare file name",
          "hostpci0: 0000:01:00.0,romfile=vbios.rom\n"},
-        {"pve-xvga-ovmf", K::PveConf, "bios: ovmf\nhostpci0: 0000:01:00,x-vga=1\n",
-         "100.conf:2:22: warning[pve-xvga-ovmf]: x-vga has no effect with bios: ovmf: qemu-server passes x-vga=on only with SeaBIOS",
-         "bios: seabios\nhostpci0: 0000:01:00,x-vga=1\n"},
+        // Under OVMF x-vga=1 still turns the emulated VGA off when vga: is unset (issue 15 item 4).
+        {"pve-xvga-ovmf", K::PveConf, "bios: ovmf\nvga: std\ncpu: host,hidden=1\nostype: l26\nhostpci0: 0000:01:00,x-vga=1\n",
+         "100.conf:5:22: warning[pve-xvga-ovmf]: x-vga=1 does nothing in this VM: bios: ovmf drops QEMU's x-vga=on, 'vga: std' is set, "
+         "cpu hidden= decides kvm=off and no hv_vendor_id is added (ostype l26)",
+         "bios: ovmf\nhostpci0: 0000:01:00,x-vga=1\n"},
+        {"pve-xvga-ovmf", K::PveConf, "bios: ovmf\nvga: none\ncpu: host,hidden=0,hv-vendor-id=amd\nostype: win11\nhostpci0: 0000:01:00,x-vga=1\n",
+         "100.conf:5:22: warning[pve-xvga-ovmf]: x-vga=1 does nothing in this VM: bios: ovmf drops QEMU's x-vga=on, 'vga: none' is set, "
+         "cpu hidden= decides kvm=off and no hv_vendor_id is added (hv-vendor-id set)",
+         // x-vga=1 adds hv_vendor_id=proxmox for Windows 8 and later (CPUConfig.pm).
+         "bios: ovmf\nvga: none\ncpu: host,hidden=1\nostype: win11\nhostpci0: 0000:01:00,x-vga=1\n"},
+        {"pve-xvga-ovmf", K::PveConf, "bios: ovmf\nvga: none\ncpu: host,hidden=1\nostype: win11\nkvm: 0\nhostpci0: 0000:01:00,x-vga=1\n",
+         "100.conf:6:22: warning[pve-xvga-ovmf]: x-vga=1 does nothing in this VM: bios: ovmf drops QEMU's x-vga=on, 'vga: none' is set, "
+         "cpu hidden= decides kvm=off and no hv_vendor_id is added (kvm: 0)",
+         // Without cpu hidden=, x-vga=1 adds kvm=off.
+         "bios: ovmf\nvga: none\nostype: l26\nhostpci0: 0000:01:00,x-vga=1\n"},
+        {"romfile-rombar-off", K::PveConf, "bios: ovmf\nhostpci0: 0000:01:00,romfile=gpu.rom,rombar=0\n",
+         "100.conf:2:38: warning[romfile-rombar-off]: rombar=0 with romfile 'gpu.rom' under bios: ovmf: QEMU then gives the ROM only to "
+         "SeaBIOS (fw_cfg); OVMF never runs it",
+         "bios: seabios\nhostpci0: 0000:01:00,romfile=gpu.rom,rombar=0\n"},
+        {"romfile-rombar-off", K::LibvirtXml,
+         domain("q35", "    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source><address domain='0x0000' bus='0x01' "
+                       "slot='0x00' function='0x0'/></source>\n      <rom bar='off' file='/usr/share/kvm/gpu.rom'/>\n    </hostdev>\n",
+                "", "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"),
+         "domain.xml:11:7: warning[romfile-rombar-off]: <rom bar='off' file='/usr/share/kvm/gpu.rom'> under OVMF: QEMU then gives the ROM "
+         "only to SeaBIOS (fw_cfg); OVMF never runs it",
+         domain("q35", "    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source><address domain='0x0000' bus='0x01' "
+                       "slot='0x00' function='0x0'/></source>\n      <rom bar='on' file='/usr/share/kvm/gpu.rom'/>\n    </hostdev>\n",
+                "", "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n")},
         {"pve-ivshmem-size", K::PveConf, "ivshmem: size=48,name=looking-glass\n",
          "100.conf:1:10: error[pve-ivshmem-size]: ivshmem size 48 MiB is not a power of two; QEMU refuses the device at start",
          "ivshmem: size=64,name=looking-glass\n"},
@@ -227,12 +254,34 @@ std::vector<RuleCase> cases() {
          "are not signed for Secure Boot (seed 003); set pre-enrolled-keys=0 or turn Secure Boot off in the OVMF setup",
          replaced(kSecbootIgd, "pre-enrolled-keys=1", "pre-enrolled-keys=0")},
 
-        {"lv-schema", K::LibvirtXml, domain("pc", "    <vidoe/>\n"),
-         "domain.xml:7:3: error[lv-schema]: libvirt schema: Extra element devices in interleave", domain("pc", "    <video/>\n")},
-        {"lv-hostdev-driver", K::LibvirtXml, domain("pc", hostdev("01", "00", "0", "ua-x", "", "")),
-         "domain.xml:8:5: warning[lv-hostdev-driver]: PCI hostdev has no <driver name='vfio'/>", domain("pc", hostdev("01", "00", "0", "ua-x"))},
+        // Each schema failure once, at the offending node (issue 15 item 3, issue 11), not at <devices>.
+        {"lv-schema", K::LibvirtXml, domain("pc", "    <vcpu>2</vcpu>\n"),
+         "domain.xml:8:5: error[lv-schema]: <vcpu> inside <devices> does not match libvirt 9.0.0's schema: it is not allowed there, "
+         "or its text or a required attribute or child is wrong",
+         domain("pc", "    <video/>\n")},
+        {"lv-schema", K::LibvirtXml, domain("pc", hostdev("01", "00", "9", "ua-x")),
+         "domain.xml:10:63: error[lv-schema]: attribute function='0x9' of <address> does not match libvirt 9.0.0's schema: not "
+         "allowed on this element, or not a value it accepts",
+         domain("pc", hostdev("01", "00", "7", "ua-x"))},
+        {"lv-schema-unknown", K::LibvirtXml, domain("pc", "    <vidoe/>\n"),
+         "domain.xml:8:5: warning[lv-schema-unknown]: element <vidoe> inside <devices> is not known to libvirt 9.0.0's schema (did "
+         "you mean 'video'?): a newer libvirt's, or misspelt; libvirt ignores it",
+         domain("pc", "    <video/>\n")},
+        // libvirt 10.x XML that runs on its author's host: names and values 9.0 does not know.
+        {"lv-schema-unknown", K::LibvirtXml,
+         domain("pc", "", "  <cpu mode='host-passthrough'>\n    <topology sockets='1' dies='1' clusters='1' cores='4' threads='1'/>\n  </cpu>\n"),
+         "domain.xml:10:36: warning[lv-schema-unknown]: attribute 'clusters' of <topology> is not known to libvirt 9.0.0's schema: a "
+         "newer libvirt's, or misspelt; libvirt ignores it",
+         domain("pc", "", "  <cpu mode='host-passthrough'>\n    <topology sockets='1' dies='1' cores='4' threads='1'/>\n  </cpu>\n")},
+        {"lv-schema-unknown", K::LibvirtXml, domain("pc", "    <audio id='1' type='pipewire'/>\n    <watchdog model='itco'/>\n"),
+         "domain.xml:8:19: warning[lv-schema-unknown]: value 'pipewire' of <audio type> is not known to libvirt 9.0.0's schema: a "
+         "newer libvirt's, or misspelt",
+         domain("pc", "    <audio id='1' type='pulseaudio'/>\n    <watchdog model='i6300esb'/>\n")},
+        // A hostdev without <driver> is fine: VFIO is libvirt's only backend since 5.7 (issue 15 item 5).
         {"lv-hostdev-driver", K::LibvirtXml, domain("pc", hostdev("01", "00", "0", "ua-x", "", "    <driver name='kvm'/>\n")),
-         "domain.xml:9:5: warning[lv-hostdev-driver]: PCI hostdev uses driver 'kvm', not 'vfio'", domain("pc", hostdev("01", "00", "0", "ua-x"))},
+         "domain.xml:9:5: error[lv-hostdev-driver]: PCI hostdev uses driver 'kvm': legacy KVM device assignment was disabled in "
+         "libvirt 5.7; remove <driver> or use name='vfio'",
+         domain("pc", hostdev("01", "00", "0", "ua-x", "", ""))},
         {"lv-commandline-set", K::LibvirtXml,
          domain("pc", hostdev("00", "02", "0", "ua-igd", "02") + kVideoNone,
                 "  <qemu:commandline>\n    <qemu:arg value='-set'/>\n    <qemu:arg value='device.ua-igd.x-igd-opregion=on'/>\n  </qemu:commandline>\n"),
@@ -294,6 +343,41 @@ std::vector<RuleCase> cases() {
         {"gpu-without-audio", K::VmFile, gpu_audio + "    functions:\n      - {role: gpu, host: \"01:00.0\"}\n",
          "vm.yaml:6:14: warning[gpu-without-audio]: profile 'nvidia-gt1030' has an audio function, but only the GPU is bound",
          gpu_audio + "    host: \"01:00\"\n"},
+        {"chipset-slot", K::PveConf, "hostpci0: 0000:00:02.0,legacy-igd=1\nhostpci1: 0000:00:1f\nvga: none\n",
+         "100.conf:2:11: warning[chipset-slot]: this passes the whole chipset slot 0000:00:1f (LPC/ISA bridge, SMBus, SPI and audio), "
+         "which the host needs; for the onboard audio give the single function 0000:00:1f.3",
+         "hostpci0: 0000:00:02.0,legacy-igd=1\nhostpci1: 0000:00:1f.3\nvga: none\n"},
+        {"chipset-slot", K::LibvirtXml, domain("pc", hostdev("00", "1f", "0", "ua-lpc") + hostdev("00", "1f", "3", "ua-audio")),
+         "domain.xml:8:5: warning[chipset-slot]: this passes the chipset's LPC/ISA bridge 0000:00:1f.0, which the host needs; for the "
+         "onboard audio give the single function 0000:00:1f.3",
+         domain("pc", hostdev("00", "1f", "3", "ua-audio"))},
+        {"romfile-device", K::PveConf, "hostpci0: 0000:01:00.0,romfile=gp104.rom\nhostpci1: 0000:01:00.1,romfile=gp104.rom\n",
+         "100.conf:2:24: warning[romfile-device]: ROM file 'gp104.rom' is given to 0000:01:00.1 and to 0000:01:00.0 (at 100.conf:1:24); "
+         "a ROM belongs to one device",
+         "hostpci0: 0000:01:00.0,romfile=gp104.rom\nhostpci1: 0000:01:00.1\n"},
+        {"qemu-arg-positional", K::PveConf, "args: -set device.hostpci0.x-igd-gms=2 device.hostpci0.x-igd-opregion=on\n",
+         "100.conf:1:40: error[qemu-arg-positional]: 'device.hostpci0.x-igd-opregion=on' is not the value of any option (after "
+         "'device.hostpci0.x-igd-gms=2'): QEMU opens it as a disk image; a value needs its own option in front (e.g. a second -set)",
+         "args: -set device.hostpci0.x-igd-gms=2 -set device.hostpci0.x-igd-opregion=on\n"},
+        {"qemu-arg-positional", K::LibvirtXml,
+         domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='-smbios'/>\n    <qemu:arg value='type=2'/>\n"
+                          "    <qemu:arg value='host,kvm=off'/>\n  </qemu:commandline>\n"),
+         "domain.xml:12:5: error[qemu-arg-positional]: 'host,kvm=off' is not the value of any option (after 'type=2'): QEMU opens it "
+         "as a disk image; a value needs its own option in front (e.g. a second -set)",
+         domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='-smbios'/>\n    <qemu:arg value='type=2'/>\n"
+                          "    <qemu:arg value='-cpu'/>\n    <qemu:arg value='host,kvm=off'/>\n  </qemu:commandline>\n")},
+        {"qemu-arg-removed", K::PveConf, "args: -soundhw hda -rtc base=localtime\n",
+         "100.conf:1:7: error[qemu-arg-removed]: '-soundhw' was removed in QEMU 7.1 (target QEMU 7.2): the VM does not start; use "
+         "-device (e.g. -device intel-hda -device hda-duplex) or -audio",
+         "args: -device intel-hda -device hda-duplex -rtc base=localtime\n"},
+        {"qemu-arg-removed", K::VmFile, "name: vm\nqemu_args: [\"-watchdog\", \"i6300esb\"]\n",
+         "vm.yaml:2:13: error[qemu-arg-removed]: '-watchdog' was removed in QEMU 7.2 (target QEMU 7.2): the VM does not start; use "
+         "-device (e.g. -device i6300esb)",
+         "name: vm\nqemu_args: [\"-device\", \"i6300esb\"]\n"},
+        {"qemu-arg-removed-later", K::PveConf, "args: -no-hpet\n",
+         "100.conf:1:7: warning[qemu-arg-removed-later]: '-no-hpet' was removed in QEMU 9.0: the VM stops starting once the host runs "
+         "QEMU 9.0 (checked for 7.2); use -machine hpet=off",
+         "args: -global kvm-pit.lost_tick_policy=discard\n"},
         {"pcie-acs-override", K::PveConf, "# host boots with pcie_acs_override=downstream,multifunction\nmemory: 4096\n",
          "100.conf:1:19: warning[pcie-acs-override]: pcie_acs_override splits IOMMU groups without real isolation: devices in the old group can still reach each other",
          "# host boots with intel_iommu=on iommu=pt\nmemory: 4096\n"},
