@@ -90,6 +90,8 @@ public:
         video();
         hostdevs();
         overrides();
+        looking_glass();
+        tpm();
         result.after = print(doc_);
         result.warnings = std::move(warnings_);
         return result;
@@ -179,6 +181,48 @@ private:
         if (old.empty()) devices_.append_copy(want_video);
         else devices_.insert_copy_before(want_video, old.front());
         for (auto& v : old) devices_.remove_child(v);
+    }
+
+    // --- Looking Glass: <shmem>, SPICE pieces, <memballoon> -------------------------------------
+    // The shmem of the same name is updated in place (its guest address kept); SPICE graphics,
+    // the virtio mouse/keyboard and the agent channel are added only when missing.
+    void looking_glass() {
+        pugi::xml_node want_devices = want_.child("domain").child("devices");
+        if (!vm_.looking_glass) return;
+        if (pugi::xml_node shmem = want_devices.find_child_by_attribute("shmem", "name", "looking-glass")) {
+            pugi::xml_node old = devices_.find_child_by_attribute("shmem", "name", "looking-glass");
+            pugi::xml_node added =
+                old ? devices_.insert_copy_before(shmem, old) : devices_.append_copy(shmem);
+            if (old) {
+                if (pugi::xml_node address = old.child("address")) added.append_copy(address);
+                devices_.remove_child(old);
+            }
+        }
+        auto add_missing = [&](const pugi::xml_node& want, const char* attr) {
+            if (!devices_.find_child_by_attribute(want.name(), attr, want.attribute(attr).value()))
+                devices_.append_copy(want);
+        };
+        for (auto input : want_devices.children("input")) {
+            bool have = false;
+            for (auto i : devices_.children("input"))
+                have |= std::string(i.attribute("type").value()) == input.attribute("type").value() &&
+                        std::string(i.attribute("bus").value()) == input.attribute("bus").value();
+            if (!have) devices_.append_copy(input);
+        }
+        if (pugi::xml_node g = want_devices.child("graphics")) add_missing(g, "type");
+        if (pugi::xml_node c = want_devices.child("channel")) add_missing(c, "type");
+        if (pugi::xml_node balloon = want_devices.child("memballoon")) replace_child(devices_, balloon);
+        if (vm_.looking_glass->kvmfr)
+            warnings_.push_back(
+                {vm_.looking_glass->kvmfr_mark, Severity::Warning,
+                 "attach does not add kvmfr's <qemu:commandline> device; add it with 'virsh edit " + name() +
+                     "' (see 'vfiogen render --target libvirt')"});
+    }
+
+    // --- <tpm>: added when the domain has none; an existing TPM (and its state) is kept --------
+    void tpm() {
+        pugi::xml_node want = want_.child("domain").child("devices").child("tpm");
+        if (want && !devices_.child("tpm")) devices_.append_copy(want);
     }
 
     // --- PCI <hostdev>s ------------------------------------------------------------------------

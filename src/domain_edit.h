@@ -48,6 +48,10 @@ struct AttachResult {
 //  - <qemu:override> entries of those hostdevs' aliases (others kept);
 //  - <video> replaced by model 'none' when vm.display is none;
 //  - <kvm><hidden/> and <hyperv><vendor_id/> when the VM or its profiles ask for them;
+//  - Looking Glass: the <shmem name='looking-glass'> replaced in place (its guest <address>
+//    kept) or added, <memballoon model='none'/>, and the SPICE graphics, virtio mouse/keyboard and
+//    spicevmc channel when the domain has none of that kind (kvmfr's <qemu:commandline>: a warning);
+//  - a <tpm> when the VM has one and the domain has none (an existing TPM and its state are kept);
 //  - the machine type when vm names a version, and OVMF or SeaBIOS as vm.firmware says (a warning
 //    that the installed guest may not boot after the switch); an OVMF domain keeps its loader/nvram.
 // Throws InputError at vm's marks when the domain cannot take the passthrough: i440fx vs q35

@@ -1,13 +1,15 @@
 #include "host_check.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <sstream>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "host_scan.h"
 
@@ -42,6 +44,121 @@ std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
 
 std::string vm_line(const Mark& mark) { return format_mark(mark); }
 
+// The host's distribution from <root>/etc/os-release (ID, then ID_LIKE), PVE when its OVMF
+// package directory exists; with the package that ships OVMF there and where its files go.
+struct HostDistro {
+    std::string id;        // debian, fedora, arch, pve, or "" when unknown
+    std::string name;      // "Debian/Ubuntu", ...
+    std::string install;   // the command that installs OVMF
+    std::string code_dir;  // where that package puts OVMF_CODE*
+};
+
+HostDistro host_distro(const HostRoot& root) {
+    struct stat st {};
+    if (stat(root.file("/usr/share/pve-edk2-firmware").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {"pve", "Proxmox VE", "apt-get install pve-edk2-firmware", "/usr/share/pve-edk2-firmware/"};
+    std::ifstream in(root.file("/etc/os-release"));
+    std::string line, ids;
+    for (int n = 0; n < 200 && std::getline(in, line); ++n)
+        if (line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0)
+            ids += " " + line.substr(line.find('=') + 1);
+    for (auto& c : ids)
+        if (c == '"' || c == '\'') c = ' ';
+    auto has = [&](const char* id) {
+        return (ids + " ").find(std::string(" ") + id + " ") != std::string::npos;
+    };
+    if (has("debian") || has("ubuntu"))
+        return {"debian", "Debian/Ubuntu", "apt-get install ovmf", "/usr/share/OVMF/"};
+    if (has("fedora") || has("rhel") || has("centos"))
+        return {"fedora", "Fedora/RHEL", "dnf install edk2-ovmf", "/usr/share/edk2/ovmf/"};
+    if (has("arch")) return {"arch", "Arch", "pacman -S edk2-ovmf", "/usr/share/edk2/x64/"};
+    return {};
+}
+
+std::string ovmf_fix(const HostDistro& d) {
+    if (d.id.empty())
+        return "install OVMF: `apt-get install ovmf` (Debian/Ubuntu), `dnf install edk2-ovmf` (Fedora/RHEL), "
+               "`pacman -S edk2-ovmf` (Arch), `apt-get install pve-edk2-firmware` (Proxmox VE)";
+    return "install OVMF on " + d.name + ": `" + d.install + "`";
+}
+
+// One QEMU firmware descriptor (QEMU docs/interop/firmware.json), as libvirt reads it for
+// <os firmware='efi'> autoselection.
+struct FirmwareDescriptor {
+    std::string path;                   // the descriptor file, as on the host
+    bool uefi = false;                  // interface-types holds "uefi"
+    std::string executable;             // mapping.executable.filename
+    std::vector<std::string> machines;  // x86_64 targets' machine globs, e.g. "pc-q35-*"
+    bool secure_boot = false, enrolled_keys = false;
+
+    bool offers_machine(const std::string& machine) const {
+        for (const auto& glob : machines)
+            if (fnmatch(glob.c_str(), machine.c_str(), 0) == 0) return true;
+        return false;
+    }
+};
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path);
+
+// The descriptors libvirt would read, by file name with /etc/qemu/firmware overriding
+// /usr/share/qemu/firmware, in name order; files that are not descriptors are skipped.
+// Bounded: 64 files per directory, 64 KiB per file.
+std::vector<FirmwareDescriptor> read_firmware_descriptors(const HostRoot& root) {
+    std::map<std::string, std::string> by_name;  // file name -> host path
+    for (const char* dir : {"/usr/share/qemu/firmware", "/etc/qemu/firmware"}) {
+        std::error_code ec;
+        int n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(root.file(dir), ec)) {
+            if (++n > 64) break;
+            std::string name = e.path().filename().string();
+            if (e.path().extension() == ".json") by_name[name] = std::string(dir) + "/" + name;
+        }
+    }
+    std::vector<FirmwareDescriptor> out;
+    for (const auto& [name, path] : by_name) {
+        std::ifstream in(root.file(path), std::ios::binary);
+        std::string text(64 * 1024, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<size_t>(in.gcount()));
+        nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+        if (!j.is_object()) continue;
+        try {
+            out.push_back(descriptor_of(j, path));
+        } catch (const nlohmann::json::exception&) {
+            continue;  // a field of another type than the schema's: not a descriptor libvirt would use either
+        }
+        if (out.back().executable.empty() || out.back().executable[0] != '/') out.pop_back();
+    }
+    return out;
+}
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path) {
+    FirmwareDescriptor d;
+    d.path = path;
+    auto strings = [](const nlohmann::json& a) {
+        std::vector<std::string> v;
+        if (a.is_array())
+            for (const auto& x : a)
+                if (x.is_string()) v.push_back(x.get<std::string>());
+        return v;
+    };
+    auto contains = [](const std::vector<std::string>& v, const char* s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    d.uefi = contains(strings(j.value("interface-types", nlohmann::json())), "uefi");
+    const nlohmann::json& exe =
+        j.value("mapping", nlohmann::json::object()).value("executable", nlohmann::json::object());
+    if (exe.is_object() && exe.value("filename", nlohmann::json()).is_string())
+        d.executable = exe["filename"].get<std::string>();
+    for (const auto& t : j.value("targets", nlohmann::json::array()))
+        if (t.is_object() && t.value("architecture", std::string()) == "x86_64")
+            for (auto& m : strings(t.value("machines", nlohmann::json()))) d.machines.push_back(m);
+    std::vector<std::string> features = strings(j.value("features", nlohmann::json()));
+    d.secure_boot = contains(features, "secure-boot");
+    d.enrolled_keys = contains(features, "enrolled-keys");
+    return d;
+}
+
 class Checker {
 public:
     Checker(const Host& host, const Vm& vm, PciNames& names) : host_(host), vm_(vm), names_(names) {}
@@ -56,6 +173,8 @@ public:
             for (const auto& f : dev.functions) check_function(dev, f);
         check_groups();
         check_ovmf();
+        check_looking_glass();
+        check_tpm();
         return std::move(findings_);
     }
 
@@ -326,31 +445,165 @@ private:
         }
     }
 
+    // OVMF as the VM's target will look for it: PVE's own package on a PVE host; else libvirt's
+    // autoselection through QEMU's firmware descriptors, or the explicit files of the VM file.
     void check_ovmf() {
         if (vm_.firmware != "ovmf") return;
-        const std::string pve = "/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd";
-        if (file_exists(host_.root.file(pve))) {
-            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + pve);
-            return;
+        HostDistro distro = host_distro(host_.root);
+        if (distro.id == "pve") return check_pve_ovmf();
+        bool q35 = vm_.machine_type == "q35";
+        std::string want =
+            vm_.secure_boot ? "UEFI with Secure Boot and enrolled keys" : "UEFI without Secure Boot";
+        std::vector<FirmwareDescriptor> descriptors = read_firmware_descriptors(host_.root);
+        const FirmwareDescriptor *match = nullptr, *without_file = nullptr;
+        std::string machine = (q35 ? "pc-q35-" : "pc-i440fx-") +
+                              (vm_.machine_version.empty() ? std::string("7.2") : vm_.machine_version);
+        for (const auto& d : descriptors) {
+            if (match || !d.uefi || !d.offers_machine(machine) || d.secure_boot != vm_.secure_boot ||
+                d.enrolled_keys != vm_.secure_boot)
+                continue;
+            if (file_exists(host_.root.file(d.executable)))
+                match = &d;
+            else if (!without_file)
+                without_file = &d;
         }
         if (vm_.firmware_autoselect) {
-            bool any = file_exists(host_.root.file("/usr/share/qemu/firmware/60-edk2-x86_64.json")) ||
-                       file_exists(host_.root.file("/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json"));
-            if (any) add(CheckStatus::Pass, "ovmf", "OVMF firmware descriptors present in /usr/share/qemu/firmware");
+            if (match)
+                add(CheckStatus::Pass, "ovmf",
+                    "firmware autoselection finds " + want + " for " + vm_.machine_type + ": " + match->path +
+                        " (" + match->executable + ")");
             else
-                add(CheckStatus::Fail, "ovmf", "no OVMF firmware descriptor in /usr/share/qemu/firmware for firmware autoselection",
-                    "install OVMF: `apt-get install ovmf` (Debian), `dnf install edk2-ovmf` (Fedora), `pacman -S edk2-ovmf` (Arch)");
+                add(CheckStatus::Fail, "ovmf",
+                    "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers " +
+                        want + " for " + vm_.machine_type + " (" + std::to_string(descriptors.size()) +
+                        " read" +
+                        (without_file ? "; " + without_file->path + " names " + without_file->executable +
+                                            ", which is missing"
+                                      : std::string()) +
+                        "); libvirt's autoselection will fail",
+                    ovmf_fix(distro) +
+                        (vm_.secure_boot && !q35 ? "; Secure Boot firmware needs machine type q35" : ""));
             return;
         }
         std::vector<std::string> missing;
         for (const auto& p : {vm_.loader, vm_.nvram_template})
             if (!file_exists(host_.root.file(p))) missing.push_back(p);
-        if (missing.empty())
+        if (missing.empty()) {
             add(CheckStatus::Pass, "ovmf", "OVMF present for libvirt: " + vm_.loader + ", " + vm_.nvram_template);
+            return;
+        }
+        std::string fix = ovmf_fix(distro);
+        if (!distro.code_dir.empty()) fix += " (its files are in " + distro.code_dir + ")";
+        fix += match ? ", or drop firmware.loader and firmware.nvram_template: autoselection would use " +
+                           match->executable
+                     : ", or set firmware.loader and firmware.nvram_template to the host's files";
+        add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing), fix);
+    }
+
+    // qemu-server OVMF.pm: OVMF_CODE_4M.secboot.fd with SMM (q35), OVMF_CODE_4M.fd without;
+    // OVMF_VARS_4M.ms.fd when the efidisk enrolls keys.
+    void check_pve_ovmf() {
+        const std::string dir = "/usr/share/pve-edk2-firmware/";
+        std::vector<std::string> want = {
+            dir + (vm_.machine_type == "q35" ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
+            dir + (vm_.secure_boot ? "OVMF_VARS_4M.ms.fd" : "OVMF_VARS_4M.fd")};
+        std::vector<std::string> missing;
+        for (const auto& p : want)
+            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+        if (missing.empty())
+            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join_list(want));
         else
-            add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing),
-                "install OVMF (`apt-get install ovmf` on Debian provides /usr/share/OVMF/OVMF_CODE_4M.fd and "
-                "OVMF_VARS_4M.fd), or set firmware.loader and firmware.nvram_template in the VM file");
+            add(CheckStatus::Fail, "ovmf", "OVMF files missing for PVE: " + join_list(missing),
+                "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
+    }
+
+    // The emulated TPM is swtpm, which libvirt and qemu-server start beside QEMU ("Unable to find
+    // 'swtpm' binary" otherwise); PVE depends on it, the distributions ship it as swtpm (+ tools).
+    void check_tpm() {
+        if (!vm_.tpm) return;
+        for (const char* bin : {"/usr/bin/swtpm", "/usr/sbin/swtpm"})
+            if (file_exists(host_.root.file(bin))) {
+                add(CheckStatus::Pass, "tpm", std::string("swtpm for the emulated TPM 2.0: ") + bin);
+                return;
+            }
+        HostDistro distro = host_distro(host_.root);
+        std::string install = distro.id == "fedora" ? "dnf install swtpm swtpm-tools"
+                              : distro.id == "arch" ? "pacman -S swtpm"
+                                                    : "apt-get install swtpm swtpm-tools";
+        add(CheckStatus::Fail, "tpm", "the VM has a TPM (tpm, or ostype win11) but swtpm is not installed",
+            "install it: `" + install + "`");
+    }
+
+    // Looking Glass B7 docs: kvmfr loaded with static_size_mb at least the VM's size, or a
+    // tmpfiles.d rule that gives the shared memory file to the client's user.
+    void check_looking_glass() {
+        if (!vm_.looking_glass) return;
+        const LookingGlass& lg = *vm_.looking_glass;
+        std::string size = std::to_string(lg.size_mib);
+        if (lg.kvmfr) {
+            if (!host_.modules.count("kvmfr")) {
+                add(CheckStatus::Fail, "looking-glass",
+                    "the kvmfr module is not loaded (no /sys/module/kvmfr)",
+                    "build kvmfr with DKMS from Looking Glass's module/ directory, then `modprobe kvmfr "
+                    "static_size_mb=" +
+                        size + "`; `vfiogen host config` writes the files that load it at boot");
+                return;
+            }
+            std::ifstream in(host_.root.sysfs + "/module/kvmfr/parameters/static_size_mb");
+            std::string sizes;
+            std::getline(in, sizes);
+            long long first = 0;
+            try {
+                first = sizes.empty() ? 0 : std::stoll(sizes.substr(0, sizes.find(',')));
+            } catch (const std::exception&) {
+                first = 0;
+            }
+            if (first >= lg.size_mib)
+                add(CheckStatus::Pass, "looking-glass",
+                    "kvmfr is loaded and /dev/kvmfr0 has " + std::to_string(first) + " MiB (the VM needs " +
+                        size + ")");
+            else
+                add(CheckStatus::Fail, "looking-glass",
+                    "kvmfr is loaded but /dev/kvmfr0 has " +
+                        (sizes.empty() ? std::string("no size") : sizes + " MiB") +
+                        " (static_size_mb); the VM needs " + size + " MiB",
+                    "set `options kvmfr static_size_mb=" + size +
+                        "` in /etc/modprobe.d/kvmfr.conf and reload kvmfr");
+            return;
+        }
+        // PVE hosts keep their OVMF in /usr/share/pve-edk2-firmware; qemu-server adds the pve-shm- prefix.
+        bool pve = file_exists(host_.root.file("/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd")) ||
+                   file_exists(host_.root.file("/usr/share/perl5/PVE/QemuServer.pm"));
+        std::string file = pve ? "/dev/shm/pve-shm-looking-glass" : "/dev/shm/looking-glass";
+        std::string rule = tmpfiles_rule_for(file);
+        if (rule.empty())
+            add(CheckStatus::Warn, "looking-glass",
+                "no tmpfiles.d rule for " + file +
+                    ": QEMU creates it for its own user, and the Looking Glass client " + "cannot open it",
+                "add `f " + file + " " + lg.mode + " " + (lg.user.empty() ? "USER" : lg.user) + " " +
+                    lg.group +
+                    " -` to /etc/tmpfiles.d/10-looking-glass.conf (`vfiogen host config` writes it)");
+        else
+            add(CheckStatus::Pass, "looking-glass", "tmpfiles.d rule for " + file + ": " + rule);
+    }
+
+    // The first line of /etc/tmpfiles.d/*.conf (under the host root) that creates `path`, or "".
+    std::string tmpfiles_rule_for(const std::string& path) const {
+        std::error_code ec;
+        std::vector<std::filesystem::path> confs;
+        for (const auto& e : std::filesystem::directory_iterator(host_.root.file("/etc/tmpfiles.d"), ec))
+            if (e.path().extension() == ".conf" && confs.size() < 256) confs.push_back(e.path());
+        std::sort(confs.begin(), confs.end());
+        for (const auto& conf : confs) {
+            std::ifstream in(conf);
+            std::string line;
+            for (int n = 0; n < 4096 && std::getline(in, line); ++n) {
+                std::istringstream fields(line);
+                std::string type, p;
+                if (fields >> type >> p && !type.empty() && type[0] != '#' && p == path) return line;
+            }
+        }
+        return "";
     }
 
     const Host& host_;
@@ -363,25 +616,46 @@ private:
 
 const std::vector<HostRule>& host_rules() {
     static const std::vector<HostRule> rules = {
-        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)", "seeds 003, 004; KVM"},
-        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)", "seeds 000, 003; Linux drivers/iommu"},
-        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)", "seeds 000-004"},
-        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts", "seeds 000-003; Linux kernel-parameters.txt"},
-        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing", "Linux kernel-parameters.txt"},
+        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)",
+         "seeds 003, 004; KVM"},
+        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)",
+         "seeds 000, 003; Linux drivers/iommu"},
+        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)",
+         "seeds 000-004"},
+        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts",
+         "seeds 000-003; Linux kernel-parameters.txt"},
+        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing",
+         "Linux kernel-parameters.txt"},
         {"cmdline-iommu-pt", "iommu=pt advice", "seeds 001, 002"},
-        {"cmdline-acs-override", "pcie_acs_override weakens isolation", "seed 004; vfio.blogspot.com IOMMU groups"},
-        {"interrupt-remapping", "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
+        {"cmdline-acs-override", "pcie_acs_override weakens isolation",
+         "seed 004; vfio.blogspot.com IOMMU groups"},
+        {"interrupt-remapping",
+         "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
          "seed 002; Intel VT-d spec ECAP_REG.IR"},
-        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)", "seeds 001-003"},
+        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)",
+         "seeds 001-003"},
         {"function-present", "each VM function exists on the host", "VM file"},
         {"function-id", "its vendor:device matches the profile", "profile"},
-        {"host-driver", "its current driver, and what PVE and libvirt do about it", "qemu-server PCI.pm; libvirt formatdomain"},
+        {"host-driver", "its current driver, and what PVE and libvirt do about it",
+         "qemu-server PCI.pm; libvirt formatdomain"},
         {"boot-vga", "a boot VGA device needs the firmware framebuffer off", "seed 003; DOMAIN.md"},
-        {"romfile", "ROM files exist where the target looks and start with 55 AA", "qemu-server romfile; PCI Firmware spec"},
-        {"reset-method", "the device has a reset method (the AMD reset bug)", "seed 003; Linux sysfs reset_method"},
+        {"romfile", "ROM files exist where the target looks and start with 55 AA",
+         "qemu-server romfile; PCI Firmware spec"},
+        {"reset-method", "the device has a reset method (the AMD reset bug)",
+         "seed 003; Linux sysfs reset_method"},
         {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
          "Linux drivers/vfio group viability"},
-        {"ovmf", "OVMF firmware files are installed", "DOMAIN.md libvirt firmware"},
+        {"ovmf",
+         "OVMF for the VM: a QEMU firmware descriptor libvirt's autoselection would pick, the VM file's "
+         "explicit "
+         "files, or pve-edk2-firmware's on PVE",
+         "QEMU docs/interop/firmware.json; libvirt formatdomain.rst (os firmware); qemu-server OVMF.pm"},
+        {"tpm", "swtpm is installed for a VM with an emulated TPM",
+         "libvirt formatdomain.rst (tpm emulator); qemu-server swtpm"},
+        {"looking-glass",
+         "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory "
+         "file",
+         "gnif/LookingGlass B7 doc/ivshmem_shm.rst, ivshmem_kvmfr.rst; qemu-server QemuServer.pm ivshmem"},
     };
     return rules;
 }

@@ -84,6 +84,59 @@ Boot default_boot(Distro distro, const Host& host) {
     return Boot::Grub;
 }
 
+// Looking Glass B7 (gnif/LookingGlass doc/ivshmem_shm.rst, ivshmem_kvmfr.rst): the client's user
+// owns the shared memory file through a systemd-tmpfiles rule, or the kvmfr module is loaded at
+// boot with static_size_mb and a udev rule gives /dev/kvmfr0 to that user.
+void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
+    if (!vm.looking_glass) return;
+    const LookingGlass& lg = *vm.looking_glass;
+    std::string size = std::to_string(lg.size_mib);
+    if (lg.kvmfr) {
+        c.files.push_back({"/etc/modprobe.d/kvmfr.conf",
+                           "# Written by vfiogen host config for VM '" + vm.name + "': one kvmfr device of " +
+                               size + " MiB for Looking Glass.\noptions kvmfr static_size_mb=" + size +
+                               "\n"});
+        c.files.push_back({"/etc/modules-load.d/kvmfr.conf",
+                           "# Written by vfiogen host config: the Looking Glass kvmfr module.\nkvmfr\n"});
+        if (lg.user.empty())
+            c.warnings.push_back(
+                "looking_glass.user is not set: /dev/kvmfr0 stays root's, so the Looking Glass client "
+                "cannot open it; set looking_glass.user to the user who runs it");
+        else
+            c.files.push_back({"/etc/udev/rules.d/99-kvmfr.rules",
+                               "# Written by vfiogen host config: /dev/kvmfr0 for the Looking Glass client.\n"
+                               "SUBSYSTEM==\"kvmfr\", OWNER=\"" +
+                                   lg.user + "\", GROUP=\"" + lg.group + "\", MODE=\"" + lg.mode + "\"\n"});
+        c.warnings.push_back(
+            "kvmfr is not in the distribution's kernel: build it with DKMS from Looking Glass's "
+            "module/ directory (`dkms install .`) before the reboot");
+        return;
+    }
+    // qemu-server names the file pve-shm-<name> and deletes it when the VM stops (QemuServer.pm,
+    // vm_stop_cleanup), so on PVE the rule has to be applied again before every start.
+    std::string file =
+        distro == Distro::Proxmox ? "/dev/shm/pve-shm-looking-glass" : "/dev/shm/looking-glass";
+    if (lg.user.empty()) {
+        c.warnings.push_back("looking_glass.user is not set: " + file +
+                             " stays QEMU's, so the Looking Glass client "
+                             "cannot open it; set looking_glass.user to the user who runs it");
+        return;
+    }
+    c.files.push_back({"/etc/tmpfiles.d/10-looking-glass.conf",
+                       "# Written by vfiogen host config for VM '" + vm.name +
+                           "': the Looking Glass shared memory file.\n# Type Path Mode User Group Age\nf " +
+                           file + " " + lg.mode + " " + lg.user + " " + lg.group + " -\n"});
+    c.commands.push_back("systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf");
+    if (distro == Distro::Proxmox)
+        c.warnings.push_back(
+            "PVE deletes " + file +
+            " when the VM stops: run `systemd-tmpfiles --create "
+            "/etc/tmpfiles.d/10-looking-glass.conf` before each start (a hookscript's pre-start "
+            "phase can: qm set " +
+            (vm.vmid ? std::to_string(*vm.vmid) : std::string("VMID")) +
+            " --hookscript local:snippets/SCRIPT)");
+}
+
 HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
     require_host_addresses(vm, "host config");
     HostConfig c;
@@ -195,6 +248,7 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
         c.commands.push_back("dracut -f --regenerate-all");
         break;
     }
+    add_looking_glass(c, vm, distro);
     c.commands.push_back("reboot");
     return c;
 }

@@ -1,9 +1,15 @@
 #include "libvirt_xml.h"
 
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <sys/stat.h>
 
 #include "check_common.h"
@@ -66,6 +72,66 @@ std::optional<PciAddress> address_of(const pugi::xml_node& a) {
 }
 
 bool enabled(const char* v) { return std::strcmp(v, "yes") == 0 || std::strcmp(v, "on") == 0 || std::strcmp(v, "true") == 0; }
+
+// A libvirt scaled size (<size unit='M'>64</size>) in bytes; libvirt reads no unit as bytes.
+// nullopt when it is not a number with a unit libvirt knows.
+std::optional<unsigned long long> scaled_bytes(const pugi::xml_node& size) {
+    std::string text = size.child_value(), unit = size.attribute("unit").value();
+    if (text.empty() || text.size() > 15 || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    static const std::map<std::string, unsigned long long> kUnits = {{"", 1},
+                                                                     {"b", 1},
+                                                                     {"bytes", 1},
+                                                                     {"k", 1ull << 10},
+                                                                     {"KiB", 1ull << 10},
+                                                                     {"M", 1ull << 20},
+                                                                     {"MiB", 1ull << 20},
+                                                                     {"G", 1ull << 30},
+                                                                     {"GiB", 1ull << 30},
+                                                                     {"KB", 1000},
+                                                                     {"MB", 1000000},
+                                                                     {"GB", 1000000000}};
+    auto it = kUnits.find(unit);
+    if (it == kUnits.end()) return std::nullopt;
+    return std::stoull(text) * it->second;
+}
+
+// Secure Boot with an explicit loader needs SMM (libvirt src/qemu/qemu_validate.c: "Secure boot
+// requires SMM feature enabled"; with <os firmware='efi'> libvirt turns SMM on itself). A shmem
+// is a PCI BAR, a power of two (QEMU hw/pci/pci.c pci_register_bar); Looking Glass's docs ask for
+// <memballoon model='none'/>, and libvirt adds a virtio balloon when there is no <memballoon>.
+void check_firmware_and_shmem(const XmlDocument& xml, const pugi::xml_node& domain, Findings& out) {
+    pugi::xml_node os = domain.child("os");
+    pugi::xml_node loader = os.child("loader");
+    pugi::xml_node smm = domain.child("features").child("smm");
+    bool smm_on = smm && (!smm.attribute("state") || enabled(smm.attribute("state").value()));
+    if (enabled(loader.attribute("secure").value()) && !os.attribute("firmware") && !smm_on)
+        out.push_back(
+            {xml.mark_of(loader), "lv-secboot-smm",
+             "<loader secure='yes'> without <smm state='on'/> in <features>: libvirt refuses the domain "
+             "(\"Secure boot requires SMM feature enabled\")"});
+    pugi::xml_node devices = domain.child("devices");
+    bool looking_glass = false;
+    for (auto shmem : devices.children("shmem")) {
+        looking_glass |= std::strcmp(shmem.attribute("name").value(), "looking-glass") == 0;
+        pugi::xml_node size = shmem.child("size");
+        auto bytes = size ? scaled_bytes(size) : std::nullopt;
+        if (bytes && *bytes > 0 && (*bytes & (*bytes - 1)) != 0)
+            out.push_back(
+                {xml.mark_of(size), "lv-shmem-size",
+                 "shmem '" + std::string(shmem.attribute("name").value()) + "' size " + size.child_value() +
+                     (size.attribute("unit") ? std::string(" ") + size.attribute("unit").value() : " bytes") +
+                     " is not a power of two; QEMU refuses the device"});
+    }
+    pugi::xml_node balloon = devices.child("memballoon");
+    if (looking_glass && std::strcmp(balloon.attribute("model").value(), "none") != 0)
+        out.push_back(
+            {xml.mark_of(balloon ? balloon : devices), "lv-shmem-memballoon",
+             balloon ? "memory balloon '" + std::string(balloon.attribute("model").value()) +
+                           "' beside Looking Glass's shmem: set <memballoon model='none'/>"
+                     : std::string("no <memballoon> beside Looking Glass's shmem: libvirt adds a virtio "
+                                   "balloon; add <memballoon model='none'/>")});
+}
 
 }  // namespace
 
@@ -193,6 +259,7 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
     }
     if (pugi::xml_node description = domain.child("description"))
         check_isolation_text(description.child_value(), xml.mark_of(description), out, false);
+    check_firmware_and_shmem(xml, domain, out);
 
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;

@@ -164,6 +164,7 @@ public:
         }
         if (s_.kind == PveSection::Kind::Pending) return;  // a partial config: no cross-key rules
         passthrough();
+        ivshmem_and_secure_boot();
         for (const auto& [text, mark] : s_.notes) check_isolation_text(text, Mark{mark.file, mark.line, 2}, out_);
     }
 
@@ -420,6 +421,31 @@ private:
         add(e.value_mark(rombar->offset), "romfile-rombar-off",
             "rombar=0 with romfile '" + romfile->value + "' under bios: ovmf: QEMU then gives the ROM only to SeaBIOS (fw_cfg); "
             "OVMF never runs it");
+    }
+
+    // Rules across keys for Looking Glass and Secure Boot: QEMU sizes the ivshmem BAR from the
+    // size, and a PCI BAR is a power of two (QEMU hw/pci/pci.c pci_register_bar); seed 003's IGD
+    // ROMs do not boot with Secure Boot (its notes: "secure boot not supported").
+    void ivshmem_and_secure_boot() {
+        if (const PveEntry* e = s_.find("ivshmem")) {
+            PropertyList props = parse_property_string(e->value, "");
+            const Property* size = props.find("size");
+            if (size && is_int(size->value) && size->value.size() < 10) {
+                long long mib = std::stoll(size->value);
+                if (mib > 0 && (mib & (mib - 1)) != 0)
+                    add(e->value_mark(size->offset), "pve-ivshmem-size",
+                        "ivshmem size " + size->value +
+                            " MiB is not a power of two; QEMU refuses the device at start");
+            }
+        }
+        const PveEntry* efidisk = s_.find("efidisk0");
+        if (!efidisk || !flag(parse_property_string(efidisk->value, "file"), "pre-enrolled-keys")) return;
+        for (const auto& [e, props] : hostpci_)
+            if (flag(props, "legacy-igd"))
+                add(e->value_mark(props.find("legacy-igd")->offset), "pve-secboot-legacy-igd",
+                    "legacy-igd=1 with efidisk0 pre-enrolled-keys=1: the legacy IGD ROMs are not signed for "
+                    "Secure Boot "
+                    "(seed 003); set pre-enrolled-keys=0 or turn Secure Boot off in the OVMF setup");
     }
 
     const PveSection& s_;

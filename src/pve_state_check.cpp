@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <regex>
 
 namespace vfiogen {
 namespace {
@@ -22,6 +23,13 @@ bool is_drive_key(const std::string& key) {
     return false;
 }
 
+// "STORAGE:SIZE_IN_GiB" (or a bare size): a request to allocate a new volume, as `qm create`/`qm set`
+// take it (qemu-server Drive.pm NEW_DISK_RE, `(storage:)?\d+(\.\d+)?`), not a volume two keys can share.
+bool is_allocation_request(const std::string& file) {
+    static const std::regex kNewDisk(R"(^([^/:\s]+:)?\d+(\.\d+)?$)");
+    return std::regex_match(file, kNewDisk);
+}
+
 void shared_volumes(const PveSection& s, Findings& out) {
     std::map<std::string, const PveEntry*> users;  // volume -> first key using it
     for (const auto& e : s.entries) {
@@ -34,6 +42,7 @@ void shared_volumes(const PveSection& s, Findings& out) {
             (media && media->value == "cdrom") ||
             (ro && (ro->value == "1" || ro->value == "on" || ro->value == "yes" || ro->value == "true"));
         if (!file || file->value.empty() || file->value == "none" || read_only) continue;
+        if (is_allocation_request(file->value)) continue;
         auto [it, first] = users.emplace(file->value, &e);
         if (first || it->second->key == e.key) continue;
         out.push_back(

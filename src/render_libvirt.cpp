@@ -106,6 +106,29 @@ std::string disk_dev(const std::string& bus, size_t n) {
     return name + suffix;
 }
 
+// Looking Glass B7 (gnif/LookingGlass doc/install_libvirt.rst, ivshmem_shm.rst): the IVSHMEM
+// device, SPICE for keyboard, mouse and clipboard (virtio mouse and keyboard, no tablet, the
+// spicevmc agent channel) and no memory balloon, which "causes major performance issues" with VFIO.
+void set_looking_glass(data& view, const LookingGlass& lg) {
+    if (!lg.kvmfr)
+        view.set("shmem", object{{"name", "looking-glass"}, {"size_mib", std::to_string(lg.size_mib)}});
+    view.set("graphics", std::string("spice"));
+    view.set("spice_channel", true);
+    view.set("inputs", list{object{{"type", "mouse"}, {"bus", "virtio"}},
+                            object{{"type", "keyboard"}, {"bus", "virtio"}}});
+    view.set("memballoon", std::string("none"));
+}
+
+// The kvmfr device as Looking Glass B7's doc/ivshmem_kvmfr.rst gives it for QEMU >= 6.2 and
+// libvirt >= 7.9 (JSON -device/-object; the size in bytes). libvirt's <shmem> cannot name a
+// character device, so this is the one way.
+std::vector<std::string> kvmfr_args(const LookingGlass& lg) {
+    std::string bytes = std::to_string(lg.size_mib * 1024 * 1024);
+    return {"-device", "{'driver':'ivshmem-plain','id':'shmem0','memdev':'looking-glass'}", "-object",
+            "{'qom-type':'memory-backend-file','id':'looking-glass','mem-path':'/dev/kvmfr0','size':" +
+                bytes + ",'share':true}"};
+}
+
 }  // namespace
 
 Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
@@ -129,7 +152,11 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
 
     if (vm.firmware == "ovmf") {
         if (vm.firmware_autoselect) {
-            view.set("firmware_auto", object{{"secure_boot", std::string(vm.secure_boot ? "yes" : "no")}});
+            // libvirt formatdomain.rst: <firmware><feature> since 7.2; enrolled-keys follows
+            // secure-boot, so Secure Boot is on with Microsoft's keys and off with none.
+            object firmware{{"secure_boot", std::string(vm.secure_boot ? "yes" : "no")}};
+            if (vm.nvram) firmware["nvram"] = *vm.nvram;
+            view.set("firmware_auto", firmware);
         } else {
             std::string nvram = vm.nvram.value_or("/var/lib/libvirt/qemu/nvram/" + vm.name + "_VARS.fd");
             object loader{{"path", vm.loader}, {"nvram_template", vm.nvram_template}, {"nvram", nvram}};
@@ -138,7 +165,6 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
         }
     }
     if (vm.secure_boot) view.set("smm", true);
-    if (vm.tpm) view.set("tpm", true);
 
     if (vm.is_windows() || vm.hv_vendor_id) {
         object hyperv;
@@ -180,13 +206,19 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
 
     static const std::map<std::string, std::string> kVideo = {{"none", "none"}, {"std", "vga"}, {"virtio", "virtio"}, {"qxl", "qxl"}};
     view.set("video_model", kVideo.at(vm.display));
-    if (vm.display != "none") view.set("graphics", true);
+    if (vm.looking_glass)
+        set_looking_glass(view, *vm.looking_glass);
+    else if (vm.display != "none")
+        view.set("graphics", std::string("vnc"));
+    if (vm.tpm) view.set("tpm", true);
 
     Placement placement = place_hostdevs(vm);
     view.set("root_ports", placement.root_ports);
     view.set("hostdevs", placement.hostdevs);
 
     list args;
+    if (vm.looking_glass && vm.looking_glass->kvmfr)
+        for (const auto& a : kvmfr_args(*vm.looking_glass)) args.push_back(object{{"value", a}});
     for (const auto& [a, mark] : vm.qemu_args) args.push_back(object{{"value", a}});
     if (!args.empty()) view.set("qemu_commandline", object{{"args", args}});
     if (!placement.overrides.empty()) view.set("qemu_override", object{{"devices", placement.overrides}});

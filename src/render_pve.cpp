@@ -95,6 +95,22 @@ std::string cpu_value(const Vm& vm, const PvePassthrough& plan) {
     return v;
 }
 
+// Looking Glass on PVE, as conf keys: `ivshmem: size=N,name=looking-glass` gives
+// /dev/shm/pve-shm-looking-glass (qemu-server QemuServer.pm, ivshmem_fmt: size in MiB, name
+// [a-zA-Z0-9-]+), and `balloon: 0` removes the balloon device, as Looking Glass's docs ask for
+// <memballoon model='none'/>. qemu-server has no key for a character device, so kvmfr is
+// libvirt-only (InputError at the kvmfr key).
+std::map<std::string, std::string> looking_glass_keys(const Vm& vm) {
+    if (!vm.looking_glass) return {};
+    if (vm.looking_glass->kvmfr)
+        throw InputError(
+            vm.looking_glass->kvmfr_mark,
+            "kvmfr is not available for PVE: qemu-server's ivshmem only backs onto /dev/shm/pve-shm-NAME; "
+            "set looking_glass.kvmfr: false for the pve targets");
+    return {{"ivshmem", "size=" + std::to_string(vm.looking_glass->size_mib) + ",name=looking-glass"},
+            {"balloon", "0"}};
+}
+
 // The keys of a whole conf, sorted as qemu-server writes them (write_vm_config: `sort keys`).
 // `allocate`: disks and efidisk0 as STORAGE:SIZE_GIB (for qm), else as the volume names PVE gives.
 std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough& plan, bool allocate) {
@@ -106,6 +122,7 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
     keys["cpu"] = cpu_value(vm, plan);
     keys["machine"] = pve_machine_value(plan.q35, plan.machine_version);
     keys["vga"] = plan.vga;
+    keys.merge(looking_glass_keys(vm));
 
     // PVE's own naming of new volumes, vm-<vmid>-disk-<n> in order; the efidisk after the disks.
     auto volume = [&](size_t n) {
@@ -193,6 +210,7 @@ Rendered render_snippet(const Vm& vm, const PvePassthrough& plan, const Template
     if (std::string args = args_value(plan); !args.empty()) keys["args"] = args;
     keys["bios"] = plan.bios;
     keys["vga"] = plan.vga;
+    keys.merge(looking_glass_keys(vm));
     if (!plan.machine_version.empty()) keys["machine"] = pve_machine_value(plan.q35, plan.machine_version);
 
     std::string conf = "/etc/pve/qemu-server/" + std::to_string(plan.vmid) + ".conf";
@@ -290,6 +308,7 @@ Mark origin_of(const Vm& vm, const PvePassthrough& plan, const std::string& key)
     if (key == "kvm") return vm.accel_mark;
     if (key == "efidisk0") return vm.efidisk ? vm.efidisk_mark : vm.storage_mark;
     if (key == "tpmstate0") return vm.storage_mark;
+    if ((key == "ivshmem" || key == "balloon") && vm.looking_glass) return vm.looking_glass->mark;
     std::map<std::string, size_t> on_bus;
     for (const auto& d : vm.disks)
         if (key == d.bus + std::to_string(on_bus[d.bus]++)) return d.mark;
@@ -327,6 +346,7 @@ void require_read_back(const Vm& vm, const PvePassthrough& plan,
                                  "the template's output has a line that qemu-server reads as 'snapstate: " +
                                      e.value + "'");
 }
+
 
 }  // namespace
 

@@ -222,6 +222,90 @@ void assign_aliases(Vm& vm) {
         for (auto& f : dev.functions) f.alias = "ua-" + f.role + std::to_string(counters[f.role]++);
 }
 
+// "WIDTHxHEIGHT" with each side 1..16384; nullopt for anything else.
+std::optional<std::pair<long long, long long>> parse_resolution(const std::string& text) {
+    size_t x = text.find('x');
+    if (x == std::string::npos || x == 0 || x + 1 == text.size() || x > 5 || text.size() - x - 1 > 5)
+        return std::nullopt;
+    auto digits = [](const std::string& t) {
+        return std::all_of(t.begin(), t.end(),
+                           [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    };
+    std::string w = text.substr(0, x), h = text.substr(x + 1);
+    if (!digits(w) || !digits(h)) return std::nullopt;
+    long long width = std::stoll(w), height = std::stoll(h);
+    if (width < 1 || height < 1 || width > 16384 || height > 16384) return std::nullopt;
+    return std::make_pair(width, height);
+}
+
+bool power_of_two(long long n) { return n > 0 && (n & (n - 1)) == 0; }
+
+void load_shm_owner(const Section& lg, LookingGlass& out);
+
+// The looking_glass mapping: the size from resolution and size_mib, kvmfr, the file's owner.
+LookingGlass load_looking_glass(const Section& lg, const Mark& mark) {
+    LookingGlass out;
+    out.mark = mark;
+    std::string resolution = lg.str("resolution");
+    auto wh = parse_resolution(resolution);
+    if (!wh)
+        throw InputError(lg.mark("resolution"),
+                         "Looking Glass resolution must be WIDTHxHEIGHT such as 2560x1440 "
+                         "(each 1 to 16384), got '" +
+                             resolution + "'");
+    long long needed = looking_glass_size_mib(wh->first, wh->second);
+    if (lg.has("resolution")) out.resolution = resolution;
+    if (auto size = lg.opt_integer("size_mib")) {
+        if (!power_of_two(*size)) {
+            long long next = 1;
+            while (next < *size) next <<= 1;
+            throw InputError(lg.mark("size_mib"),
+                             "Looking Glass size_mib " + std::to_string(*size) +
+                                 " is not a power of two (IVSHMEM needs one; the next is " +
+                                 std::to_string(next) + ")");
+        }
+        if (out.resolution && *size < needed)
+            throw InputError(lg.mark("size_mib"),
+                             "Looking Glass size_mib " + std::to_string(*size) + " is too small for " +
+                                 resolution + ": it needs " + std::to_string(needed) +
+                                 " MiB (width x height x 4 x 2 + 10 MiB, as a power of two)");
+        out.size_mib = *size;
+    } else {
+        out.size_mib = needed;
+    }
+    out.kvmfr = lg.boolean("kvmfr");
+    out.kvmfr_mark = lg.mark("kvmfr");
+    load_shm_owner(lg, out);
+    return out;
+}
+
+// The host file's owner, group and mode: each becomes one field of a tmpfiles.d or udev rule.
+void load_shm_owner(const Section& lg, LookingGlass& out) {
+    out.user = lg.str("user");
+    out.user_mark = lg.mark("user");
+    out.group = lg.str("group");
+    out.mode = lg.str("mode");
+    // A user or group name as useradd(8) accepts it.
+    auto valid_name = [](const std::string& n) {
+        return !n.empty() && n.size() <= 32 &&
+               (std::islower(static_cast<unsigned char>(n[0])) || n[0] == '_') && all_of_chars(n, "-_") &&
+               n.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos;
+    };
+    if (!out.user.empty() && !valid_name(out.user))
+        throw InputError(out.user_mark,
+                         "Looking Glass user '" + out.user +
+                             "' is not a user name (lower-case letters, digits, '-', '_', at most 32)");
+    if (!valid_name(out.group))
+        throw InputError(lg.mark("group"),
+                         "Looking Glass group '" + out.group +
+                             "' is not a group name (lower-case letters, digits, '-', '_', at most 32)");
+    bool octal = out.mode.size() == 4 && out.mode[0] == '0' &&
+                 std::all_of(out.mode.begin(), out.mode.end(), [](char c) { return c >= '0' && c <= '7'; });
+    if (!octal)
+        throw InputError(lg.mark("mode"),
+                         "Looking Glass mode must be four octal digits such as 0660, got '" + out.mode + "'");
+}
+
 Vm load_section(const Section& s) {
     Vm vm;
     vm.file = s.file();
@@ -262,21 +346,39 @@ Vm load_section(const Section& s) {
     Section fw = s.child("firmware");
     vm.firmware = fw.str("type");
     vm.firmware_mark = fw.mark("type");
-    vm.secure_boot = fw.boolean("secure_boot");
-    vm.secure_boot_mark = fw.mark("secure_boot");
+    // Windows 11 wants Secure Boot and a TPM 2.0; Secure Boot's default follows only on q35, where
+    // the SMM-protected firmware runs (on i440fx, with legacy IGD, it stays off unless asked for).
+    bool win11 = vm.ostype == "win11";
+    vm.secure_boot =
+        fw.opt_boolean("secure_boot").value_or(win11 && vm.machine_type == "q35" && vm.firmware == "ovmf");
+    vm.secure_boot_mark = fw.has("secure_boot") ? fw.mark("secure_boot") : s.mark("ostype");
     if (vm.secure_boot && vm.firmware != "ovmf")
         throw InputError(vm.secure_boot_mark, "secure boot needs firmware type ovmf");
     vm.efidisk = fw.opt_str("efidisk");
     vm.efidisk_mark = fw.mark("efidisk");
     if (vm.efidisk) check_volume(*vm.efidisk, vm.efidisk_mark, "efidisk");
-    vm.firmware_autoselect = fw.boolean("autoselect");
-    vm.loader = fw.opt_str("loader").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" : fw.str("loader"));
-    vm.nvram_template =
-        fw.opt_str("nvram_template").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd" : fw.str("nvram_template"));
+    // libvirt picks OVMF from QEMU's firmware descriptors unless the VM file names the files
+    // (or turns autoselection off, which means Debian's paths).
+    bool explicit_files = fw.has("loader") || fw.has("nvram_template");
+    vm.firmware_autoselect = fw.opt_boolean("autoselect").value_or(!explicit_files);
+    if (vm.firmware_autoselect && explicit_files)
+        throw InputError(fw.mark("autoselect"),
+                         "firmware autoselection and an explicit " +
+                             std::string(fw.has("loader") ? "loader" : "nvram_template") +
+                             " do not mix: drop one");
+    vm.loader = fw.opt_str("loader").value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+                                                             : "/usr/share/OVMF/OVMF_CODE_4M.fd");
+    vm.nvram_template = fw.opt_str("nvram_template")
+                            .value_or(vm.secure_boot ? "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
+                                                     : "/usr/share/OVMF/OVMF_VARS_4M.fd");
     vm.nvram = fw.opt_str("nvram");
-    vm.loader_mark = fw.mark("loader");
+    vm.loader_mark = fw.has("loader") ? fw.mark("loader") : fw.mark("autoselect");
 
-    vm.tpm = s.boolean("tpm");
+    vm.tpm = s.opt_boolean("tpm").value_or(win11);
+    vm.tpm_mark = s.has("tpm") ? s.mark("tpm") : s.mark("ostype");
+    if (s.has("looking_glass"))
+        vm.looking_glass = load_looking_glass(s.child("looking_glass"), s.mark("looking_glass"));
+
     vm.display = s.str("display");
     vm.storage = s.str("storage");
     vm.storage_mark = s.mark("storage");
@@ -321,6 +423,19 @@ Vm load_section(const Section& s) {
     return vm;
 }
 
+// Secure Boot rules both targets share. Seed 003 (the gen12 IGD ROMs): "secure boot is not supported"
+// with legacy IGD; legacy IGD needs i440fx, where neither Debian's nor PVE's SMM firmware runs.
+void check_secure_boot(const Vm& vm) {
+    if (!vm.secure_boot) return;
+    for (const auto& dev : vm.passthrough)
+        for (const auto& f : dev.functions)
+            if (f.legacy_igd)
+                throw InputError(vm.secure_boot_mark,
+                                 "secure boot and legacy IGD (" + format_mark(f.mark) +
+                                     ") do not mix: the IGD ROMs are unsigned and legacy IGD needs "
+                                     "i440fx (seed 003); set firmware.secure_boot: false");
+}
+
 Vm finish(const Section& s, ProfileLibrary& profiles) {
     Vm vm = load_section(s);
     Section cpu = s.child("cpu");
@@ -346,11 +461,21 @@ Vm finish(const Section& s, ProfileLibrary& profiles) {
 
     check_unique_hosts(vm);
     check_legacy_igd(vm);
+    check_secure_boot(vm);
     assign_aliases(vm);
     return vm;
 }
 
 }  // namespace
+
+long long looking_glass_size_mib(long long width, long long height) {
+    constexpr long long kMiB = 1024 * 1024;
+    long long bytes = width * height * 4 * 2;
+    long long mib = (bytes + kMiB - 1) / kMiB + 10;
+    long long size = 1;
+    while (size < mib) size <<= 1;
+    return size;
+}
 
 Vm load_vm_text(const std::string& text, const std::string& path, ProfileLibrary& profiles) {
     YAML::Node root = load_yaml_text(text, path);

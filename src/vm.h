@@ -60,6 +60,25 @@ struct Nic {
     Mark mark;
 };
 
+// Looking Glass's shared memory (gnif/LookingGlass B7, doc/install_libvirt.rst, ivshmem_shm.rst,
+// ivshmem_kvmfr.rst).
+struct LookingGlass {
+    long long size_mib = 32;                // a power of two
+    std::optional<std::string> resolution;  // "WIDTHxHEIGHT" as written, when given
+    bool kvmfr = false;                     // /dev/kvmfr0 (kvmfr module) instead of /dev/shm/looking-glass
+    std::string user;                       // owner of the host file; "" = not given
+    std::string group;                      // group of the host file
+    std::string mode;                       // four octal digits, e.g. "0660"
+    Mark mark;                              // the looking_glass key's value
+    Mark kvmfr_mark;
+    Mark user_mark;
+};
+
+// MiB of shared memory a WIDTHxHEIGHT guest display needs: width x height x 4 bytes x 2 frames
+// + 10 MiB, rounded up to a power of two (Looking Glass B7 doc/install_libvirt.rst,
+// "Determining memory"): 1920x1080 -> 32, 2560x1440 -> 64, 3840x2160 -> 128.
+long long looking_glass_size_mib(long long width, long long height);
+
 struct Vm {
     std::string file;
     std::string name;
@@ -93,7 +112,6 @@ struct Vm {
     std::optional<std::string> nvram;
     Mark loader_mark;
 
-    bool tpm = false;                    // a virtual TPM 2.0
     std::string display;                 // none | std | virtio | qxl
     std::string storage;
     Mark storage_mark;
@@ -103,6 +121,10 @@ struct Vm {
     std::vector<Nic> nics;
     std::vector<std::pair<std::string, Mark>> qemu_args;
     std::vector<PassthroughDevice> passthrough;
+
+    bool tpm = false;  // emulated TPM 2.0
+    Mark tpm_mark;     // the tpm key, or the ostype that turned it on
+    std::optional<LookingGlass> looking_glass;
 
     bool is_windows() const { return ostype.rfind("win", 0) == 0; }
     Mark file_mark() const { return Mark{file, 0, 0}; }

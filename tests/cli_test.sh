@@ -84,6 +84,12 @@ echo "keep me" >"$work/keep.conf"
 printf 'name: vm\nvmid: 100\nmemroy_mib: 4096\n' >"$work/typo.yaml"
 check "unknown key" 1 "$work/typo.yaml:3:1: error: unknown key 'memroy_mib' (did you mean 'memory_mib'?)" -- \
     "$vfiogen" render -t pve "$work/typo.yaml" -o "$work/keep.conf"
+printf 'name: vm\nvmid: 100\nlooking_glass:\n  resolution: 3840x2160\n  size_mib: 96\n' >"$work/lg.yaml"
+check "Looking Glass size" 1 "$work/lg.yaml:5:13: error: Looking Glass size_mib 96 is not a power of two (IVSHMEM needs one; the next is 128)" -- \
+    "$vfiogen" render -t libvirt "$work/lg.yaml" -o "$work/keep.conf"
+printf 'name: vm\nvmid: 100\nlooking_glass:\n  kvmfr: true\n' >"$work/kvmfr.yaml"
+check "kvmfr on PVE" 1 "$work/kvmfr.yaml:4:10: error: kvmfr is not available for PVE" -- \
+    "$vfiogen" render -t pve "$work/kvmfr.yaml" -o "$work/keep.conf"
 printf 'name: [vm\n' >"$work/syntax.yaml"
 check "YAML syntax" 2 "$work/syntax.yaml:2:1: error: YAML syntax:" -- "$vfiogen" render -t pve "$work/syntax.yaml" -o "$work/keep.conf"
 : >"$work/empty.yaml"
@@ -150,7 +156,7 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
 data=$src/tests/data/check
 # Snippets are left out: they are not whole confs (no machine key unless the VM file pins a version).
 check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src"/tests/golden/*.pve.conf "$src"/tests/golden/*.xml "$data/clean"
-expect_out "check clean summary" "31 files checked: 0 errors, 0 warnings"
+expect_out "check clean summary" "34 files checked: 0 errors, 1 warning"  # seed 003: Secure Boot keys with legacy IGD
 check "check warnings pass" 0 "" -- "$vfiogen" check "$data/broken/chipset-audio.conf"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$data/broken/chipset-audio.conf"
 expect_out "chipset finding" "chipset-audio.conf:5:11: warning[chipset-slot]: this passes the whole chipset slot 0000:00:1f"
@@ -223,9 +229,10 @@ grep -q "bare" "$work/out" && fail "check quoted a file outside DIR"
 
 # The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
 # broken conf is added to it. (--profiles stands in for the installed profiles the sample's
-# vfiogen finds; tests/ci-samples runs the sample itself in a clean root.)
+# vfiogen finds; tests/ci-samples runs the sample itself in a clean root.) Its seed-003 conf warns once:
+# Secure Boot keys with legacy IGD.
 check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
-expect_out "CI sample summary" "4 files checked: 0 errors, 0 warnings"
+expect_out "CI sample summary" "4 files checked: 0 errors, 1 warning"
 cp -r "$src/examples/ci/configs" "$work/ci-configs" && cp "$data/broken/131.conf" "$work/ci-configs/pve/131.conf"
 check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$work/ci-configs"
 expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
@@ -288,7 +295,7 @@ check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/tw
 tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
 check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host check --list-rules" 0 "" -- "$vfiogen" host check --list-rules
-[[ $(wc -l <"$work/out") -eq 17 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
+[[ $(wc -l <"$work/out") -eq 19 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
 check "host check without VM file" 64 "vfiogen: error: host check: give a VM file; see 'vfiogen host check --help'" -- "$vfiogen" host check
 check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }

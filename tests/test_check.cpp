@@ -51,7 +51,7 @@ TEST_CASE("every example VM file, profile and golden rendering checks without er
     for (const auto& e : fs::directory_iterator(test::source_dir() + "/examples"))  // examples/ci holds a workflow
         if (e.path().extension() == ".yaml") inputs.push_back(e.path().string());
     std::vector<std::string> paths = expand_check_paths(inputs);
-    CHECK(paths.size() == 6 + 7 + 18);  // examples, profiles, three renderings per example
+    CHECK(paths.size() == 7 + 7 + 21);  // examples, profiles, three renderings per example
     // A snippet is not a whole conf: it leaves out the machine key when the VM file pins no
     // version (the VM's own pinned one stays), so read alone it looks like i440fx.
     paths.erase(std::remove_if(paths.begin(), paths.end(),
@@ -80,7 +80,7 @@ TEST_CASE("a finding of a rendering points at the VM file's binding and names th
           "vm.yaml:6:27: warning[romfile-rombar-off]: rombar=0 with romfile 'gt1030.rom' under bios: ovmf: QEMU then gives the ROM "
           "only to SeaBIOS (fw_cfg); OVMF never runs it (in the PVE rendering, line 8)\n"
           "vm.yaml:6:27: warning[romfile-rombar-off]: <rom bar='off' file='/usr/share/kvm/gt1030.rom'> under OVMF: QEMU then gives "
-          "the ROM only to SeaBIOS (fw_cfg); OVMF never runs it (in the libvirt rendering, line 39)\n");
+          "the ROM only to SeaBIOS (fw_cfg); OVMF never runs it (in the libvirt rendering, line 41)\n");
 }
 
 TEST_CASE("a VM file's own finding hides the same rule from its renderings") {

@@ -62,6 +62,25 @@ std::string xvga_override(const std::string& alias) {
 
 const char* kVideoNone = "    <video><model type='none'/></video>\n";
 
+// Looking Glass's shared memory of `mib` MiB, 4 lines (the size on the third).
+std::string shmem(const std::string& mib) {
+    return "    <shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n      <size unit='M'>" + mib +
+           "</size>\n    </shmem>\n";
+}
+
+const char* kSecbootLoader =
+    "    <loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>\n";
+
+// Seed 003's legacy IGD with an efidisk that enrolls Microsoft's keys (hostpci0 on line 3).
+const char* kSecbootIgd =
+    "bios: ovmf\nefidisk0: local-lvm:vm-100-disk-1,efitype=4m,pre-enrolled-keys=1,size=4M\n"
+    "hostpci0: 0000:00:02.0,legacy-igd=1\nmachine: pc\nvga: none\n";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+}
+
 struct RuleCase {
     const char* rule;
     InputKind kind;
@@ -245,6 +264,13 @@ std::vector<RuleCase> cases() {
          domain("q35", "    <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source><address domain='0x0000' bus='0x01' "
                        "slot='0x00' function='0x0'/></source>\n      <rom bar='on' file='/usr/share/kvm/gpu.rom'/>\n    </hostdev>\n",
                 "", "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n")},
+        {"pve-ivshmem-size", K::PveConf, "ivshmem: size=48,name=looking-glass\n",
+         "100.conf:1:10: error[pve-ivshmem-size]: ivshmem size 48 MiB is not a power of two; QEMU refuses the device at start",
+         "ivshmem: size=64,name=looking-glass\n"},
+        {"pve-secboot-legacy-igd", K::PveConf, std::string(kSecbootIgd),
+         "100.conf:3:24: warning[pve-secboot-legacy-igd]: legacy-igd=1 with efidisk0 pre-enrolled-keys=1: the legacy IGD ROMs "
+         "are not signed for Secure Boot (seed 003); set pre-enrolled-keys=0 or turn Secure Boot off in the OVMF setup",
+         replaced(kSecbootIgd, "pre-enrolled-keys=1", "pre-enrolled-keys=0")},
 
         // Each schema failure once, at the offending node (issue 15 item 3, issue 11), not at <devices>.
         {"lv-schema", K::LibvirtXml, domain("pc", "    <vcpu>2</vcpu>\n"),
@@ -298,6 +324,21 @@ std::vector<RuleCase> cases() {
          domain("pc", "", "", "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n"),
          "domain.xml:7:7: error[lv-secboot-i440fx]: secure-boot OVMF needs machine type q35 with SMM; this domain uses 'pc'",
          domain("q35", "", "", "    <firmware>\n      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n")},
+        {"lv-secboot-smm", K::LibvirtXml, domain("pc-q35-7.2", "", "", kSecbootLoader),
+         "domain.xml:6:5: error[lv-secboot-smm]: <loader secure='yes'> without <smm state='on'/> in <features>: libvirt "
+         "refuses the domain (\"Secure boot requires SMM feature enabled\")",
+         domain("pc-q35-7.2", "", "  <features>\n    <smm state='on'/>\n  </features>\n", kSecbootLoader)},
+        {"lv-shmem-size", K::LibvirtXml, domain("q35", shmem("48") + "    <memballoon model='none'/>\n"),
+         "domain.xml:10:7: error[lv-shmem-size]: shmem 'looking-glass' size 48 M is not a power of two; QEMU refuses the device",
+         domain("q35", shmem("64") + "    <memballoon model='none'/>\n")},
+        {"lv-shmem-memballoon", K::LibvirtXml, domain("q35", shmem("32")),
+         "domain.xml:7:3: warning[lv-shmem-memballoon]: no <memballoon> beside Looking Glass's shmem: libvirt adds a virtio "
+         "balloon; add <memballoon model='none'/>",
+         domain("q35", shmem("32") + "    <memballoon model='none'/>\n")},
+        {"lv-shmem-memballoon", K::LibvirtXml, domain("q35", shmem("32") + "    <memballoon model='virtio'/>\n"),
+         "domain.xml:12:5: warning[lv-shmem-memballoon]: memory balloon 'virtio' beside Looking Glass's shmem: set "
+         "<memballoon model='none'/>",
+         domain("q35", shmem("32") + "    <memballoon model='none'/>\n")},
         {"lv-video-primary-gpu", K::LibvirtXml,
          domain("q35", hostdev("01", "00", "0", "ua-gpu0") + hostdev("01", "00", "1", "ua-audio0") + "    <video><model type='vga'/></video>\n",
                 xvga_override("ua-gpu0")),

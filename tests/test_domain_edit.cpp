@@ -91,6 +91,7 @@ TEST_CASE("attach refuses legacy IGD when another device holds guest 00:02.0, na
 
 TEST_CASE("attach switches SeaBIOS to OVMF when the VM file asks, with a warning, and lets libvirt name the NVRAM") {
     Vm vm = example("pve-intel-igd-gen12");  // OVMF, i440fx 8.0
+    vm.firmware_autoselect = false;          // explicit files: libvirt still names the NVRAM
     AttachResult r = attach_passthrough(kI440fxDomain, libvirt_xml(vm), vm);
     REQUIRE(r.warnings.size() == 1);
     CHECK(r.warnings[0].str() == vm.file + ":17:9: warning: domain 'legacy' switches from BIOS (SeaBIOS) to UEFI "
@@ -98,6 +99,17 @@ TEST_CASE("attach switches SeaBIOS to OVMF when the VM file asks, with a warning
     CHECK(r.after.find("    <type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>\n"
                        "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"
                        "    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'/>\n") != std::string::npos);
+
+    SUBCASE("with autoselection (the default), the firmware features instead of files") {
+        Vm autoselect = example("pve-intel-igd-gen12");
+        AttachResult a = attach_passthrough(kI440fxDomain, libvirt_xml(autoselect), autoselect);
+        CHECK(
+            a.after.find("  <os firmware='efi'>\n    <type arch='x86_64' machine='pc-i440fx-8.0'>hvm</type>\n"
+                         "    <firmware>\n      <feature enabled='no' name='enrolled-keys'/>\n"
+                         "      <feature enabled='no' name='secure-boot'/>\n    </firmware>\n") !=
+            std::string::npos);
+        CHECK(a.after.find("<loader") == std::string::npos);
+    }
 }
 
 TEST_CASE("attach keeps a hostdev's guest slot when the device is already attached") {
@@ -110,4 +122,67 @@ TEST_CASE("attach keeps a hostdev's guest slot when the device is already attach
         moved.replace(at, 22, "bus='0x05' slot='0x00'");
     AttachResult again = attach_passthrough(moved, libvirt_xml(vm), vm);
     CHECK_FALSE(again.changed());
+}
+
+TEST_CASE(
+    "attach updates the Looking Glass shmem in place, adds SPICE input and the TPM, drops the balloon") {
+    Vm vm = example("libvirt-looking-glass-win11");  // q35, OVMF, 2560x1440 -> 64 MiB, win11 -> TPM
+    const std::string domain = R"(<domain type='kvm'>
+  <name>win11</name>
+  <memory unit='KiB'>16777216</memory>
+  <os firmware='efi'>
+    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+  </os>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='/var/lib/libvirt/images/win11.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <input type='tablet' bus='usb'/>
+    <graphics type='vnc' port='-1' autoport='yes'/>
+    <shmem name='looking-glass'>
+      <model type='ivshmem-plain'/>
+      <size unit='M'>32</size>
+      <address type='pci' domain='0x0000' bus='0x10' slot='0x01' function='0x0'/>
+    </shmem>
+    <memballoon model='virtio'>
+      <address type='pci' domain='0x0000' bus='0x05' slot='0x00' function='0x0'/>
+    </memballoon>
+  </devices>
+</domain>
+)";
+    AttachResult r = attach_passthrough(domain, libvirt_xml(vm), vm);
+    CHECK(r.warnings.empty());
+    // The shmem takes the new size and keeps the guest address the domain gave it.
+    CHECK(r.after.find("    <shmem name='looking-glass'>\n      <model type='ivshmem-plain'/>\n"
+                       "      <size unit='M'>64</size>\n"
+                       "      <address type='pci' domain='0x0000' bus='0x10' slot='0x01' function='0x0'/>\n"
+                       "    </shmem>\n") != std::string::npos);
+    CHECK(r.after.find("<size unit='M'>32</size>") == std::string::npos);
+    CHECK(r.after.find("    <memballoon model='none'/>\n") != std::string::npos);
+    CHECK(r.after.find("<memballoon model='virtio'") == std::string::npos);
+    // What the domain had stays: its disk, tablet and VNC display.
+    CHECK(r.after.find("<source file='/var/lib/libvirt/images/win11.qcow2'/>") != std::string::npos);
+    CHECK(r.after.find("<input type='tablet' bus='usb'/>") != std::string::npos);
+    CHECK(r.after.find("<graphics type='vnc' port='-1' autoport='yes'/>") != std::string::npos);
+    // What Looking Glass's SPICE path and Windows 11 need is added.
+    CHECK(r.after.find("<input type='mouse' bus='virtio'/>") != std::string::npos);
+    CHECK(r.after.find("<input type='keyboard' bus='virtio'/>") != std::string::npos);
+    CHECK(r.after.find("<graphics type='spice' port='-1' autoport='yes' listen='127.0.0.1'/>") !=
+          std::string::npos);
+    CHECK(r.after.find("<channel type='spicevmc'>") != std::string::npos);
+    CHECK(r.after.find("<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>") !=
+          std::string::npos);
+
+    SUBCASE("and a second attach on the result changes nothing") {
+        CHECK_FALSE(attach_passthrough(r.after, libvirt_xml(vm), vm).changed());
+    }
+    SUBCASE("an existing TPM is kept as it is") {
+        std::string with_tpm = replaced(
+            domain, "  </devices>",
+            "    <tpm model='tpm-tis'>\n      <backend type='passthrough'/>\n    </tpm>\n  </devices>");
+        AttachResult kept = attach_passthrough(with_tpm, libvirt_xml(vm), vm);
+        CHECK(kept.after.find("<tpm model='tpm-tis'>") != std::string::npos);
+        CHECK(kept.after.find("tpm-crb") == std::string::npos);
+    }
 }

@@ -1,12 +1,16 @@
 // `host check` on each fixture host (tests/data/hosts) with the seed's VM file: the exact findings.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "host_check.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -130,7 +134,9 @@ TEST_CASE("two Tesla T10 (seed 004): the passed card is ready; the ACS override 
     CHECK(findings_exit_code(findings, false) == 0);
     CHECK(findings_exit_code(findings, true) == 1);
     CHECK(find(findings, CheckStatus::Pass, "ovmf").message ==
-          "OVMF present for libvirt: /usr/share/OVMF/OVMF_CODE_4M.fd, /usr/share/OVMF/OVMF_VARS_4M.fd");
+          "firmware autoselection finds UEFI without Secure Boot for q35: "
+          "/usr/share/qemu/firmware/60-edk2-x86_64.json "
+          "(/usr/share/OVMF/OVMF_CODE_4M.fd)");
 }
 
 TEST_CASE("a VM file for another host: the function is missing or another device") {
@@ -156,4 +162,173 @@ TEST_CASE("findings as text and JSON") {
     CHECK(format_findings_json(f) == "[\n  {\n    \"fix\": null,\n    \"message\": \"vmx\",\n    \"rule\": \"cpu-virt\",\n"
                                      "    \"status\": \"pass\"\n  },\n  {\n    \"fix\": \"add x\",\n    \"message\": \"boot VGA\",\n"
                                      "    \"rule\": \"boot-vga\",\n    \"status\": \"warn\"\n  }\n]\n");
+}
+
+TEST_CASE("Looking Glass: a tmpfiles.d rule for the shared memory file, or kvmfr loaded with enough memory") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-looking-glass-win11.yaml", profiles);
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-lg-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "etc/tmpfiles.d");
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));
+    host.root.files = dir.string();
+    PciNames names;
+
+    auto findings = check_host(host, vm, names);
+    const auto& missing = find(findings, CheckStatus::Warn, "looking-glass");
+    CHECK(missing.message ==
+          "no tmpfiles.d rule for /dev/shm/looking-glass: QEMU creates it for its own user, and "
+          "the Looking Glass client cannot open it");
+    CHECK(missing.fix ==
+          "add `f /dev/shm/looking-glass 0660 alice kvm -` to /etc/tmpfiles.d/10-looking-glass.conf "
+          "(`vfiogen host config` writes it)");
+    std::ofstream(dir / "etc/tmpfiles.d/10-looking-glass.conf")
+        << "# Type Path Mode UID GID Age\n"
+           "f /dev/shm/looking-glass 0660 alice kvm -\n";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "looking-glass").message ==
+          "tmpfiles.d rule for /dev/shm/looking-glass: f /dev/shm/looking-glass 0660 alice kvm -");
+
+    // A PVE host (its OVMF package is there): qemu-server's pve-shm- name.
+    fs::create_directories(dir / "usr/share/pve-edk2-firmware");
+    std::ofstream(dir / "usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd") << "x";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Warn, "looking-glass").message ==
+          "no tmpfiles.d rule for /dev/shm/pve-shm-looking-glass: QEMU creates it for its own user, and the "
+          "Looking "
+          "Glass client cannot open it");
+
+    vm.looking_glass->kvmfr = true;
+    CHECK(find(check_host(host, vm, names), CheckStatus::Fail, "looking-glass").message ==
+          "the kvmfr module is not loaded (no /sys/module/kvmfr)");
+    fs::create_directories(dir / "sys/module/kvmfr/parameters");
+    std::ofstream(dir / "sys/module/kvmfr/parameters/static_size_mb") << "32\n";
+    host.root.sysfs = (dir / "sys").string();
+    host.modules.insert("kvmfr");
+    findings = check_host(host, vm, names);
+    const auto& small = find(findings, CheckStatus::Fail, "looking-glass");
+    CHECK(small.message ==
+          "kvmfr is loaded but /dev/kvmfr0 has 32 MiB (static_size_mb); the VM needs 64 MiB");
+    CHECK(small.fix ==
+          "set `options kvmfr static_size_mb=64` in /etc/modprobe.d/kvmfr.conf and reload kvmfr");
+    std::ofstream(dir / "sys/module/kvmfr/parameters/static_size_mb") << "128\n";
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "looking-glass").message ==
+          "kvmfr is loaded and /dev/kvmfr0 has 128 MiB (the VM needs 64)");
+    fs::remove_all(dir);
+}
+
+namespace {
+
+// `host check`'s ovmf finding for `vm_text` on a host whose files are `dir` (sysfs of two-t10).
+HostFinding ovmf_finding(const fs::path& dir, const std::string& vm_text) {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm_text(vm_text, "vm.yaml", profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+    host.root.files = dir.string();
+    PciNames names;
+    for (const auto& f : check_host(host, vm, names))
+        if (f.rule == "ovmf") return f;
+    return {CheckStatus::Info, "none", "", ""};
+}
+
+void write(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+}
+
+}  // namespace
+
+TEST_CASE("OVMF: QEMU's firmware descriptors for autoselection, each distribution's package in the fix") {
+    const std::string two_t10 = test::source_dir() + "/tests/data/hosts/two-t10";
+    // Debian 12 (two-t10): the Secure Boot descriptor names OVMF_CODE_4M.ms.fd, which is missing.
+    HostFinding secure = ovmf_finding(two_t10, "name: w\nostype: win11\n");
+    CHECK(secure.status == CheckStatus::Fail);
+    CHECK(secure.message ==
+          "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers UEFI "
+          "with Secure Boot and enrolled keys for q35 (2 read; /usr/share/qemu/firmware/"
+          "40-edk2-x86_64-secure-enrolled.json names /usr/share/OVMF/OVMF_CODE_4M.ms.fd, which is missing); "
+          "libvirt's autoselection will fail");
+    CHECK(secure.fix == "install OVMF on Debian/Ubuntu: `apt-get install ovmf`");
+    // Explicit files (autoselection off) are looked up as given.
+    HostFinding given = ovmf_finding(two_t10, "name: w\nfirmware:\n  autoselect: false\n");
+    CHECK(given.status == CheckStatus::Pass);
+    CHECK(given.message ==
+          "OVMF present for libvirt: /usr/share/OVMF/OVMF_CODE_4M.fd, /usr/share/OVMF/OVMF_VARS_4M.fd");
+
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-ovmf-" + std::to_string(::getpid()));
+    SUBCASE("Fedora: edk2-ovmf, and Debian's paths from a VM file are not there") {
+        write(dir / "etc/os-release", "NAME=\"Fedora Linux\"\nID=fedora\n");
+        HostFinding f = ovmf_finding(dir, "name: w\n");
+        CHECK(f.message ==
+              "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers UEFI "
+              "without Secure Boot for q35 (0 read); libvirt's autoselection will fail");
+        CHECK(f.fix == "install OVMF on Fedora/RHEL: `dnf install edk2-ovmf`");
+        // edk2-ovmf installed, with its descriptor under /usr/share/qemu/firmware.
+        write(dir / "usr/share/edk2/ovmf/OVMF_CODE.fd", "x");
+        write(
+            dir / "usr/share/qemu/firmware/50-edk2-ovmf-x64-nosb.json",
+            R"({"interface-types": ["uefi"], "mapping": {"device": "flash", "executable": {"filename": )"
+            R"("/usr/share/edk2/ovmf/OVMF_CODE.fd", "format": "raw"}}, "targets": [{"architecture": "x86_64", )"
+            R"("machines": ["pc-q35-*"]}], "features": ["acpi-s3"]})");
+        CHECK(ovmf_finding(dir, "name: w\n").message ==
+              "firmware autoselection finds UEFI without Secure Boot for q35: "
+              "/usr/share/qemu/firmware/50-edk2-ovmf-x64-nosb.json (/usr/share/edk2/ovmf/OVMF_CODE.fd)");
+        HostFinding debian_paths =
+            ovmf_finding(dir, "name: w\nfirmware:\n  loader: /usr/share/OVMF/OVMF_CODE_4M.fd\n");
+        CHECK(debian_paths.message ==
+              "OVMF files missing: /usr/share/OVMF/OVMF_CODE_4M.fd, /usr/share/OVMF/OVMF_VARS_4M.fd");
+        CHECK(debian_paths.fix ==
+              "install OVMF on Fedora/RHEL: `dnf install edk2-ovmf` (its files are in "
+              "/usr/share/edk2/ovmf/), or drop firmware.loader and firmware.nvram_template: "
+              "autoselection would use /usr/share/edk2/ovmf/OVMF_CODE.fd");
+    }
+    SUBCASE("Arch: edk2-ovmf in /usr/share/edk2/x64") {
+        write(dir / "etc/os-release", "NAME=\"Arch Linux\"\nID=arch\n");
+        HostFinding f = ovmf_finding(dir, "name: w\nfirmware:\n  autoselect: false\n");
+        CHECK(f.fix ==
+              "install OVMF on Arch: `pacman -S edk2-ovmf` (its files are in /usr/share/edk2/x64/), or set "
+              "firmware.loader and firmware.nvram_template to the host's files");
+    }
+    SUBCASE("Proxmox VE: pve-edk2-firmware, secboot code on q35 and the Microsoft VARS for Secure Boot") {
+        write(dir / "usr/share/pve-edk2-firmware/OVMF_CODE_4M.secboot.fd", "x");
+        HostFinding f = ovmf_finding(dir, "name: w\nostype: win11\n");
+        CHECK(f.message == "OVMF files missing for PVE: /usr/share/pve-edk2-firmware/OVMF_VARS_4M.ms.fd");
+        CHECK(f.fix == "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
+        write(dir / "usr/share/pve-edk2-firmware/OVMF_VARS_4M.ms.fd", "x");
+        CHECK(ovmf_finding(dir, "name: w\nostype: win11\n").status == CheckStatus::Pass);
+    }
+    SUBCASE("unknown distribution; descriptors that are not JSON or have other types are skipped") {
+        write(dir / "usr/share/qemu/firmware/10-broken.json", "{not json");
+        write(dir / "usr/share/qemu/firmware/20-types.json",
+              R"({"interface-types": "uefi", "mapping": "flash", "targets": [{"architecture": 64}]})");
+        write(dir / "usr/share/qemu/firmware/30-array.json", "[1, 2]");
+        HostFinding f = ovmf_finding(dir, "name: w\n");
+        CHECK(f.message ==
+              "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers UEFI "
+              "without Secure Boot for q35 (0 read); libvirt's autoselection will fail");
+        CHECK(f.fix ==
+              "install OVMF: `apt-get install ovmf` (Debian/Ubuntu), `dnf install edk2-ovmf` (Fedora/RHEL), "
+              "`pacman -S edk2-ovmf` (Arch), `apt-get install pve-edk2-firmware` (Proxmox VE)");
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a TPM needs swtpm on the host") {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-tpm-" + std::to_string(::getpid()));
+    auto tpm_finding = [&](const std::string& vm_text) {
+        auto profiles = test::test_profiles();
+        Vm vm = load_vm_text(vm_text, "vm.yaml", profiles);
+        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+        host.root.files = dir.string();
+        PciNames names;
+        for (const auto& f : check_host(host, vm, names))
+            if (f.rule == "tpm") return f;
+        return HostFinding{CheckStatus::Info, "none", "", ""};
+    };
+    write(dir / "etc/os-release", "ID=fedora\n");
+    HostFinding missing = tpm_finding("name: w\nostype: win11\n");
+    CHECK(missing.status == CheckStatus::Fail);
+    CHECK(missing.message == "the VM has a TPM (tpm, or ostype win11) but swtpm is not installed");
+    CHECK(missing.fix == "install it: `dnf install swtpm swtpm-tools`");
+    write(dir / "usr/bin/swtpm", "x");
+    CHECK(tpm_finding("name: w\ntpm: true\n").message == "swtpm for the emulated TPM 2.0: /usr/bin/swtpm");
+    CHECK(tpm_finding("name: w\nostype: win10\n").rule == "none");  // no TPM, no finding
+    fs::remove_all(dir);
 }

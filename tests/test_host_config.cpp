@@ -1,6 +1,7 @@
 // `host config` on the fixture hosts: the files and commands, exactly.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -132,4 +133,52 @@ TEST_CASE("systemd-boot: parameters go to the first line of /etc/kernel/cmdline,
     CHECK(config.warnings ==
           std::vector<std::string>{"/etc/kernel/cmdline already sets iommu=off: iommu=pt is added after it; remove iommu=off unless both are meant"});
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Looking Glass: the tmpfiles.d rule for the shared memory file, by target; kvmfr's module files") {
+    Case c = load("gt1030", "examples/libvirt-looking-glass-win11.yaml");
+    HostConfig libvirt = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
+    CHECK(file_text(libvirt, "/etc/tmpfiles.d/10-looking-glass.conf") ==
+          "# Written by vfiogen host config for VM 'win11-lg': the Looking Glass shared memory file.\n"
+          "# Type Path Mode User Group Age\n"
+          "f /dev/shm/looking-glass 0660 alice kvm -\n");
+    CHECK(std::count(libvirt.commands.begin(), libvirt.commands.end(),
+                     "systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf") == 1);
+    CHECK(libvirt.commands.back() == "reboot");
+
+    // PVE: qemu-server's file name, and the warning that PVE deletes it at every stop.
+    HostConfig pve = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
+    CHECK(file_text(pve, "/etc/tmpfiles.d/10-looking-glass.conf")
+              .find("f /dev/shm/pve-shm-looking-glass 0660 alice kvm -\n") != std::string::npos);
+    CHECK(pve.warnings.back() ==
+          "PVE deletes /dev/shm/pve-shm-looking-glass when the VM stops: run `systemd-tmpfiles --create "
+          "/etc/tmpfiles.d/10-looking-glass.conf` before each start (a hookscript's pre-start phase can: qm "
+          "set 170 "
+          "--hookscript local:snippets/SCRIPT)");
+
+    // kvmfr: module options with the VM's size, loaded at boot, /dev/kvmfr0 for the user.
+    c.vm.looking_glass->kvmfr = true;
+    HostConfig kvmfr = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
+    CHECK(
+        file_text(kvmfr, "/etc/modprobe.d/kvmfr.conf") ==
+        "# Written by vfiogen host config for VM 'win11-lg': one kvmfr device of 64 MiB for Looking Glass.\n"
+        "options kvmfr static_size_mb=64\n");
+    CHECK(file_text(kvmfr, "/etc/modules-load.d/kvmfr.conf") ==
+          "# Written by vfiogen host config: the Looking Glass kvmfr module.\nkvmfr\n");
+    CHECK(file_text(kvmfr, "/etc/udev/rules.d/99-kvmfr.rules") ==
+          "# Written by vfiogen host config: /dev/kvmfr0 for the Looking Glass client.\n"
+          "SUBSYSTEM==\"kvmfr\", OWNER=\"alice\", GROUP=\"kvm\", MODE=\"0660\"\n");
+    CHECK(file_text(kvmfr, "/etc/tmpfiles.d/10-looking-glass.conf") ==
+          "(no /etc/tmpfiles.d/10-looking-glass.conf)");
+
+    // No user: no rule that would hand the file to nobody in particular, and a warning saying why.
+    c.vm.looking_glass->kvmfr = false;
+    c.vm.looking_glass->user.clear();
+    HostConfig nouser = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
+    CHECK(file_text(nouser, "/etc/tmpfiles.d/10-looking-glass.conf") ==
+          "(no /etc/tmpfiles.d/10-looking-glass.conf)");
+    CHECK(nouser.warnings.back() ==
+          "looking_glass.user is not set: /dev/shm/looking-glass stays QEMU's, so the Looking Glass client "
+          "cannot "
+          "open it; set looking_glass.user to the user who runs it");
 }

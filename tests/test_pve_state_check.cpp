@@ -37,3 +37,15 @@ TEST_CASE("OVMF without efidisk0 is normal for SEV-SNP and TDX guests, which loa
     CHECK(rules(check_pve_state(current_config({{"amd-sev", "type=es"}, {"bios", "ovmf"}}))) ==
           std::vector<std::string>{"pve-efidisk-missing"});
 }
+
+TEST_CASE("STORAGE:SIZE asks PVE for a new volume: two such keys share nothing; two named volumes do") {
+    CHECK(rules(check_pve_state(current_config({{"bios", "ovmf"},
+                                                {"efidisk0", "local-lvm:1,efitype=4m,pre-enrolled-keys=1"},
+                                                {"scsi0", "local-lvm:64"},
+                                                {"tpmstate0", "local-lvm:1,version=v2.0"}})))
+              .empty());
+    CHECK(rules(check_pve_state(current_config({{"bios", "ovmf"},
+                                                {"efidisk0", "local-lvm:vm-105-disk-1,efitype=4m"},
+                                                {"scsi0", "local-lvm:vm-105-disk-1,size=64G"}}))) ==
+          std::vector<std::string>{"pve-volume-shared"});
+}

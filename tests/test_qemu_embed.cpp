@@ -40,15 +40,20 @@ public:
         fs::remove_all(dir_, ec);
     }
     std::string uri() const { return "qemu:///embed?root=" + dir_; }
+    const std::string& dir() const { return dir_; }
 
-private:
+  private:
     std::string dir_;
 };
 
 // One embedded driver for the whole file: starting it probes QEMU's capabilities (seconds).
-LibvirtConnection& embedded() {
+EmbedRoot& embed_root() {
     static EmbedRoot root;
-    static LibvirtConnection conn = LibvirtConnection::open(root.uri(), false);
+    return root;
+}
+
+LibvirtConnection& embedded() {
+    static LibvirtConnection conn = LibvirtConnection::open(embed_root().uri(), false);
     return conn;
 }
 
@@ -59,13 +64,26 @@ std::string passthrough_argv(const std::string& argv) {
     std::ostringstream out;
     std::string option, value;
     while (in >> option) {
-        if (option != "-machine" && option != "-device" && option != "-blockdev") continue;
+        if (option != "-machine" && option != "-device" && option != "-blockdev" && option != "-object" &&
+            option != "-tpmdev")
+            continue;
         if (!(in >> value)) break;
         if (value.size() >= 2 && value.front() == '\'') value = value.substr(1, value.size() - 2);
-        bool keep = option == "-machine" ||
-                    (option == "-device" && value.find("\"driver\":\"vfio-pci\"") != std::string::npos) ||
+        auto device_is = [&](const char* driver) {
+            return option == "-device" &&
+                   value.find(std::string("\"driver\":\"") + driver + "\"") != std::string::npos;
+        };
+        // The TPM's -tpmdev names a per-run socket path: keep its type only.
+        if (option == "-tpmdev") value = value.substr(0, value.find(','));
+        bool keep = option == "-machine" || option == "-tpmdev" || device_is("vfio-pci") ||
+                    device_is("ivshmem-plain") || device_is("tpm-crb") ||
+                    (option == "-object" && value.find("\"mem-path\":\"/dev/shm/") != std::string::npos) ||
                     (option == "-blockdev" && value.find("pflash") != std::string::npos &&
                      value.find("\"filename\"") != std::string::npos);
+        // Files libvirt names itself (the NVRAM with autoselected firmware) live under the
+        // temporary root: written as <embed-root> so the golden files stay the same.
+        for (size_t at; (at = value.find(embed_root().dir())) != std::string::npos;)
+            value.replace(at, embed_root().dir().size(), "<embed-root>");
         if (keep) out << option << " " << value << "\n";
     }
     return out.str();
@@ -88,8 +106,8 @@ const std::string& offered_virt_type() {
 }
 
 const char* const kExamples[] = {
-    "pve-intel-igd-gen12", "pve-amd-igpu-5700u",     "pve-nvidia-gt1030",
-    "libvirt-intel-hd630", "libvirt-intel-arc-a380", "libvirt-tesla-t10",
+    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
+    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
 };
 
 }  // namespace

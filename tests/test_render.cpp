@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* const kExamples[] = {
-    "pve-intel-igd-gen12", "pve-amd-igpu-5700u",     "pve-nvidia-gt1030",
-    "libvirt-intel-hd630", "libvirt-intel-arc-a380", "libvirt-tesla-t10",
+    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
+    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
 };
 
 struct TargetCase {
@@ -190,13 +190,42 @@ TEST_CASE("libvirt target rules") {
           "vm.yaml:1:7: error: VM name 'a/b' is not valid for libvirt: it must not contain '/'");
     CHECK(render_error("name: vm\nmachine:\n  type: i440fx\nfirmware:\n  secure_boot: true\n", Target::Libvirt) ==
           "vm.yaml:5:16: error: secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
-    std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n"), Target::Libvirt, TemplateSet()).text;
+    // Explicit files when autoselection is off: Debian's Secure Boot pair, and SMM.
+    std::string xml = render(load_text("name: vm\nfirmware:\n  secure_boot: true\n  autoselect: false\n"),
+                             Target::Libvirt, TemplateSet())
+                          .text;
     CHECK(xml.find("<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>") != std::string::npos);
+    CHECK(
+        xml.find(
+            "<nvram "
+            "template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/var/lib/libvirt/qemu/nvram/vm_VARS.fd</nvram>") !=
+        std::string::npos);
     CHECK(xml.find("<smm state='on'/>") != std::string::npos);
-    std::string autoselect = render(load_text("name: vm\nfirmware:\n  autoselect: true\n"), Target::Libvirt, TemplateSet()).text;
+    // The default: libvirt's autoselection (libvirt >= 7.2 for <firmware><feature>).
+    std::string autoselect = render(load_text("name: vm\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(autoselect.find("<os firmware='efi'>") != std::string::npos);
+    CHECK(autoselect.find("<feature enabled='no' name='enrolled-keys'/>") != std::string::npos);
     CHECK(autoselect.find("<feature enabled='no' name='secure-boot'/>") != std::string::npos);
     CHECK(autoselect.find("<loader") == std::string::npos);
+    CHECK(autoselect.find("<nvram") == std::string::npos);  // libvirt names it
+    std::string secure =
+        render(load_text("name: vm\nfirmware:\n  secure_boot: true\n  nvram: /srv/vm_VARS.fd\n"),
+               Target::Libvirt, TemplateSet())
+            .text;
+    CHECK(secure.find("      <feature enabled='yes' name='enrolled-keys'/>\n      <feature enabled='yes' "
+                      "name='secure-boot'/>\n"
+                      "    </firmware>\n    <nvram>/srv/vm_VARS.fd</nvram>\n") != std::string::npos);
+    CHECK(secure.find("<smm state='on'/>") != std::string::npos);
+    // A loader from the VM file turns autoselection off; the template defaults to Debian's.
+    std::string given =
+        render(load_text("name: vm\nfirmware:\n  loader: /usr/share/edk2/ovmf/OVMF_CODE.fd\n"),
+               Target::Libvirt, TemplateSet())
+            .text;
+    CHECK(given.find("<os>") != std::string::npos);
+    CHECK(given.find("<loader readonly='yes' type='pflash'>/usr/share/edk2/ovmf/OVMF_CODE.fd</loader>") !=
+          std::string::npos);
+    CHECK(render_error("name: vm\nfirmware:\n  autoselect: true\n  loader: /x.fd\n", Target::Libvirt) ==
+          "vm.yaml:3:15: error: firmware autoselection and an explicit loader do not mix: drop one");
     std::string seabios = render(load_text("name: vm\nfirmware:\n  type: seabios\n"), Target::Libvirt, TemplateSet()).text;
     CHECK(seabios.find("<loader") == std::string::npos);
     CHECK(seabios.find("firmware=") == std::string::npos);
@@ -238,6 +267,54 @@ TEST_CASE("tpm: PVE allocates a tpmstate0 v2.0 through qm, the conf names the vo
     std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
     CHECK(xml.find("    <tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n") != std::string::npos);
     CHECK(render(load_text("name: vm\nvmid: 100\n"), Target::Libvirt, TemplateSet()).text.find("<tpm") == std::string::npos);
+}
+
+TEST_CASE("Looking Glass renders the shmem, SPICE input and no balloon for libvirt, ivshmem for PVE") {
+    std::string vm = "name: lg\nvmid: 100\nlooking_glass:\n  resolution: 3840x2160\n";
+    std::string xml = render(load_text(vm), Target::Libvirt, TemplateSet()).text;
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(xml.c_str()));
+    pugi::xml_node devices = doc.child("domain").child("devices");
+    pugi::xml_node shmem = devices.child("shmem");
+    CHECK(std::string(shmem.attribute("name").value()) == "looking-glass");
+    CHECK(std::string(shmem.child("model").attribute("type").value()) == "ivshmem-plain");
+    CHECK(std::string(shmem.child("size").attribute("unit").value()) == "M");
+    CHECK(std::string(shmem.child("size").text().get()) == "128");
+    CHECK(std::string(devices.child("memballoon").attribute("model").value()) == "none");
+    CHECK(std::string(devices.child("graphics").attribute("type").value()) == "spice");
+    CHECK(std::string(devices.child("channel").child("target").attribute("name").value()) ==
+          "com.redhat.spice.0");
+    std::vector<std::string> inputs;
+    for (auto i : devices.children("input"))
+        inputs.push_back(std::string(i.attribute("type").value()) + "/" + i.attribute("bus").value());
+    CHECK(inputs == std::vector<std::string>{"mouse/virtio", "keyboard/virtio"});
+    CHECK_FALSE(devices.child("tpm"));  // l26: no TPM unless asked for
+
+    std::string conf = render(load_text(vm), Target::Pve, TemplateSet()).text;
+    CHECK(conf.find("\nivshmem: size=128,name=looking-glass\n") != std::string::npos);
+    CHECK(conf.find("\nballoon: 0\n") != std::string::npos);
+    std::string snippet = render(load_text(vm), Target::PveSnippet, TemplateSet()).text;
+    CHECK(snippet.find("\nivshmem: size=128,name=looking-glass\n") != std::string::npos);
+
+    // No Looking Glass: no shmem, the balloon stays libvirt's default, VNC as before.
+    std::string plain = render(load_text("name: lg\n"), Target::Libvirt, TemplateSet()).text;
+    CHECK(plain.find("<shmem") == std::string::npos);
+    CHECK(plain.find("<memballoon") == std::string::npos);
+    CHECK(plain.find("<graphics type='vnc'") != std::string::npos);
+}
+
+TEST_CASE("Looking Glass with kvmfr: libvirt's qemu:commandline from the B7 docs; PVE has no key for it") {
+    std::string vm = "name: lg\nvmid: 100\nlooking_glass:\n  kvmfr: true\n";
+    std::string xml = render(load_text(vm), Target::Libvirt, TemplateSet()).text;
+    CHECK(xml.find("<shmem") == std::string::npos);
+    CHECK(xml.find(
+              "<qemu:arg value='{&apos;qom-type&apos;:&apos;memory-backend-file&apos;,&apos;id&apos;:&apos;"
+              "looking-glass&apos;,&apos;mem-path&apos;:&apos;/dev/kvmfr0&apos;,&apos;size&apos;:33554432,"
+              "&apos;share&apos;:true}'/>") != std::string::npos);
+    CHECK(xml.find("xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'") != std::string::npos);
+    CHECK(render_error(vm, Target::Pve) ==
+          "vm.yaml:4:10: error: kvmfr is not available for PVE: qemu-server's ivshmem only backs onto "
+          "/dev/shm/pve-shm-NAME; set looking_glass.kvmfr: false for the pve targets");
 }
 
 // ---- what qemu-server reads back is what the VM file meant (QemuServer.pm parse_vm_config) ----

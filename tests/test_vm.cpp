@@ -169,3 +169,96 @@ TEST_CASE("other VM values") {
     CHECK(load_error(std::string(kMinimalVm) + "qemu_args:\n  - \"-device foo\"\n") ==
           "vm.yaml:4:5: error: QEMU argument '-device foo' is empty or holds spaces, quotes or backslashes; give one argument per item");
 }
+
+TEST_CASE("Looking Glass size follows its B7 documentation's formula") {
+    CHECK(looking_glass_size_mib(1920, 1080) == 32);
+    CHECK(looking_glass_size_mib(2560, 1440) == 64);
+    CHECK(looking_glass_size_mib(3840, 2160) == 128);
+    CHECK(looking_glass_size_mib(1280, 720) == 32);  // 7.03 MiB + 10 = 17.03 -> 32
+    CHECK(looking_glass_size_mib(1, 1) == 16);       // the 10 MiB overhead alone -> 16
+    CHECK(looking_glass_size_mib(7680, 4320) == 512);
+}
+
+TEST_CASE("looking_glass in VM files") {
+    auto profiles = test::test_profiles();
+    auto lg = [&](const std::string& body) {
+        return load_vm_text(std::string(kMinimalVm) + "looking_glass:\n" + body, "vm.yaml", profiles)
+            .looking_glass;
+    };
+    CHECK_FALSE(load_vm_text(kMinimalVm, "vm.yaml", profiles).looking_glass);
+    auto empty =
+        load_vm_text(std::string(kMinimalVm) + "looking_glass: {}\n", "vm.yaml", profiles).looking_glass;
+    REQUIRE(empty);
+    CHECK(empty->size_mib == 32);  // 1920x1080 by default
+    CHECK_FALSE(empty->resolution);
+    CHECK(empty->mode == "0660");
+    CHECK(empty->group == "kvm");
+    CHECK(lg("  resolution: 3840x2160\n")->size_mib == 128);
+    CHECK(lg("  size_mib: 256\n  resolution: 2560x1440\n")->size_mib == 256);
+    CHECK(lg("  size_mib: 16\n")->size_mib == 16);  // no resolution given: only the power of two is checked
+    CHECK(lg("  user: alice\n  mode: \"0600\"\n")->user == "alice");
+
+    auto err = [&](const std::string& body) {
+        return load_error(std::string(kMinimalVm) + "looking_glass:\n" + body);
+    };
+    CHECK(err("  size_mib: 48\n") ==
+          "vm.yaml:4:13: error: Looking Glass size_mib 48 is not a power of two (IVSHMEM needs one; the next "
+          "is 64)");
+    CHECK(err("  resolution: 3840x2160\n  size_mib: 64\n") ==
+          "vm.yaml:5:13: error: Looking Glass size_mib 64 is too small for 3840x2160: it needs 128 MiB "
+          "(width x height x 4 x 2 + 10 MiB, as a power of two)");
+    CHECK(err("  resolution: 1920*1080\n") ==
+          "vm.yaml:4:15: error: Looking Glass resolution must be WIDTHxHEIGHT such as 2560x1440 (each 1 to "
+          "16384), "
+          "got '1920*1080'");
+    CHECK(err("  resolution: 99999x1\n") ==
+          "vm.yaml:4:15: error: Looking Glass resolution must be WIDTHxHEIGHT such as 2560x1440 (each 1 to "
+          "16384), "
+          "got '99999x1'");
+    CHECK(err("  size_mib: 8192\n") == "vm.yaml:4:13: error: 'size_mib' is 8192, outside 1..4096");
+    CHECK(err("  user: \"alice bob\"\n") ==
+          "vm.yaml:4:9: error: Looking Glass user 'alice bob' is not a user name (lower-case letters, "
+          "digits, '-', "
+          "'_', at most 32)");
+    CHECK(
+        err("  group: \"kvm\\nroot\"\n") ==
+        "vm.yaml:4:10: error: 'group' contains a control character or line break, which no target can hold");
+    CHECK(err("  mode: \"666\"\n") ==
+          "vm.yaml:4:9: error: Looking Glass mode must be four octal digits such as 0660, got '666'");
+    CHECK(err("  resolutoin: 1920x1080\n") ==
+          "vm.yaml:4:3: error: unknown key 'resolutoin' in 'looking_glass' (did you mean 'resolution'?)");
+}
+
+TEST_CASE("tpm and secure boot: ostype win11 turns both on, on q35") {
+    auto profiles = test::test_profiles();
+    auto vm = [&](const std::string& extra) {
+        return load_vm_text(std::string(kMinimalVm) + extra, "vm.yaml", profiles);
+    };
+    Vm win11 = vm("ostype: win11\n");
+    CHECK(win11.tpm);
+    CHECK(win11.secure_boot);
+    CHECK(format_mark(win11.tpm_mark) == "vm.yaml:3:9");  // the ostype that turned it on
+    Vm win10 = vm("ostype: win10\n");
+    CHECK_FALSE(win10.tpm);
+    CHECK_FALSE(win10.secure_boot);
+    Vm off = vm("ostype: win11\ntpm: false\nfirmware:\n  secure_boot: false\n");
+    CHECK_FALSE(off.tpm);
+    CHECK_FALSE(off.secure_boot);
+    Vm i440fx = vm("ostype: win11\nmachine:\n  type: i440fx\n");
+    CHECK(i440fx.tpm);
+    CHECK_FALSE(i440fx.secure_boot);  // the SMM firmware does not run there: off unless asked for
+    CHECK(vm("tpm: true\n").tpm);
+    CHECK(load_error(std::string(kMinimalVm) + "tpm: maybe\n") ==
+          "vm.yaml:3:6: error: 'tpm' must be true or false, got 'maybe'");
+}
+
+TEST_CASE("secure boot and legacy IGD do not mix (seed 003)") {
+    std::string vm = std::string(kMinimalVm) +
+                     "machine:\n  type: i440fx\ndisplay: none\nfirmware:\n  secure_boot: true\n"
+                     "passthrough:\n  - profile: intel-igd-gen12\n    functions:\n      - role: igd\n        "
+                     "host: 0000:00:02.0\n";
+    CHECK(load_error(vm) ==
+          "vm.yaml:7:16: error: secure boot and legacy IGD (vm.yaml:12:15) do not mix: the IGD ROMs are "
+          "unsigned and "
+          "legacy IGD needs i440fx (seed 003); set firmware.secure_boot: false");
+}

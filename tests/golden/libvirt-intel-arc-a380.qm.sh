@@ -7,7 +7,7 @@ qm create 150 \
   --boot 'order=virtio0;net0' \
   --cores '6' \
   --cpu 'host' \
-  --efidisk0 'local-lvm:1,efitype=4m,pre-enrolled-keys=0' \
+  --efidisk0 'local-lvm:1,efitype=4m,pre-enrolled-keys=1' \
   --hostpci0 '0000:03:00.0,pcie=1' \
   --hostpci1 '0000:04:00.0,pcie=1' \
   --machine 'q35' \
@@ -17,5 +17,6 @@ qm create 150 \
   --ostype 'win11' \
   --scsihw 'virtio-scsi-single' \
   --sockets '1' \
+  --tpmstate0 'local-lvm:1,version=v2.0' \
   --vga 'virtio' \
   --virtio0 'local-lvm:128'
