@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
+#include "host_config.h"
 #include "render.h"
 #include "strict_xml.h"
 #include "templates.h"
@@ -154,6 +156,105 @@ std::optional<std::string> xml_element_text(const std::string& xml, const char* 
     return out;
 }
 
+// A copy of a fixture host tree (tests/data/hosts/NAME) in a fresh temporary directory, for
+// planting hostile values; removed again at the end of the test.
+class HostTree {
+  public:
+    explicit HostTree(const std::string& name) {
+        static int count = 0;
+        dir_ = fs::temp_directory_path() /
+               ("vfiogen-hostile-host-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+        fs::remove_all(dir_);
+        fs::copy(test::source_dir() + "/tests/data/hosts/" + name, dir_,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    }
+    ~HostTree() { fs::remove_all(dir_); }
+    std::string path(const std::string& relative) const { return (dir_ / relative).string(); }
+    void write(const std::string& relative, const std::string& text) const {
+        fs::remove(path(relative));
+        std::ofstream(path(relative), std::ios::binary) << text;
+    }
+    void link(const std::string& relative, const std::string& target) const {
+        fs::remove(path(relative));
+        REQUIRE(::symlink(target.c_str(), path(relative).c_str()) == 0);
+    }
+    Host read() const { return read_host(HostRoot::under(dir_.string())); }
+
+  private:
+    fs::path dir_;
+};
+
+const char* const kGpuDir = "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/";
+const char* const kGpuLink = "sys/bus/pci/devices/0000:01:00.0/";  // how vfiogen reaches kGpuDir
+
+// Hostile strings: the ingredients of an injection (line breaks, a shell command, separators,
+// terminal escapes, non-ASCII, length), alone and mixed at random with a fixed seed.
+std::vector<std::string> hostile_values(size_t random_count) {
+    std::vector<std::string> out = {
+        "nouveau\ninstall nouveau /bin/sh -c 'id > /tmp/x'",
+        "nouveau\ninstall x sh",
+        "nouveau\r\ninstall x sh",
+        "nouveau install x",
+        "nouveau;reboot",
+        "nouveau\tx",
+        "nouveau\x1b[2J",
+        "nouv\xc3\xa9au",
+        "nouveau\xff",
+        "nouveau#x",
+        "nouveau,x",
+        "nouveau=x",
+        "$(reboot)",
+        "`reboot`",
+        " nouveau",
+        "nouveau ",
+        std::string(65, 'a'),
+        std::string(4000, 'n'),
+        "-",
+        "x\x85y",
+        "x\xe2\x80\xa8y",
+    };
+    const std::string pieces[] = {
+        "a", "Z",    "9",    "_",        "-",    "\n",           "\r",       " ",      "\t", ";",
+        "|", "&",    "$",    "`",        "'",    "\"",           "#",        ",",      "=",  ":",
+        ".", "\x1b", "\x7f", "\xc3\xa9", "\xff", "\xe2\x80\xae", "install ", "/bin/sh"};
+    std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1), length(1, 40);
+    for (size_t i = 0; i < random_count; ++i) {
+        std::string v;
+        for (size_t n = length(rng()); n > 0; --n) v += pieces[pick(rng())];
+        out.push_back(v);
+    }
+    return out;
+}
+
+// Every line of a generated modprobe.d file is a comment or one of the commands vfiogen means,
+// with a module name where modprobe.d(5) takes one.
+void check_modprobe_lines(const std::string& text) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        CAPTURE(line);
+        if (line.empty() || line[0] == '#') continue;
+        if (line.rfind("options vfio-pci ", 0) == 0) {
+            CHECK(line.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_=:, ") == std::string::npos);
+            continue;
+        }
+        if (line.rfind("softdep ", 0) == 0) {
+            std::string module = line.substr(8, line.find(' ', 8) - 8);
+            CHECK(line == "softdep " + module + " pre: vfio-pci");
+            CHECK(!module.empty());
+            CHECK(module.find_first_not_of(
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+                  std::string::npos);
+            continue;
+        }
+        FAIL("a line vfiogen does not write: " << line);
+    }
+}
+
+Vm gt1030_vm() {
+    auto profiles = test::test_profiles();
+    return load_vm(test::source_dir() + "/examples/pve-nvidia-gt1030.yaml", profiles);
+}
+
 }  // namespace
 
 TEST_SUITE("hostile") {
@@ -252,6 +353,94 @@ TEST_SUITE("hostile") {
         std::ofstream(dir / "libvirt.xml.mustache", std::ios::trunc) << good;
         CHECK_NOTHROW(render(vm, Target::Libvirt, TemplateSet(dir.string())));
         fs::remove_all(dir);
+    }
+
+    TEST_CASE("host tree: a driver link name that is not a module name refuses the host, naming the link") {
+        HostTree tree("gt1030");
+        Vm vm = gt1030_vm();
+        int refused = 0;
+        for (const auto& value : hostile_values(300)) {
+            CAPTURE(value);
+            // A link target's last component is the driver name; '/' in a value shortens it.
+            tree.link(std::string(kGpuDir) + "driver", "../../../../bus/pci/drivers/" + value);
+            std::optional<Host> host;
+            InputError::Kind kind{};
+            std::string error = test::input_error_text([&] { host = tree.read(); }, &kind);
+            if (!host) {
+                ++refused;
+                CHECK(error.rfind(tree.path(kGpuLink) + "driver: error: '", 0) == 0);
+                CHECK(kind == InputError::Kind::Unreadable);
+                CHECK(error.find('\n') == std::string::npos);
+                CHECK(error.find('\x1b') == std::string::npos);
+                continue;
+            }
+            HostConfig config = host_config(vm, *host, Distro::Proxmox, Boot::Grub);
+            for (const auto& f : config.files)
+                if (f.path == "/etc/modprobe.d/vfio.conf") check_modprobe_lines(f.text);
+        }
+        CHECK(refused > 250);
+    }
+
+    TEST_CASE("host tree: vendor, device, subsystem and class files must read as the kernel writes them") {
+        HostTree tree("gt1030");
+        const char* const files[] = {"vendor", "device", "subsystem_vendor", "subsystem_device", "class"};
+        std::vector<std::string> values = hostile_values(60);
+        for (const char* v :
+             {"0x10de\ninstall x /bin/sh", "0x10de ", "0x10de;", "10de", "0x1", "0x10de0", "0x10dg", "0X10DE",
+              "0x030000\n", "0x0300", "0x123456789abcdef", "", "\n", "0x+1de"})
+            values.push_back(v);
+        for (const std::string file : files)
+            for (const auto& value : values) {
+                CAPTURE(file);
+                CAPTURE(value);
+                size_t digits = file == "class" ? 6 : 4;
+                std::string kernel =
+                    value.empty() || value.back() != '\n' ? value : value.substr(0, value.size() - 1);
+                if (kernel.size() == digits + 2 && kernel.rfind("0x", 0) == 0 &&
+                    kernel.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos)
+                    continue;  // what the kernel writes for this file
+                std::string original = test::read_file(tree.path(std::string(kGpuDir) + file));
+                tree.write(std::string(kGpuDir) + file, value);
+                std::string error = test::input_error_text([&] { tree.read(); });
+                CHECK(error.rfind(tree.path(kGpuLink) + file + ": error: '", 0) == 0);
+                tree.write(std::string(kGpuDir) + file, original);
+            }
+        CHECK_NOTHROW(tree.read());
+    }
+
+    TEST_CASE("host tree: iommu_group, boot_vga and the kernel release refuse values they never hold") {
+        HostTree tree("gt1030");
+        for (const auto& value : hostile_values(40)) {
+            CAPTURE(value);
+            tree.link(std::string(kGpuDir) + "iommu_group", "../../../../kernel/iommu_groups/" + value);
+            std::string error = test::input_error_text([&] { tree.read(); });
+            if (value.find_first_not_of("0123456789") != std::string::npos &&
+                value.rfind('/') != value.size() - 1)
+                CHECK(error.find("iommu_group: error: ") != std::string::npos);
+        }
+        tree.link(std::string(kGpuDir) + "iommu_group", "../../../../kernel/iommu_groups/1");
+        for (const auto& value : hostile_values(40)) {
+            CAPTURE(value);
+            tree.write(std::string(kGpuDir) + "boot_vga", value);
+            CHECK(test::input_error_text([&] { tree.read(); }).find("boot_vga: error: ") !=
+                  std::string::npos);
+        }
+        tree.write(std::string(kGpuDir) + "boot_vga", "1\n");
+        for (const auto& value : hostile_values(60)) {
+            CAPTURE(value);
+            tree.write("proc/sys/kernel/osrelease", value + "\n");
+            std::string error = test::input_error_text([&] { tree.read(); });
+            bool kernel_like = value.size() <= 64 &&
+                               value.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+~-") ==
+                                   std::string::npos;
+            CHECK(error.empty() == kernel_like);
+            if (!kernel_like)
+                CHECK(error.rfind(tree.path("proc/sys/kernel/osrelease") + ": error: '", 0) == 0);
+        }
+        tree.write("proc/sys/kernel/osrelease", "5.15.108-1-pve\n");
+        HostConfig config = host_config(gt1030_vm(), tree.read(), Distro::Proxmox, Boot::Grub);
+        CHECK(config.files.size() == 3);
     }
 
 }  // TEST_SUITE("hostile")
