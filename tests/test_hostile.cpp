@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "host_config.h"
+#include "host_init.h"
 #include "render.h"
 #include "strict_xml.h"
 #include "templates.h"
@@ -441,6 +443,47 @@ TEST_SUITE("hostile") {
         tree.write("proc/sys/kernel/osrelease", "5.15.108-1-pve\n");
         HostConfig config = host_config(gt1030_vm(), tree.read(), Distro::Proxmox, Boot::Grub);
         CHECK(config.files.size() == 3);
+    }
+
+    TEST_CASE("init --from-host: pci.ids names with YAML syntax in them read back as the same names") {
+        // Pieces real pci.ids names hold (691 names with ": ", e.g. AMD's 1022:13ed; " #"; quotes;
+        // brackets) and ones a YAML reader treats specially, mixed at random into vendor and device names.
+        const std::string pieces[] = {
+            ": ",           " #",      "#",   "'",    "\"", "[",    "]", "{",    "}",  ",",  "&a",
+            "*a",           "!",       "%",   "@",    "`",  "|",    ">", "- ",   "? ", "\\", "\xc3\xa9",
+            "\xe2\x80\xa8", "\x1b[1m", "yes", "null", "~",  "0x10", " ", "Name", "a"};
+        std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1), length(1, 12);
+        fs::path dir = fs::temp_directory_path() / ("vfiogen-hostile-ids-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));
+        int rounds = 0;
+        for (int round = 0; round < 150; ++round) {
+            auto name = [&] {
+                std::string n = "N";  // pci.ids trims leading blanks; a letter keeps the name whole
+                for (size_t k = length(rng()); k > 0; --k) n += pieces[pick(rng())];
+                return n + "z";  // ... and trailing ones
+            };
+            std::string vendor = name(), device = name();
+            std::ofstream(dir / "pci.ids", std::ios::trunc)
+                << "8086  " << vendor << "\n\t1533  " << device << "\n";
+            PciNames names((dir / "pci.ids").string());
+            if (names.vendor(0x8086) != vendor || names.device(0x8086, 0x1533) != device)
+                continue;  // libpci's own reading
+            ++rounds;
+            auto profiles = test::test_profiles();
+            InitResult r = init_from_host(host, *parse_pci_address("02:00.0", nullptr), profiles, names);
+            REQUIRE(r.profile_yaml);
+            CAPTURE(*r.profile_yaml);
+            YAML::Node profile = YAML::Load(*r.profile_yaml);
+            CHECK(profile["description"].as<std::string>() == vendor + " " + device + " [8086:1533]");
+            CHECK(profile["functions"][0]["id"].as<std::string>() == "8086:1533");
+            // The VM file's comment lines name the device too: still one comment per line, and it loads.
+            CAPTURE(r.vm_yaml);
+            CHECK(YAML::Load(r.vm_yaml)["passthrough"][0]["profile"].as<std::string>() == "host-8086-1533");
+            CHECK(r.vm_yaml.find('\x1b') == std::string::npos);
+        }
+        CHECK(rounds > 100);
+        fs::remove_all(dir);
     }
 
 }  // TEST_SUITE("hostile")
