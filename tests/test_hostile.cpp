@@ -8,13 +8,19 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
+#include "check.h"
+#include "check_report.h"
+#include "host_check.h"
 #include "host_config.h"
 #include "host_init.h"
+#include "host_scan.h"
 #include "render.h"
 #include "strict_xml.h"
 #include "templates.h"
@@ -200,7 +206,8 @@ std::vector<std::string> hostile_values(size_t random_count) {
         "nouveau;reboot",
         "nouveau\tx",
         "nouveau\x1b[2J",
-        "nouv\xc3\xa9au",
+        "nouv\xc3\xa9"
+        "au",
         "nouveau\xff",
         "nouveau#x",
         "nouveau,x",
@@ -255,6 +262,47 @@ void check_modprobe_lines(const std::string& text) {
 Vm gt1030_vm() {
     auto profiles = test::test_profiles();
     return load_vm(test::source_dir() + "/examples/pve-nvidia-gt1030.yaml", profiles);
+}
+
+// True when `text` is safe for a terminal or a CI log: no control character but the line breaks
+// vfiogen itself writes, no C1 control (raw or as UTF-8), no bidirectional override.
+bool terminal_safe(const std::string& text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
+        if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) return false;
+        if (c >= 0x80 && c < 0xa0 && (i == 0 || static_cast<unsigned char>(text[i - 1]) < 0xc0)) {
+            // a continuation byte is fine inside a valid sequence; escape_control leaves only valid UTF-8
+            if (utf8_problem(text.substr(i > 3 ? i - 3 : 0, 8))) return false;
+        }
+    }
+    return !utf8_problem(text) && text.find("\xe2\x80\xae") == std::string::npos &&
+           text.find("\xe2\x80\xa8") == std::string::npos;
+}
+
+size_t count_lines(const std::string& text) {
+    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Hostile bytes for quoted lines and names: every bad text above plus control characters, a
+// forged GitHub workflow command, C1 controls and random high bytes.
+std::vector<std::string> hostile_bytes(size_t random_count) {
+    std::vector<std::string> out;
+    for (const auto& b : bad_texts()) out.push_back(b.raw);
+    for (const char* v : {"\n::error file=x.conf::forged", "\r\x1b[2K", "\x1b]8;;http://x\x07",
+                          "\xc2\x9b"
+                          "31m",
+                          "\x9b"
+                          "31m",
+                          "\xe2\x80\xae", "\xe2\x80\xa8", "\xe9t\xe9", "\x7f", "\t"})
+        out.push_back(v);
+    std::uniform_int_distribution<int> byte(0, 255), length(1, 8);
+    for (size_t i = 0; i < random_count; ++i) {
+        std::string v;
+        for (int n = length(rng()); n > 0; --n) v += static_cast<char>(byte(rng()));
+        if (v.find('\0') == std::string::npos) out.push_back(v);
+    }
+    return out;
 }
 
 }  // namespace
@@ -484,6 +532,72 @@ TEST_SUITE("hostile") {
         }
         CHECK(rounds > 100);
         fs::remove_all(dir);
+    }
+
+    TEST_CASE(
+        "check reports: any byte in a quoted line or a file name; text stays on its lines, JSON and SARIF "
+        "stay whole") {
+        Checker checker(CheckOptions{});
+        std::string broken = test::read_file(test::source_dir() + "/tests/data/check/broken/131.conf");
+        FileResult clean_errors = checker.check_text(broken, "configs/131.conf");
+        REQUIRE(clean_errors.findings.size() == 4);
+        for (const auto& bad : hostile_bytes(200)) {
+            CAPTURE(bad);
+            std::vector<FileResult> results;
+            results.push_back(checker.check_text(
+                "# caf" + bad + "\nhostpci0: 0000:00:1F.3" + bad + "\nname: a" + bad + "\n",
+                "configs/1" + bad + "01.conf", InputKind::PveConf));
+            results.push_back(clean_errors);
+            size_t findings = results[0].findings.size() + results[1].findings.size();
+            REQUIRE(!results[0].findings.empty());
+
+            std::string text = format_text(results);
+            CHECK(terminal_safe(text));
+            CHECK(count_lines(text) ==
+                  2 * findings + 1);  // each finding: its line and its hint; then the summary
+
+            // JSON and SARIF: one document that parses and holds every finding of both files.
+            nlohmann::json json = nlohmann::json::parse(format_json(results));
+            CHECK(json["findings"].size() == findings);
+            nlohmann::json sarif = nlohmann::json::parse(format_sarif(results));
+            CHECK(sarif["runs"][0]["results"].size() == findings);
+        }
+    }
+
+    TEST_CASE("host scan and host check: sysfs strings reach the terminal escaped and the JSON whole") {
+        HostTree tree("gt1030");
+        auto profiles = test::test_profiles();
+        Vm vm = gt1030_vm();
+        PciNames names;
+        for (const auto& bad : hostile_bytes(100)) {
+            CAPTURE(bad);
+            tree.write(std::string(kGpuDir) + "reset_method", "flr" + bad + "bus\n");
+            fs::remove_all(tree.path("sys/class/iommu"));
+            fs::create_directories(tree.path("sys/class/iommu"));
+            if (bad.find('/') == std::string::npos)
+                fs::create_directories(tree.path("sys/class/iommu/dmar" + bad));
+            Host host = tree.read();
+            std::string scan = host_scan_text(host, names, true);
+            CHECK(terminal_safe(scan));
+            CHECK(nlohmann::json::parse(host_scan_json(host, names, true))["devices"].size() ==
+                  host.devices.size());
+            auto findings = check_host(host, vm, names);
+            std::string text = format_findings_text(findings);
+            CHECK(terminal_safe(text));
+            CHECK(nlohmann::json::parse(format_findings_json(findings)).size() == findings.size());
+        }
+    }
+
+    TEST_CASE("error messages: a file name or value with control characters prints on one line") {
+        for (const auto& bad : hostile_bytes(100)) {
+            CAPTURE(bad);
+            Diagnostic d{Mark{"vm" + bad + ".yaml", 3, 7}, Severity::Error,
+                         "'name' must be a DNS name, got 'a" + bad + "'"};
+            CHECK(terminal_safe(d.str()));
+            CHECK(d.str().find('\n') == std::string::npos);
+            std::string error = load_error_text("name: test\nvmid: 100\nostype: \"w" + bad + "\"\n");
+            CHECK(terminal_safe(error));
+        }
     }
 
 }  // TEST_SUITE("hostile")
