@@ -494,7 +494,7 @@ TEST_SUITE("hostile") {
     }
 
     TEST_CASE("init --from-host: pci.ids names with YAML syntax in them read back as the same names") {
-        // Pieces real pci.ids names hold (691 names with ": ", e.g. AMD's 1022:13ed; " #"; quotes;
+        // Pieces real pci.ids names hold (names with ": ", e.g. AMD's 1022:13ed; " #"; quotes;
         // brackets) and ones a YAML reader treats specially, mixed at random into vendor and device names.
         const std::string pieces[] = {
             ": ",           " #",      "#",   "'",    "\"", "[",    "]", "{",    "}",  ",",  "&a",
