@@ -101,5 +101,11 @@ run "render, U+FFFE in a value" 1 "$vfiogen" render -t libvirt "$work/nonchar.ya
 grep -qF "nonchar.yaml:2:14: error: 'description' contains U+FFFE (a Unicode non-character) at byte 2 of its value" \
     "$work/err" && ok || fail "U+FFFE: $(cat "$work/err")"
 
+# 5. Messages quoting command-line words and output paths stay on one line.
+run "unknown command with ESC" 64 "$vfiogen" $'rend\e[2Jer\n::error::x'
+no_controls "usage error" "$work/err"
+run "output path with ESC" 74 "$vfiogen" render -t pve "$vm" -o "$work/missing/"$'x\e]0;t\ay'
+no_controls "output error" "$work/err"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
