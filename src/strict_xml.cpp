@@ -31,7 +31,7 @@ void record_first(void* context, xmlErrorPtr e) {
 
 }  // namespace
 
-std::optional<XmlTextError> strict_xml_error(std::string_view text) {
+std::optional<XmlTextError> strict_xml_error(std::string_view text, XmlOrigin origin) {
     if (text.size() > static_cast<size_t>(INT_MAX)) return XmlTextError{0, 0, "document too large"};
     std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
     if (!ctxt) throw std::bad_alloc();
@@ -49,6 +49,8 @@ std::optional<XmlTextError> strict_xml_error(std::string_view text) {
         if (first.seen) return first.error;
         return XmlTextError{1, 0, "not well-formed XML"};
     }
+    if (!xmlDocGetRootElement(doc.get())) return XmlTextError{1, 0, "no root element"};
+    if (origin == XmlOrigin::Foreign) return std::nullopt;
     if (doc->intSubset || doc->extSubset)
         return XmlTextError{
             1, 0,
@@ -58,7 +60,6 @@ std::optional<XmlTextError> strict_xml_error(std::string_view text) {
         return XmlTextError{1, 0,
                             std::string("encoding '") + reinterpret_cast<const char*>(doc->encoding) +
                                 "' is declared, but vfiogen writes UTF-8"};
-    if (!xmlDocGetRootElement(doc.get())) return XmlTextError{1, 0, "no root element"};
     return std::nullopt;
 }
 

@@ -600,4 +600,43 @@ TEST_SUITE("hostile") {
         }
     }
 
+    TEST_CASE(
+        "check: XML libvirt's parser refuses is unreadable, with libxml2's position; XML it reads is "
+        "checked") {
+        Checker checker(CheckOptions{});
+        std::string good =
+            test::read_file(test::source_dir() + "/tests/golden/libvirt-tesla-t10.libvirt.xml");
+        auto replaced = [&](const std::string& from, const std::string& to) {
+            std::string text = good;
+            size_t at = text.find(from);
+            REQUIRE(at != std::string::npos);
+            return text.replace(at, from.size(), to);
+        };
+        const std::string refused[] = {
+            good + "trailing text\n",
+            good + "<domain type='kvm'/>\n",
+            replaced("<name>", "<name>&undefined;"),
+            replaced("<domain ", "<domain type='qemu' "),
+            replaced("<name>", "<name>&#0;"),
+            replaced("<name>", "<name>&#xFFFE;"),
+            replaced("<name>", "<name>\xc0\xaf"),
+            replaced("<name>", "<name>\xed\xa0\x80"),
+        };
+        for (const auto& text : refused) {
+            CAPTURE(text);
+            FileResult r = checker.check_text(text, "d.xml", InputKind::LibvirtXml);
+            CHECK(r.unreadable);
+            REQUIRE(r.findings.size() == 1);
+            CHECK(r.findings[0].rule == "unreadable");
+            CHECK(r.findings[0].mark.line > 0);
+            CHECK(r.findings[0].message.rfind("XML is not well-formed: ", 0) == 0);
+        }
+        // libvirt reads these: a DOCTYPE with an internal entity, a declared Latin-1 encoding.
+        for (const auto& text :
+             {"<!DOCTYPE domain>\n" + good, "<?xml version='1.0' encoding='ISO-8859-1'?>\n" + good}) {
+            CAPTURE(text);
+            CHECK_FALSE(checker.check_text(text, "d.xml", InputKind::LibvirtXml).unreadable);
+        }
+    }
+
 }  // TEST_SUITE("hostile")
