@@ -116,7 +116,9 @@ bool is_module_name(const std::string& s) { return !s.empty() && s.size() <= 64 
 std::optional<std::string> read_attribute(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
-    std::string text = read_all(path);
+    std::ostringstream content;
+    content << in.rdbuf();
+    std::string text = content.str();
     if (!text.empty() && text.back() == '\n') text.pop_back();
     return text;
 }
