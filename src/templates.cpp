@@ -38,6 +38,7 @@ std::optional<std::string> TemplateSet::text_of(const std::string& name) const {
             std::ostringstream buffer;
             buffer << in.rdbuf();
             if (!in) throw InputError(Mark{path, 0, 0}, "cannot read template", InputError::Kind::Unreadable);
+            read_.push_back(path);
             return buffer.str();
         }
     }
