@@ -19,6 +19,7 @@
 #include "pve_mapping.h"
 #include "qemu_args.h"
 #include "render.h"
+#include "strict_xml.h"
 #include "vm.h"
 #include "yaml_source.h"
 
@@ -263,6 +264,11 @@ void Checker::check_mappings(std::vector<FileResult>& results) const {
 
 void Checker::check_xml(const std::string& text, FileResult& r) {
     XmlDocument doc(text, r.path);  // throws Unreadable when not well-formed
+    // pugixml accepts what libvirt's parser (libxml2) refuses: text after the root, a second
+    // root, undefined entities, repeated attributes, &#0;. (Renderings were read back already.)
+    if (auto problem = strict_xml_error(text, XmlOrigin::Foreign))
+        throw InputError(Mark{r.path, problem->line, problem->column}, "XML is not well-formed: " + problem->message,
+                         InputError::Kind::Unreadable);
     Findings schema_findings = schema().validate(text, doc);
     Findings rules = check_libvirt_domain(doc, ctx_);
     r.findings = std::move(schema_findings);

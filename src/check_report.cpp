@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_escape.h"
+
 namespace vfiogen {
 namespace {
 
@@ -58,7 +60,8 @@ std::string format_text(const std::vector<FileResult>& results) {
     std::string out;
     for (const auto& r : results)
         for (const auto& f : r.findings) {
-            out += format_mark(f.mark) + ": " + severity_name(f.severity()) + "[" + f.rule + "]: " + f.message + "\n";
+            out += escape_control(format_mark(f.mark)) + ": " + severity_name(f.severity()) + "[" + f.rule +
+                   "]: " + escape_control(f.message) + "\n";
             out += "    hint: " + std::string(check_rule(f.rule).hint) + "\n";
         }
     return out + summary_line(summarize(results));
@@ -81,7 +84,7 @@ std::string format_json(const std::vector<FileResult>& results) {
     json doc = {{"files", files},
                 {"findings", findings},
                 {"summary", {{"files", s.files}, {"errors", s.errors}, {"warnings", s.warnings}, {"unreadable", s.unreadable}}}};
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";  // bytes that are not UTF-8: U+FFFD
 }
 
 std::string format_sarif(const std::vector<FileResult>& results) {
@@ -115,7 +118,7 @@ std::string format_sarif(const std::vector<FileResult>& results) {
                                            {"version", VFIOGEN_VERSION},
                                            {"rules", rules}}}}},
                                        {"results", sarif_results}}})}};
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";  // bytes that are not UTF-8: U+FFFD
 }
 
 }  // namespace vfiogen

@@ -16,7 +16,7 @@ const std::vector<CheckRule> kRules = {
     {"unreadable", E, S::Any,
      "The file could not be read or parsed at all: missing, a directory, empty, binary, YAML syntax or XML that is not well-formed.",
      "Fix the syntax at the position given; nothing else in the file was checked.",
-     "vfiogen (yaml-cpp, pugixml)"},
+     "vfiogen (yaml-cpp; pugixml and libxml2, as libvirt reads XML)"},
     {"vm-invalid", E, S::Vm,
      "A VM file breaks a vfiogen key or rule (unknown key, bad value, legacy IGD, pcie on i440fx, ...); the message is the one `vfiogen render` prints.",
      "See docs/KEYS.md for the key, or the rule named in the message.",

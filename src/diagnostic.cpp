@@ -1,5 +1,7 @@
 #include "diagnostic.h"
 
+#include "text_escape.h"
+
 namespace vfiogen {
 
 std::string format_mark(const Mark& mark) {
@@ -13,7 +15,8 @@ std::string format_mark(const Mark& mark) {
 
 std::string Diagnostic::str() const {
     const char* word = severity == Severity::Error ? "error" : severity == Severity::Warning ? "warning" : "note";
-    return format_mark(mark) + ": " + word + ": " + message;
+    // File names and quoted input reach terminals and CI logs: no control character gets through.
+    return escape_control(format_mark(mark)) + ": " + word + ": " + escape_control(message);
 }
 
 InputError::InputError(Mark mark, std::string message, Kind kind)

@@ -31,7 +31,8 @@ struct Mark {
 
 enum class Severity { Error, Warning, Note };
 
-// One message about user input: rendered as "file:line:col: severity: message".
+// One message about user input: rendered as "file:line:col: severity: message", with control
+// characters in the file name and the message escaped (text_escape.h escape_control).
 struct Diagnostic {
     Mark mark;
     Severity severity = Severity::Error;

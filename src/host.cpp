@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "diagnostic.h"
+#include "text_escape.h"
 
 namespace vfiogen {
 namespace {
@@ -88,17 +90,71 @@ std::optional<unsigned> parse_unsigned(const std::string& s) {
     return static_cast<unsigned>(std::stoul(s));
 }
 
+// ---- Values that reach generated files: each is checked against what the kernel writes, and a
+// host tree holding anything else is refused (`host config` turns a driver name into a modprobe.d
+// `softdep` line, which modprobe runs as root; a newline there would add an `install` command).
+
+InputError forged(const std::string& path, const std::string& what, const std::string& value) {
+    std::string shown = value.size() > 80 ? value.substr(0, 80) + "..." : value;
+    return InputError(Mark{path, 0, 0},
+                      "'" + escape_control(shown) + "' is not " + what +
+                          ": this host tree was not written by a kernel, and vfiogen will not copy it into a configuration",
+                      InputError::Kind::Unreadable);
+}
+
+bool all_of_set(const std::string& s, const char* extra) {
+    return std::all_of(s.begin(), s.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || std::strchr(extra, c);
+    });
+}
+
+// A kernel driver or module name as modprobe.d takes it: [A-Za-z0-9_-], at most 64 characters
+// (Linux MODULE_NAME_LEN is 56 with the terminating NUL).
+bool is_module_name(const std::string& s) { return !s.empty() && s.size() <= 64 && all_of_set(s, "_-"); }
+
+// The contents of a sysfs attribute file without its one trailing newline; nothing when it is missing.
+std::optional<std::string> read_attribute(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream content;
+    content << in.rdbuf();
+    std::string text = content.str();
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
+
+// A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
+// exactly `digits` hex digits. 0 when the file is missing (a fixture tree may leave it out).
+unsigned read_hex_attribute(const std::string& path, size_t digits) {
+    auto text = read_attribute(path);
+    if (!text) return 0;
+    bool ok = text->size() == digits + 2 && text->compare(0, 2, "0x") == 0 &&
+              std::all_of(text->begin() + 2, text->end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (!ok)
+        throw forged(path, digits == 4 ? "a PCI ID as the kernel writes it (0x and 4 hex digits)"
+                                       : "a PCI class as the kernel writes it (0x and 6 hex digits)",
+                     *text);
+    return static_cast<unsigned>(std::stoul(text->substr(2), nullptr, 16));
+}
+
 HostDevice read_device(const std::string& dir, const PciAddress& address) {
     HostDevice d;
     d.address = address;
-    d.id.vendor = static_cast<unsigned>(read_hex(join(dir, "vendor")).value_or(0));
-    d.id.device = static_cast<unsigned>(read_hex(join(dir, "device")).value_or(0));
-    d.subsystem.vendor = static_cast<unsigned>(read_hex(join(dir, "subsystem_vendor")).value_or(0));
-    d.subsystem.device = static_cast<unsigned>(read_hex(join(dir, "subsystem_device")).value_or(0));
-    d.class_code = static_cast<unsigned>(read_hex(join(dir, "class")).value_or(0));
+    d.id.vendor = read_hex_attribute(join(dir, "vendor"), 4);
+    d.id.device = read_hex_attribute(join(dir, "device"), 4);
+    d.subsystem.vendor = read_hex_attribute(join(dir, "subsystem_vendor"), 4);
+    d.subsystem.device = read_hex_attribute(join(dir, "subsystem_device"), 4);
+    d.class_code = read_hex_attribute(join(dir, "class"), 6);
     d.driver = link_basename(join(dir, "driver"));
-    d.iommu_group = parse_unsigned(link_basename(join(dir, "iommu_group")));
-    if (auto v = read_line(join(dir, "boot_vga"))) d.boot_vga = *v == "1";
+    if (!d.driver.empty() && !is_module_name(d.driver))
+        throw forged(join(dir, "driver"), "a kernel driver name ([A-Za-z0-9_-], at most 64 characters)", d.driver);
+    std::string group = link_basename(join(dir, "iommu_group"));
+    d.iommu_group = parse_unsigned(group);
+    if (!group.empty() && !d.iommu_group) throw forged(join(dir, "iommu_group"), "an IOMMU group number", group);
+    if (auto v = read_attribute(join(dir, "boot_vga"))) {
+        if (*v != "0" && *v != "1") throw forged(join(dir, "boot_vga"), "0 or 1", *v);
+        d.boot_vga = *v == "1";
+    }
     d.reset_method = read_line(join(dir, "reset_method"));
     return d;
 }
@@ -202,7 +258,11 @@ Host read_host(const HostRoot& root) {
     for (std::string line; std::getline(modules, line);)
         if (auto words = split_words(line); !words.empty()) host.modules.insert(words[0]);
     for (const auto& m : list_dir(join(root.sysfs, "module"))) host.modules.insert(m);
-    host.kernel_release = read_line(join(root.proc, "sys/kernel/osrelease")).value_or("");
+    // The release reaches /etc/modules-load.d/vfio.conf (as a comment): uname's characters only.
+    std::string osrelease = join(root.proc, "sys/kernel/osrelease");
+    host.kernel_release = read_attribute(osrelease).value_or("");
+    if (host.kernel_release.size() > 64 || !all_of_set(host.kernel_release, "._+~-"))
+        throw forged(osrelease, "a kernel release ([A-Za-z0-9._+~-], at most 64 characters)", host.kernel_release);
     return host;
 }
 

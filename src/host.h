@@ -83,7 +83,11 @@ struct Host {
 // Reads the host under `root`. Throws InputError (Unreadable, mark = the directory) when
 // <sysfs>/bus/pci/devices cannot be read; files that are missing elsewhere are left empty, as
 // on a kernel without that feature. Symlinks are read with readlink only, so dangling driver
-// links (fixture trees have no driver directories) are fine.
+// links (fixture trees have no driver directories) are fine. Values that reach generated files
+// must be what a kernel writes, or the host is refused with InputError (Unreadable) marked with
+// the file: vendor/device/subsystem IDs "0x" + 4 hex digits, class "0x" + 6, a `driver` link to
+// a name of [A-Za-z0-9_-] (at most 64), an `iommu_group` link to a number, boot_vga 0 or 1,
+// proc/sys/kernel/osrelease of [A-Za-z0-9._+~-] (at most 64).
 Host read_host(const HostRoot& root);
 
 // The driver whose name `driver` (sysfs) means "claimed for passthrough".

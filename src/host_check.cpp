@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "host_scan.h"
+#include "text_escape.h"
 
 namespace vfiogen {
 namespace {
@@ -677,8 +678,8 @@ std::string format_findings_text(const std::vector<HostFinding>& findings) {
     int counts[4] = {0, 0, 0, 0};
     for (const auto& f : findings) {
         ++counts[static_cast<int>(f.status)];
-        out << status_word(f.status) << "  " << f.rule << ": " << f.message << "\n";
-        if (!f.fix.empty()) out << "      fix: " << f.fix << "\n";
+        out << status_word(f.status) << "  " << f.rule << ": " << escape_control(f.message) << "\n";
+        if (!f.fix.empty()) out << "      fix: " << escape_control(f.fix) << "\n";
     }
     out << counts[0] << " passed, " << counts[1] << " notes, " << counts[2] << " warnings, " << counts[3] << " failed\n";
     return out.str();
@@ -692,7 +693,7 @@ std::string format_findings_json(const std::vector<HostFinding>& findings) {
         doc.push_back({{"status", s}, {"rule", f.rule}, {"message", f.message},
                        {"fix", f.fix.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.fix)}});
     }
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
 }
 
 int findings_exit_code(const std::vector<HostFinding>& findings, bool fail_on_warning) {

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <stdexcept>
+
+#include <yaml-cpp/yaml.h>
 
 #include "host_scan.h"
+#include "text_escape.h"
 
 namespace vfiogen {
 namespace {
@@ -17,6 +21,12 @@ std::string role_for(const HostDevice& d, const PciAddress& first) {
     if (d.class16() == 0x0c03) return "usb";
     if (d.class16() == 0x0c80) return "serial";
     return "other";
+}
+
+// The emitter's document, newline-terminated; an emitter error is a bug in this file.
+std::string emitted(const YAML::Emitter& out) {
+    if (!out.good()) throw std::logic_error("YAML emitter: " + out.GetLastError());
+    return std::string(out.c_str()) + "\n";
 }
 
 struct Binding {
@@ -78,12 +88,12 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
 
     if (best.empty()) {
         result.profile = "host-" + hex_digits(first->id.vendor, 4) + "-" + hex_digits(first->id.device, 4);
-        std::ostringstream p;
-        p << "# Written by vfiogen init --from-host " << bdf.str() << ": a minimal profile for this device.\n"
-          << "name: " << result.profile << "\n"
-          << "description: " << names.vendor(first->id.vendor) << " " << names.device(first->id.vendor, first->id.device)
-          << " [" << first->id.str() << "]\n"
-          << "functions:\n";
+        YAML::Emitter p;
+        p << YAML::BeginMap << YAML::Key << "name" << YAML::Value << result.profile;
+        // pci.ids names hold ": " (AMD's 1022:13ed), " #" and quotes: the emitter quotes them as needed.
+        p << YAML::Key << "description" << YAML::Value
+          << names.vendor(first->id.vendor) + " " + names.device(first->id.vendor, first->id.device) + " [" + first->id.str() + "]";
+        p << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
         std::vector<std::string> roles;
         for (const HostDevice* d : device) {
             std::string role = role_for(*d, bdf);
@@ -91,10 +101,14 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
             std::string unique = role;
             while (std::find(roles.begin(), roles.end(), unique) != roles.end()) unique = role + std::to_string(++n);
             roles.push_back(unique);
-            p << "  - role: " << unique << "\n    id: \"" << d->id.str() << "\"\n    function: " << *d->address.function << "\n";
+            p << YAML::BeginMap << YAML::Key << "role" << YAML::Value << unique << YAML::Key << "id" << YAML::Value
+              << YAML::DoubleQuoted << d->id.str() << YAML::Key << "function" << YAML::Value << *d->address.function
+              << YAML::EndMap;
             best.push_back({unique, d->address});
         }
-        result.profile_yaml = p.str();
+        p << YAML::EndSeq << YAML::EndMap;
+        result.profile_yaml = "# Written by vfiogen init --from-host " + bdf.str() + ": a minimal profile for this device.\n" +
+                              emitted(p);
     }
 
     bool legacy_igd = false, display = false;
@@ -105,23 +119,32 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
     for (const auto& b : best)
         if (const HostDevice* d = host.find(b.host)) display |= d->class16() == 0x0300;
 
-    std::ostringstream vm;
-    vm << "# Written by vfiogen init --from-host " << bdf.str() << ". Check name, memory, disks and ostype.\n";
+    std::string header = "# Written by vfiogen init --from-host " + bdf.str() + ". Check name, memory, disks and ostype.\n";
     for (const auto& b : best)
-        if (const HostDevice* d = host.find(b.host)) vm << "#   " << d->address.str() << " " << describe_device(*d, names) << "\n";
-    vm << "name: " << result.profile << "\n"
-       << "vmid: 100\n"
-       << "ostype: win10\n"
-       << "memory_mib: 8192\n"
-       << "cpu:\n  model: host\n  cores: 4\n"
-       << "machine:\n  type: " << (legacy_igd ? "i440fx" : "q35") << "\n"
-       << "firmware:\n  type: ovmf\n"
-       << "display: " << (legacy_igd || display ? "none" : "std") << "\n"
-       << "disks:\n  - bus: sata\n    size_gib: 64\n"
-       << "nics:\n  - model: virtio\n"
-       << "passthrough:\n  - profile: " << result.profile << "\n    functions:\n";
-    for (const auto& b : best) vm << "      - role: " << b.role << "\n        host: \"" << b.host.str() << "\"\n";
-    result.vm_yaml = vm.str();
+        if (const HostDevice* d = host.find(b.host))
+            header += "#   " + d->address.str() + " " + escape_control(describe_device(*d, names)) + "\n";
+    YAML::Emitter vm;
+    vm << YAML::BeginMap;
+    vm << YAML::Key << "name" << YAML::Value << result.profile << YAML::Key << "vmid" << YAML::Value << 100;
+    vm << YAML::Key << "ostype" << YAML::Value << "win10" << YAML::Key << "memory_mib" << YAML::Value << 8192;
+    vm << YAML::Key << "cpu" << YAML::Value << YAML::BeginMap << YAML::Key << "model" << YAML::Value << "host" << YAML::Key
+       << "cores" << YAML::Value << 4 << YAML::EndMap;
+    vm << YAML::Key << "machine" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value
+       << (legacy_igd ? "i440fx" : "q35") << YAML::EndMap;
+    vm << YAML::Key << "firmware" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value << "ovmf"
+       << YAML::EndMap;
+    vm << YAML::Key << "display" << YAML::Value << (legacy_igd || display ? "none" : "std");
+    vm << YAML::Key << "disks" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "bus" << YAML::Value
+       << "sata" << YAML::Key << "size_gib" << YAML::Value << 64 << YAML::EndMap << YAML::EndSeq;
+    vm << YAML::Key << "nics" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "model" << YAML::Value
+       << "virtio" << YAML::EndMap << YAML::EndSeq;
+    vm << YAML::Key << "passthrough" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "profile"
+       << YAML::Value << result.profile << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
+    for (const auto& b : best)
+        vm << YAML::BeginMap << YAML::Key << "role" << YAML::Value << b.role << YAML::Key << "host" << YAML::Value
+           << YAML::DoubleQuoted << b.host.str() << YAML::EndMap;
+    vm << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+    result.vm_yaml = header + emitted(vm);
     return result;
 }
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_escape.h"
+
 namespace vfiogen {
 namespace {
 
@@ -13,11 +15,11 @@ bool driver_allows_passthrough(const HostDevice& d) {
     return d.driver.empty() || is_vfio_driver(d.driver) || d.driver == "pci-stub";
 }
 
-std::string driver_text(const HostDevice& d) { return d.driver.empty() ? "(no driver)" : d.driver; }
+std::string driver_text(const HostDevice& d) { return d.driver.empty() ? "(no driver)" : escape_control(d.driver); }
 
 std::string iommu_summary(const Host& host) {
     std::string units;
-    for (const auto& u : host.iommu_units) units += (units.empty() ? "" : ", ") + u.name;
+    for (const auto& u : host.iommu_units) units += (units.empty() ? "" : ", ") + escape_control(u.name);
     std::string tables = host.acpi_dmar ? "ACPI DMAR" : host.acpi_ivrs ? "ACPI IVRS" : "no ACPI DMAR/IVRS table";
     if (host.iommu_groups.empty())
         return "IOMMU: off (no IOMMU groups; " + tables + ")";
@@ -67,12 +69,13 @@ std::string host_scan_text(const Host& host, PciNames& names, bool all) {
     auto selection = scan_selection(host, all);
     if (selection.empty()) out << "\nNo display-class PCI device found (use --all to list every PCI device).\n";
     for (const HostDevice* d : selection) {
-        out << "\n" << d->address.str() << " " << describe_device(*d, names) << "\n";
+        // Names from pci.ids and strings from sysfs reach the terminal: control characters escaped.
+        out << "\n" << d->address.str() << " " << escape_control(describe_device(*d, names)) << "\n";
         std::string sub = names.subsystem(d->id.vendor, d->id.device, d->subsystem.vendor, d->subsystem.device);
-        out << "  subsystem: " << (sub.empty() ? "" : sub + " ") << "[" << d->subsystem.str() << "]\n";
+        out << "  subsystem: " << (sub.empty() ? "" : escape_control(sub) + " ") << "[" << d->subsystem.str() << "]\n";
         out << "  driver: " << driver_text(*d);
         if (d->boot_vga) out << "  boot_vga: " << (*d->boot_vga ? 1 : 0);
-        out << "  reset_method: " << (d->reset_method ? *d->reset_method : "(none)") << "\n";
+        out << "  reset_method: " << (d->reset_method ? escape_control(*d->reset_method) : "(none)") << "\n";
         GroupViability v = group_viability(host, *d);
         if (!v.has_group) {
             out << "  IOMMU group: none\n";
@@ -85,7 +88,7 @@ std::string host_scan_text(const Host& host, PciNames& names, bool all) {
             out << "not viable while host drivers hold ";
             for (size_t i = 0; i < v.blockers.size(); ++i) {
                 const HostDevice* b = v.blockers[i];
-                out << (i ? ", " : "") << b->address.str() << " (" << b->driver
+                out << (i ? ", " : "") << b->address.str() << " (" << driver_text(*b)
                     << (b->address.same_device(d->address) ? "" : ", another device") << ")";
             }
             out << "\n";
@@ -134,7 +137,7 @@ std::string host_scan_json(const Host& host, PciNames& names, bool all) {
         }
         doc["devices"].push_back(dev);
     }
-    return doc.dump(2) + "\n";
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
 }
 
 }  // namespace vfiogen

@@ -7,6 +7,7 @@
 
 #include "pci_address.h"
 #include "suggest.h"
+#include "text_escape.h"
 #include "yaml_source.h"
 
 namespace vfiogen {
@@ -279,6 +280,11 @@ private:
                 throw InputError(m, "'" + key + "' contains a control character" + (multiline ? "" : " or line break") +
                                         ", which no target can hold");
         }
+        // What libvirt's XML parser refuses (XML 1.0 Char) and what is not UTF-8 at all: the
+        // file's bytes were checked, but yaml-cpp's escapes ("\uFFFE") can still produce them.
+        if (auto problem = xml_char_problem(s))
+            throw InputError(m, "'" + key + "' contains " + problem->what + " at byte " + std::to_string(problem->offset + 1) +
+                                    " of its value, which no target can hold");
     }
 
     DocKind doc_;

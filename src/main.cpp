@@ -1,5 +1,6 @@
 // vfiogen entry point: the one place that turns errors into messages and exit codes, and the one
-// place that makes sure what the commands printed really reached standard output.
+// place that makes sure what the commands printed really reached standard output. Messages may
+// quote file names, libvirt's replies and command-line words: control characters are escaped.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "cli.h"
 #include "diagnostic.h"
+#include "text_escape.h"
 
 namespace {
 
@@ -34,16 +36,16 @@ int run(int argc, char** argv) {
         for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
         return kExitInvalid;
     } catch (const ServiceError& e) {
-        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        std::cerr << "vfiogen: error: " << escape_control(e.what()) << "\n";
         return kExitService;
     } catch (const UsageError& e) {
-        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        std::cerr << "vfiogen: error: " << escape_control(e.what()) << "\n";
         return kExitUsage;
     } catch (const OutputError& e) {
-        std::cerr << "vfiogen: error: " << e.what() << "\n";
+        std::cerr << "vfiogen: error: " << escape_control(e.what()) << "\n";
         return kExitOutput;
     } catch (const std::exception& e) {
-        std::cerr << "vfiogen: internal error: " << e.what() << "\n";
+        std::cerr << "vfiogen: internal error: " << escape_control(e.what()) << "\n";
         return 70;  // sysexits EX_SOFTWARE: a bug, please report it
     }
 }

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include <pugixml.hpp>
+#include "strict_xml.h"
 
 namespace vfiogen {
 namespace {
@@ -226,15 +226,13 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
 
     out.text = templates.render("libvirt.xml.mustache", view, Escape::Xml);
 
-    pugi::xml_document doc;
-    pugi::xml_parse_result parsed = doc.load_buffer(out.text.data(), out.text.size());
-    if (!parsed) {
-        int line = 1;
-        for (ptrdiff_t i = 0; i < parsed.offset && i < static_cast<ptrdiff_t>(out.text.size()); ++i) line += out.text[i] == '\n';
+    // Read the text back as libvirt will (libxml2), so a --templates override cannot produce text
+    // after the root, a second root, undefined entities, repeated attributes or &#0;.
+    if (auto problem = strict_xml_error(out.text))
         throw InputError(Mark{templates.origin("libvirt.xml.mustache"), 0, 0},
-                         std::string("template produced XML that is not well-formed: ") + parsed.description() +
-                             " at output line " + std::to_string(line));
-    }
+                         "template produced XML that libvirt cannot read: " + problem->message + " at output line " +
+                             std::to_string(problem->line) +
+                             (problem->column > 0 ? ", column " + std::to_string(problem->column) : std::string()));
     return out;
 }
 

@@ -17,8 +17,9 @@
 
 namespace vfiogen {
 
-// Renders the domain XML; the result is checked to be well-formed XML (pugixml), so a broken
-// override template is reported instead of written.
+// Renders the domain XML. The result is read back with libxml2 as libvirt reads it
+// (strict_xml.h), so a broken --templates override is reported instead of written: throws
+// InputError (Invalid) marked with the template's file, naming libxml2's error and the output line.
 Rendered render_libvirt(const Vm& vm, const TemplateSet& templates);
 
 }  // namespace vfiogen

@@ -249,7 +249,8 @@ TEST_CASE("--templates overrides one template and reports broken ones with their
     std::ofstream(dir / "libvirt.xml.mustache") << "<domain><name>{{name}}</domain>\n";
     CHECK(test::input_error_text([&] { render(vm, Target::Libvirt, TemplateSet(dir.string())); }) ==
           (dir / "libvirt.xml.mustache").string() +
-              ": error: template produced XML that is not well-formed: Start-end tags mismatch at output line 1");
+              ": error: template produced XML that libvirt cannot read: Opening and ending tag mismatch: name line 1 "
+              "and domain at output line 1, column 31");
     fs::remove_all(dir);
     CHECK_THROWS_AS(TemplateSet("/nonexistent-dir"), UsageError);
 }

@@ -1,11 +1,16 @@
 // libFuzzer target: the qemu-server conf lexer, model and rules (newest and oldest PVE release
-// line) and the pci.cfg reader on any bytes (they never throw), and `attach`'s merge into a conf,
-// which may only refuse with InputError(s).
+// line) and the pci.cfg reader on any bytes (they never throw); the reports of their findings
+// survive any byte (issue 17: JSON and SARIF are written with non-UTF-8 replaced, and the text
+// report holds no control character but its line breaks); and `attach`'s merge into a conf, which
+// may only refuse with InputError(s).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "pve_attach.h"
+#include "check_report.h"
 #include "pve_check.h"
 #include "pve_conf.h"
 #include "pve_mapping.h"
@@ -33,7 +38,13 @@ const vfiogen::PvePassthrough& plan() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz.conf"));
+    vfiogen::FileResult result{"fuzz\x1b.conf", vfiogen::InputKind::PveConf, false,
+                               vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz\x1b.conf"))};
+    std::vector<vfiogen::FileResult> results{result};
+    vfiogen::format_json(results);
+    vfiogen::format_sarif(results);
+    for (char c : vfiogen::format_text(results))
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) std::abort();
     vfiogen::check_pve_conf(vfiogen::parse_pve_conf(text, "fuzz.conf"), vfiogen::pve_release_lines().front());
     vfiogen::parse_pci_mapping(text, "pci.cfg");
     vfiogen::parse_property_string(text, "host");
