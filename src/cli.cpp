@@ -112,6 +112,7 @@ po::options_description attach_options() {
         ("print-qm", "Proxmox VE: print the equivalent 'qm set N ...' and write nothing")
         ("diff", "print a unified diff of the domain XML or the PVE conf before and after")
         ("dry-run,n", "change nothing (libvirt: after the preflight; with --diff: show what would change)");
+    add_pve_version_option(o);
     add_rendering_input_options(o);
     return o;
 }
@@ -241,6 +242,7 @@ int run_attach_pve(const po::variables_map& args) {
     opts.diff = args.count("diff") > 0;
     opts.dry_run = args.count("dry-run") > 0;
     opts.print_qm = args.count("print-qm") > 0;
+    opts.pve_version = pve_version_arg(args);
     Vm vm = load_vm_arg(args);
     attach_pve(vm, opts, std::cout, std::cerr);
     return kExitOk;
@@ -253,8 +255,8 @@ int run_attach(const po::variables_map& args) {
     if (pve) return run_attach_pve(args);
     if (!args.count("domain"))
         throw UsageError("attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE); see 'vfiogen attach --help'");
-    if (args.count("pve-root") || args.count("print-qm"))
-        throw UsageError("attach: --pve-root and --print-qm are for Proxmox VE (--vmid, --pve-conf)");
+    if (args.count("pve-root") || args.count("print-qm") || args.count("pve-version"))
+        throw UsageError("attach: --pve-root, --print-qm and --pve-version are for Proxmox VE (--vmid, --pve-conf)");
     Vm vm = load_vm_arg(args);
     Rendered xml = render_arg(vm, Target::Libvirt, args);
     attach_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);

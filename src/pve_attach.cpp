@@ -292,12 +292,12 @@ void merge_vga(PveConfEditor& conf, const PvePassthrough& plan) {
 // did not have before (legacy IGD on two entries, say) refuses the merge, each at its line in the
 // merged text.
 void refuse_new_errors(const std::string& before, const std::string& after, const std::string& file,
-                       long long vmid) {
+                       long long vmid, PveVersion version) {
     std::set<std::pair<std::string, std::string>> known;
-    for (const auto& f : check_pve_conf(parse_pve_conf(before, file)))
+    for (const auto& f : check_pve_conf(parse_pve_conf(before, file), version))
         if (f.severity() == Severity::Error) known.insert({f.rule, f.message});
     std::vector<Diagnostic> fresh;
-    for (const auto& f : check_pve_conf(parse_pve_conf(after, file)))
+    for (const auto& f : check_pve_conf(parse_pve_conf(after, file), version))
         if (f.severity() == Severity::Error && !known.count({f.rule, f.message}))
             fresh.push_back(
                 {f.mark, Severity::Error,
@@ -322,7 +322,8 @@ std::string pve_conf_digest(const std::string& conf_text) {
 }
 
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
-                                      long long vmid, const PvePassthrough& plan, const Vm& vm) {
+                                      long long vmid, const PvePassthrough& plan, const Vm& vm,
+                                      PveVersion version) {
     PveConfEditor conf(conf_text, conf_file);
     PveAttachResult result;
     result.before = conf_text;
@@ -371,7 +372,7 @@ PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::s
     if (!plan.tpmstate_create.empty() && !conf.current("tpmstate0"))
         result.tpmstate_command = qm_command("set", vmid, {{"tpmstate0", plan.tpmstate_create}}, false);
     result.after = conf.text();
-    refuse_new_errors(result.before, result.after, conf_file, vmid);
+    refuse_new_errors(result.before, result.after, conf_file, vmid, version);
     return result;
 }
 
@@ -526,7 +527,7 @@ void attach_pve(const Vm& vm, const PveAttachOptions& opts, std::ostream& out, s
         text = read_conf(path, vmid);
     }
 
-    PveAttachResult r = merge_pve_passthrough(text, path, id, plan, vm);
+    PveAttachResult r = merge_pve_passthrough(text, path, id, plan, vm, opts.pve_version);
     for (const auto& n : r.notes) err << n.str() << "\n";
     print_create_commands(r, path, id, err);
     std::string file = std::filesystem::path(vm.file).filename().string();

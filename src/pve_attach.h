@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "diagnostic.h"
+#include "pve_schema.h"
 #include "qm_command.h"
 #include "render_pve.h"
 
@@ -51,14 +52,16 @@ struct PveAttachResult {
 // goes before the first key that sorts after it, so a conf PVE wrote stays sorted. Disks are never
 // touched: without an efidisk0 under OVMF (or a tpmstate0 when the VM file asks for a TPM),
 // efidisk_command (tpmstate_command) says how to let PVE create one.
-// The merged conf is checked with check_pve_conf(): error-level findings it did not have before
+// The merged conf is checked with check_pve_conf() for PVE release line `version` (--pve-version):
+// error-level findings it did not have before (a key or value newer than `version` among them)
 // throw InputErrors (each at its line in the merged text) and nothing is returned.
 // Throws InputError: at the conf's line for a line qemu-server cannot parse, a `lock:` (refused, as
 // check_lock does), a [PENDING] entry or `delete:` for a key vfiogen would change, or a hostpci,
 // machine, vga or cpu value whose property string does not parse; at the VM file's marks for a
 // move between i440fx and q35 and for hostpci entries beyond hostpci15.
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
-                                      long long vmid, const PvePassthrough& plan, const Vm& vm);
+                                      long long vmid, const PvePassthrough& plan, const Vm& vm,
+                                      PveVersion version = newest_pve_version());
 
 // The SHA-1 (40 lowercase hex digits) of a conf's bytes: the `digest` qemu-server reports for it
 // (QemuServer.pm parse_vm_config: Digest::SHA::sha1_hex of the raw file) and that `qm set --digest`
@@ -72,6 +75,7 @@ struct PveAttachOptions {
     bool diff = false;              // print a unified diff (dtl) of the conf
     bool dry_run = false;           // change nothing
     bool print_qm = false;          // print the equivalent `qm set` instead of writing
+    PveVersion pve_version = newest_pve_version();  // --pve-version: the release line the VM's node runs
 };
 
 // The conf path `opts` names, and the VMID whose lock file guards it (none for a --pve-conf file

@@ -258,6 +258,10 @@ check "define, libvirt unreachable" 69 "vfiogen: error: connect to test:///no/su
 check "define, bad VM file" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx" -- \
     "$vfiogen" define --connect test:///default --profiles "$src/profiles" "$work/igd-q35.yaml"
 check "attach needs --domain" 64 "attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE)" -- "$vfiogen" attach --connect test:///default "$t10"
+check "attach --pve-version unknown" 64 "vfiogen: error: --pve-version: unknown PVE version '7.4'" -- \
+    "$vfiogen" attach --pve-conf "$src/tests/data/pve/win11-120.conf" --pve-version 7.4 --dry-run "$src/examples/pve-nvidia-gt1030.yaml"
+check "attach --pve-version is for PVE" 64 "attach: --pve-root, --print-qm and --pve-version are for Proxmox VE" -- \
+    "$vfiogen" attach --domain x --connect test:///default --pve-version 8.0 "$t10"
 host="test://$src/tests/data/libvirt/test-host.xml"
 check "attach --diff --dry-run" 0 "dry run: would redefine domain 'win10' on $host; nothing was changed" -- \
     "$vfiogen" attach --connect "$host" --domain win10 --diff --dry-run "$src/examples/pve-nvidia-gt1030.yaml"

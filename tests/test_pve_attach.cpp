@@ -358,3 +358,23 @@ TEST_CASE("a merge that would break a check rule the conf did not break is refus
               "changed");
     }
 }
+
+TEST_CASE("--pve-version: attach refuses to write a value the VM's PVE release line does not have") {
+    // driver= on hostpciN appeared in qemu-server 9.0 (pve_schema.cpp); the plan is changed by hand,
+    // since no VM file key asks for it yet.
+    Vm vm = example("pve-nvidia-gt1030");
+    PvePassthrough plan = plan_pve_passthrough(vm);
+    REQUIRE(!plan.hostpci.empty());
+    plan.hostpci[0].options += ",driver=vfio";
+    std::string conf = win11_conf();
+    CHECK_NOTHROW(merge_pve_passthrough(conf, "120.conf", 120, plan, vm, PveVersion{9, 0}));
+    try {
+        merge_pve_passthrough(conf, "120.conf", 120, plan, vm, PveVersion{8, 4});
+        FAIL("no refusal");
+    } catch (const InputErrors& e) {
+        REQUIRE(e.diagnostics().size() >= 2);
+        CHECK(e.diagnostics().front().str().find("needs PVE 9.0 or later; this conf is checked for PVE 8.4") !=
+              std::string::npos);
+        CHECK(e.diagnostics().front().str().find("[pve-version]") != std::string::npos);
+    }
+}
