@@ -5,6 +5,9 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "diagnostic.h"
+#include "text_escape.h"
+
 namespace vfiogen {
 namespace {
 
@@ -74,6 +77,17 @@ std::string add_kernel_parameters(const std::string& file, const std::vector<std
         have.push_back(p);
     }
     return first + "\n" + rest;
+}
+
+// A kernel command line is printable text in lines: a control character (a carriage return, ESC,
+// NUL) from a host tree would be copied into the /etc/kernel/cmdline vfiogen writes. Throws
+// InputError naming `path`, with the value escaped.
+void refuse_control_characters(const std::string& text, const std::string& path) {
+    for (unsigned char c : text)
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            throw InputError(Mark{path, 0, 0}, "'" + escape_control(text.substr(0, 200)) +
+                                                   "' holds a control character: this is not a kernel command line, "
+                                                   "and vfiogen will not copy it into one");
 }
 
 }  // namespace
@@ -220,6 +234,7 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
     } else if (distro == Distro::Proxmox || distro == Distro::Debian || distro == Distro::Fedora) {
         // /etc/kernel/cmdline holds the whole command line (root= included) on its first line.
         if (auto current = read_text(host.root.file("/etc/kernel/cmdline"))) {
+            refuse_control_characters(*current, host.root.file("/etc/kernel/cmdline"));
             c.files.push_back({"/etc/kernel/cmdline", add_kernel_parameters(*current, c.cmdline, c.warnings)});
             c.cmdline_how = "/etc/kernel/cmdline is the current one with them appended to its first line.";
         } else {

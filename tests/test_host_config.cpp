@@ -132,6 +132,17 @@ TEST_CASE("systemd-boot: parameters go to the first line of /etc/kernel/cmdline,
     CHECK(file_text(config, "/etc/kernel/cmdline") == "root=/dev/sda1 iommu=off iommu=pt initcall_blacklist=sysfb_init\n");
     CHECK(config.warnings ==
           std::vector<std::string>{"/etc/kernel/cmdline already sets iommu=off: iommu=pt is added after it; remove iommu=off unless both are meant"});
+    // A host tree's cmdline with any control character (CR, ESC, NUL, DEL, ...) is refused, not copied.
+    for (int byte = 0; byte < 0x80; ++byte) {
+        if (byte >= 0x20 && byte != 0x7f) continue;
+        if (byte == '\n' || byte == '\t') continue;
+        CAPTURE(byte);
+        std::string hostile = "root=/dev/sda1 quiet";
+        hostile.insert(hostile.begin() + 5, static_cast<char>(byte));
+        std::string error = test::input_error_text([&] { with_cmdline(hostile + "\n"); });
+        CHECK(error.find(dir + "/etc/kernel/cmdline: error: ") == 0);
+        CHECK(error.find("holds a control character") != std::string::npos);
+    }
     std::filesystem::remove_all(dir);
 }
 
