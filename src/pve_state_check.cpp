@@ -72,7 +72,8 @@ bool confidential_vm(const PveSection& current) {
     if (current.find("intel-tdx")) return true;
     const PveEntry* sev = current.find("amd-sev");
     if (!sev) return false;
-    const Property* type = parse_property_string(sev->value, "type").find("type");
+    PropertyList props = parse_property_string(sev->value, "type");  // kept: find() points into it
+    const Property* type = props.find("type");
     return type && type->value == "snp";
 }
 
