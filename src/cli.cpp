@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "bounded_read.h"
 #include "check.h"
 #include "check_report.h"
 #include "deploy.h"
@@ -122,7 +123,7 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
 Vm load_vm_arg(const po::variables_map& args) {
     std::string file = args["vm-file"].as<std::string>();
     if (file == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        std::string text = read_bounded_stream(std::cin, "<stdin>");
         ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
         return load_vm_text(text, "<stdin>", profiles);
     }

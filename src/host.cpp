@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounded_read.h"
 #include "diagnostic.h"
 
 namespace vfiogen {
@@ -19,22 +19,21 @@ std::string join(const std::string& dir, const std::string& name) {
     return dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
-// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
-std::optional<std::string> read_line(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::string line;
-    std::getline(in, line);
-    if (in.bad()) return std::nullopt;
-    return line;
+// A sysfs/procfs file whole; nothing when it is missing or unreadable. Throws InputError naming
+// the path when it is not a regular file (a FIFO in a host tree would block) or over
+// kMaxHostFileBytes (/dev/zero as proc/cpuinfo).
+std::optional<std::string> read_attribute(const std::string& path) {
+    return read_regular_file_if_present(path, kMaxHostFileBytes);
 }
 
-std::string read_all(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
+std::optional<std::string> read_line(const std::string& path) {
+    auto text = read_attribute(path);
+    if (!text) return std::nullopt;
+    return text->substr(0, text->find('\n'));
 }
+
+std::string read_all(const std::string& path) { return read_attribute(path).value_or(""); }
 
 std::optional<unsigned long long> read_hex(const std::string& path) {
     auto line = read_line(path);

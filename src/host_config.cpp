@@ -1,9 +1,10 @@
 #include "host_config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+
+#include "bounded_read.h"
 
 namespace vfiogen {
 namespace {
@@ -38,11 +39,11 @@ std::string distro_name(Distro d) {
     return "";
 }
 
+// Throws InputError naming the path for a FIFO, a device or a file over kMaxHostFileBytes.
 std::optional<std::string> read_first_line(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    if (!in || !std::getline(in, line)) return std::nullopt;
-    return line;
+    auto text = read_regular_file_if_present(path, kMaxHostFileBytes);
+    if (!text || text->empty()) return std::nullopt;
+    return text->substr(0, text->find('\n'));
 }
 
 }  // namespace
