@@ -47,7 +47,12 @@ CheckSummary summarize(const std::vector<FileResult>& results) {
     s.files = results.size();
     for (const auto& r : results) {
         s.unreadable += r.unreadable;
-        for (const auto& f : r.findings) (f.severity() == Severity::Error ? s.errors : s.warnings)++;
+        s.errors += r.hidden_errors;
+        s.warnings += r.hidden_warnings;
+        for (const auto& f : r.findings) {
+            if (f.severity() == Severity::Error) ++s.errors;
+            else if (f.severity() == Severity::Warning) ++s.warnings;
+        }
     }
     return s;
 }

@@ -25,7 +25,7 @@ enum class RuleScope {
 
 struct CheckRule {
     std::string_view id;  // "pve-legacy-igd": lowercase, stable, never reused
-    Severity severity;    // Error or Warning
+    Severity severity;    // Error or Warning; Note only for more-findings, which counts as neither
     RuleScope scope;
     std::string_view summary;
     std::string_view hint;    // what to do about it, one line
