@@ -64,19 +64,22 @@ run() {  # run CLASS COMMAND...: one line of figures
     local class=$1
     shift
     set +e
-    timeout 60 /usr/bin/time -v "$@" >/dev/null 2>"$work/time.txt"
+    timeout 60 /usr/bin/time -v "$@" >"$work/out.txt" 2>"$work/time.txt"
     local rc=$?
     set -e
     local wall rss
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
-    printf '%-34s exit %3s  wall %8s  peak RSS %7.1f MiB  %s\n' "$class" "$rc" "${wall:-timeout}" \
-        "$(awk -v k="${rss:-0}" 'BEGIN { print k / 1024 }')" "$(grep -m1 'error' "$work/time.txt" | cut -c1-70)"
+    # A run killed by the timeout has no figures from time(1).
+    local mib=-
+    [[ -n $rss ]] && mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+    printf '%-34s exit %3s  wall %8s  peak RSS %7s MiB  %s\n' "$class" "$rc" "${wall:-timeout}" "$mib" \
+        "$(cat "$work/time.txt" "$work/out.txt" | grep -m1 -E 'error(\[|:)|more than' | sed -e "s#$work/##g" -e 's/^ *//' | cut -c1-90)"
 }
 
 echo "vfiogen: $vfiogen"
 run "yaml: nested aliases (330 B)" "$vfiogen" render -t pve "$work/laughs.yaml"
-run "yaml: aliased passthrough (13 KB)" "$vfiogen" render -t pve "$work/aliased-passthrough.yaml"
+run "yaml: aliased passthrough (13 KB)" "$vfiogen" render -t pve --profiles "$src/profiles" "$work/aliased-passthrough.yaml"
 run "yaml: aliased qemu_args (1 MB)" "$vfiogen" render -t pve "$work/aliased-args.yaml"
 run "yaml: 100k qemu_args, check" "$vfiogen" check "$work/args-100k.yaml"
 run "stdin: /dev/zero, render" bash -c '"$0" render -t pve - </dev/zero' "$vfiogen"
