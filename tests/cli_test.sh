@@ -250,6 +250,10 @@ check "render: /dev/zero on stdin" 2 "<stdin>: error: input too large (over 4194
 cp -r "$hosts/gt1030" "$work/fifo-host" && rm "$work/fifo-host/proc/modules" && mkfifo "$work/fifo-host/proc/modules"
 check "host scan: FIFO as proc/modules" 2 "$work/fifo-host/proc/modules: error: not a regular file (a FIFO)" -- \
     timeout 20 "$vfiogen" host scan --root "$work/fifo-host"
+# A FIFO as /etc/kernel/cmdline, which host config reads for systemd-boot (Proxmox).
+cp -r "$hosts/gt1030" "$work/cmdline-host" && mkdir -p "$work/cmdline-host/etc/kernel" && mkfifo "$work/cmdline-host/etc/kernel/cmdline"
+check "host config: FIFO as /etc/kernel/cmdline" 2 "$work/cmdline-host/etc/kernel/cmdline: error: not a regular file (a FIFO)" -- \
+    timeout 20 "$vfiogen" host config --root "$work/cmdline-host" --distro proxmox "$src/examples/pve-nvidia-gt1030.yaml"
 # /dev/zero as proc/cpuinfo: it used to be read until memory ran out.
 cp -r "$hosts/gt1030" "$work/zero-host" && ln -sf /dev/zero "$work/zero-host/proc/cpuinfo"
 check "host check: /dev/zero as proc/cpuinfo" 2 "$work/zero-host/proc/cpuinfo: error: not a regular file (a character device)" -- \
