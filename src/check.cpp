@@ -176,6 +176,7 @@ ProfileLibrary& Checker::library_for(const std::string& path) {
     auto dirs = ProfileLibrary::default_search_path(options_.profile_dirs, path);
     auto& slot = libraries_[dirs];
     if (!slot) slot = std::make_unique<ProfileLibrary>(dirs);
+    slot->trust_owner_of(path);
     return *slot;
 }
 
@@ -275,6 +276,7 @@ void Checker::check_profile(const std::string& text, FileResult& r) {
             std::vector<std::string> dirs = ProfileLibrary::default_search_path(options_.profile_dirs, r.path);
             dirs.insert(dirs.begin(), dirname_of(r.path));
             ProfileLibrary library(dirs);
+            library.trust_owner_of(r.path);
             library.load(stem_of(r.path), Mark{r.path, 0, 0});
         }
     } catch (const InputError& e) {
@@ -346,7 +348,7 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
         if (std::find(own.begin(), own.end(), f.rule) == own.end()) r.findings.push_back(f);
 }
 
-std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths) {
+std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths, std::vector<std::string>* notes) {
     std::vector<std::string> out;
     for (const auto& p : paths) {
         std::error_code ec;
@@ -355,6 +357,7 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
             continue;
         }
         std::vector<std::string> found;
+        fs::path inside = fs::canonical(p, ec);
         fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
         for (; !ec && it != end; it.increment(ec)) {
             std::string name = it->path().filename().string();
@@ -364,6 +367,16 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
             }
             if (!it->is_regular_file(ec)) continue;
             std::string path = it->path().string();
+            if (it->is_symlink(ec)) {
+                std::error_code ec2;
+                fs::path target = fs::canonical(it->path(), ec2);
+                auto rel = target.lexically_relative(inside);
+                if (ec2 || rel.empty() || *rel.begin() == "..") {
+                    if (notes)
+                        notes->push_back(path + ": note: not followed: a symlink to " + target.string() + ", outside " + p);
+                    continue;
+                }
+            }
             if (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".conf") || ends_with(path, ".xml"))
                 found.push_back(path);
         }

@@ -90,6 +90,10 @@ private:
 // .yaml, .yml, .conf and .xml files under each directory, recursively, sorted, skipping
 // hidden entries. A missing path, or a directory with none of those files, is kept as it is, so
 // that checking it reports it as unreadable (exit 2) instead of passing with nothing checked.
-std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths);
+// A symlink under a directory is followed only when its target stays inside that directory (a
+// pull request may add `configs/x.conf -> ../.git/config`); each one skipped adds a line
+// "LINK: note: not followed: a symlink to TARGET, outside DIR" to `notes` when given.
+std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths,
+                                            std::vector<std::string>* notes = nullptr);
 
 }  // namespace vfiogen

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 
 #include <boost/program_options.hpp>
 
@@ -70,7 +71,7 @@ po::options_description render_options() {
          "pve (a whole /etc/pve/qemu-server/<vmid>.conf), pve-snippet (only hostpciN, args, bios, "
          "efidisk0, machine, vga, cpu) or libvirt (domain XML)")
         ("output,o", po::value<std::string>()->value_name("FILE"),
-         "write to FILE (replaced atomically, untouched on error) instead of stdout");
+         "write to FILE instead of stdout (replaced atomically keeping mode and owner, through a symlink to its target; untouched on error; never an input; <N>.conf only for vmid N)");
     add_rendering_input_options(o);
     return o;
 }
@@ -119,23 +120,58 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
     return ProfileLibrary::default_search_path(extra, anchor);
 }
 
-// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path.
-Vm load_vm_arg(const po::variables_map& args) {
+// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path. When
+// `inputs` is given, the VM file and every profile file read are appended to it.
+Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
     std::string file = args["vm-file"].as<std::string>();
     if (file == "-") {
         std::string text = read_bounded_stream(std::cin, "<stdin>");
         ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        return load_vm_text(text, "<stdin>", profiles);
+        Vm vm = load_vm_text(text, "<stdin>", profiles);
+        if (inputs) *inputs = profiles.files();
+        return vm;
     }
     ProfileLibrary profiles(profile_dirs(args, file));
-    return load_vm(file, profiles);
+    profiles.trust_owner_of(file);
+    Vm vm = load_vm(file, profiles);
+    if (inputs) {
+        inputs->push_back(file);
+        for (const auto& f : profiles.files()) inputs->push_back(f);
+    }
+    return vm;
 }
 
-Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args) {
+// Renders `vm`; the --templates override files read are appended to `inputs` when given.
+Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
+                    std::vector<std::string>* inputs = nullptr) {
     TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
     Rendered out = render(vm, target, templates);
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    if (inputs) inputs->insert(inputs->end(), templates.files_read().begin(), templates.files_read().end());
     return out;
+}
+
+// PVE reads /etc/pve/qemu-server/<N>.conf as VM N: a conf for another VMID written there would
+// hand this VM's disks (named vm-<vmid>-disk-K) to VM N, and `qm destroy <vmid>` would delete
+// them under it. Throws InputError at `vmid` when `output`'s file name is <N>.conf with N != vmid.
+void refuse_foreign_vmid_conf(const Vm& vm, const std::string& output) {
+    std::string base = std::filesystem::path(output).filename().string();
+    if (base.size() <= 5 || base.compare(base.size() - 5, 5, ".conf") != 0) return;
+    std::string stem = base.substr(0, base.size() - 5);
+    if (stem.empty() || stem.size() > 12 ||
+        !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    long long n = std::stoll(stem);
+    if (vm.vmid && *vm.vmid == n) return;
+    if (!vm.vmid)
+        throw InputError(vm.vmid_mark, "the output " + output + " is the conf of VM " + stem +
+                                           ", but this VM file has no vmid: set 'vmid: " + stem +
+                                           "' if it describes that VM, or write to another file");
+    throw InputError(vm.vmid_mark, "vmid " + std::to_string(*vm.vmid) + " does not match the output " +
+                                       output + ": PVE reads " + base + " as VM " + stem +
+                                       ", which would then use VM " + std::to_string(*vm.vmid) +
+                                       "'s disks; write to " + std::to_string(*vm.vmid) +
+                                       ".conf or change vmid");
 }
 
 int run_render(const po::variables_map& args) {
@@ -144,9 +180,12 @@ int run_render(const po::variables_map& args) {
     if (!target)
         throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet or libvirt" +
                          did_you_mean(target_name, {"pve", "pve-snippet", "libvirt"}));
-    Vm vm = load_vm_arg(args);
-    Rendered out = render_arg(vm, *target, args);
-    write_output(args.count("output") ? args["output"].as<std::string>() : "-", out.text);
+    OutputOptions output;
+    Vm vm = load_vm_arg(args, &output.inputs);
+    Rendered out = render_arg(vm, *target, args, &output.inputs);
+    std::string path = args.count("output") ? args["output"].as<std::string>() : "-";
+    if (path != "-" && *target != Target::Libvirt) refuse_foreign_vmid_conf(vm, path);
+    write_output(path, out.text, output);
     return kExitOk;
 }
 
@@ -238,8 +277,10 @@ int run_check(const po::variables_map& args) {
     options.schema_path = args["schema"].as<std::string>();
     Checker checker(options);
     std::vector<FileResult> results;
-    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>()))
+    std::vector<std::string> notes;
+    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
         results.push_back(checker.check_file(path));
+    for (const auto& n : notes) std::cerr << n << "\n";
 
     std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
     CheckSummary s = summarize(results);
@@ -349,6 +390,7 @@ int run_host_config(const po::variables_map& args) {
     std::optional<std::string> dir;
     if (args.count("output")) {
         dir = args["output"].as<std::string>();
+        if (dir->empty()) throw UsageError("-o: the output directory is empty (use -o . for the current directory)");
         std::error_code ec;
         auto canonical = std::filesystem::weakly_canonical(*dir, ec);
         if (!ec && canonical == "/" && !args.count("install"))
@@ -363,13 +405,14 @@ int run_host_config(const po::variables_map& args) {
         std::cout << format_host_config(config, vm, distro, loader);
         return kExitOk;
     }
-    for (const auto& f : config.files) {
-        std::filesystem::path target = std::filesystem::path(*dir) / f.path.substr(1);
-        std::error_code ec;
-        std::filesystem::create_directories(target.parent_path(), ec);
-        if (ec) throw OutputError(target.parent_path().string() + ": cannot create directory: " + ec.message());
-        write_output(target.string(), f.text);
-        std::cout << "wrote " << target.string() << "\n";
+    std::vector<TreeFile> files;
+    for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
+    // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
+    for (const auto& w : StagedTree(*dir, files, kHostConfigMarker).commit()) {
+        if (w.change == TreeWrite::Change::Unchanged) std::cout << "unchanged " << w.path << "\n";
+        else std::cout << (w.change == TreeWrite::Change::Created ? "wrote " : "replaced ") << w.path << "\n";
+        if (!w.backup.empty())
+            std::cout << "  (it was not written by vfiogen: the previous file is kept as " << w.backup << ")\n";
     }
     std::cout << "\nKernel command line: add " << [&] {
         std::string s;
@@ -386,7 +429,8 @@ po::options_description init_options() {
         ("from-host", po::value<std::string>()->required()->value_name("BDF"),
          "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
         ("output,o", po::value<std::string>()->value_name("VM.yaml"),
-         "write the VM file there (and a new profile into profiles/ beside it when none matches)");
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
+        ("force,f", "replace VM.yaml when it exists (it may hold your edits)");
     add_profiles_option(o);
     add_host_root_options(o);
     o.add_options()("help,h", "show this help");
@@ -398,6 +442,11 @@ int run_init(const po::variables_map& args) {
     auto bdf = parse_pci_address(text, &error);
     if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
     std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
+    OutputOptions output;
+    output.replace = args.count("force") > 0;
+    struct stat st {};
+    if (out != "-" && !output.replace && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
     ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
     Host host = read_host(host_root(args));
     PciNames names;
@@ -421,7 +470,8 @@ int run_init(const po::variables_map& args) {
         write_output(file.string(), *r.profile_yaml);
         std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
     }
-    write_output(out, r.vm_yaml);
+    output.inputs = profiles.files();
+    write_output(out, r.vm_yaml, output);
     return kExitOk;
 }
 
@@ -438,8 +488,12 @@ const std::vector<Command>& commands() {
          "Renders VM.yaml for libvirt, runs the preflight checks on the target host (host PCI functions\n"
          "exist as node devices, the domain capabilities offer VFIO, the machine type and the OVMF\n"
          "loader, ROM files exist), then defines the domain with VIR_DOMAIN_DEFINE_VALIDATE and, with\n"
-         "--start, starts it. A domain of the same name is updated in place (same UUID); if it is\n"
-         "running, the new definition applies at its next start. Any failed check refuses the define.",
+         "--start, starts it. The domain is marked as vfiogen's in its <metadata>. A domain of the same\n"
+         "name is replaced only when it carries that mark (same UUID; its previous definition is saved\n"
+         "under $XDG_STATE_HOME/vfiogen/replaced, else ~/.local/state/vfiogen/replaced, and named); any\n"
+         "other domain of that name is refused: use 'vfiogen attach' to add passthrough to it. If it is\n"
+         "running, the new definition applies at its next start. Any failed check refuses the define.\n"
+         "--dry-run prints the XML, the plan and a diff against the definition it would replace.",
          define_options, run_define, "vm-file"},
         {"attach", "add a VM file's passthrough to an existing libvirt domain",
          "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]",
@@ -483,7 +537,8 @@ const std::vector<Command>& commands() {
          host_check_options, run_host_check, "vm-file"},
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
          "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
-         "Prints (or writes under DIR, each file replaced atomically) the kernel command line additions and\n"
+         "Prints (or writes under DIR: all files or none, never through a symlink below DIR, a file vfiogen\n"
+        "did not write kept as NAME.vfiogen-old) the kernel command line additions and\n"
          "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
          "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
          "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
@@ -492,12 +547,12 @@ const std::vector<Command>& commands() {
          "-o / (the real /etc) needs --install.",
          host_config_options, run_host_config, "vm-file"},
         {"init", "write a VM file for a host device (init --from-host BDF)",
-         "--from-host BDF [-o VM.yaml] [--profiles DIR] [--root DIR]",
+         "--from-host BDF [-o VM.yaml [--force]] [--profiles DIR] [--root DIR]",
          "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"
          "passes them all, bound to the roles of the hardware profile whose IDs match (an Intel iGPU's\n"
          "PCH audio at 00:1f.3 is found too). It renders without edits; check name, memory and disks.\n"
          "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
-         "VM.yaml, where render finds it.",
+         "VM.yaml, where render finds it. An existing VM.yaml is replaced only with --force.",
          init_options, run_init, nullptr},
     };
     return table;
@@ -519,7 +574,7 @@ void print_main_help(std::ostream& out) {
     out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version\n\n"
            "Exit codes: 0 success, 1 invalid input (a rule or key error), 2 unreadable input (missing file,\n"
            "YAML syntax, binary), 64 bad command line, 69 libvirt unreachable or refused the request,\n"
-           "74 output could not be written.\n";
+           "74 output could not be written or was refused (a -o file, or stdout).\n";
 }
 
 void print_command_help(const Command& c, std::ostream& out) {

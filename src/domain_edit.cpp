@@ -339,6 +339,49 @@ std::string with_uuid(const std::string& xml, const std::string& uuid) {
     return print(doc);
 }
 
+namespace {
+
+// The element of vfiogen's namespace among <metadata>'s children (pugixml does not resolve
+// namespaces: the element itself declares it, as libvirt writes it back).
+pugi::xml_node find_mark(const pugi::xml_node& metadata) {
+    for (pugi::xml_node child : metadata.children())
+        for (pugi::xml_attribute a : child.attributes())
+            if (std::string(a.name()).rfind("xmlns", 0) == 0 && std::string(a.value()) == kVfiogenMetadataNs)
+                return child;
+    return {};
+}
+
+}  // namespace
+
+std::string with_vfiogen_mark(const std::string& xml, const std::string& vm_file) {
+    pugi::xml_document doc;
+    parse(doc, xml, "the rendered XML");
+    pugi::xml_node domain = doc.child("domain");
+    pugi::xml_node metadata = domain.child("metadata");
+    if (!metadata) {
+        pugi::xml_node after;
+        for (const char* name : {"name", "uuid", "genid", "title", "description"})
+            if (domain.child(name)) after = domain.child(name);
+        metadata = after ? domain.insert_child_after("metadata", after) : domain.prepend_child("metadata");
+    }
+    while (pugi::xml_node old = find_mark(metadata)) metadata.remove_child(old);
+    pugi::xml_node mark = metadata.append_child("vfiogen:vm");
+    mark.append_attribute("xmlns:vfiogen") = kVfiogenMetadataNs;
+    std::string file = vm_file;
+    for (char& c : file)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    mark.append_attribute("file") = file.c_str();
+    return print(doc);
+}
+
+std::optional<std::string> vfiogen_mark(const std::string& xml) {
+    pugi::xml_document doc;
+    parse(doc, xml, "the domain XML");
+    pugi::xml_node mark = find_mark(doc.child("domain").child("metadata"));
+    if (!mark) return std::nullopt;
+    return std::string(mark.attribute("file").as_string());
+}
+
 std::string canonical_domain_xml(const std::string& xml) {
     pugi::xml_document doc;
     parse(doc, xml, "the domain XML");

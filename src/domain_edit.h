@@ -3,6 +3,7 @@
 // made (`attach`), keeping everything else as it was.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "diagnostic.h"
@@ -12,6 +13,19 @@ namespace vfiogen {
 
 // `xml` with <uuid>`uuid`</uuid> right after <name>, replacing any <uuid> it had.
 std::string with_uuid(const std::string& xml, const std::string& uuid);
+
+// The XML namespace of vfiogen's mark in a domain's <metadata> (libvirt keeps one element per
+// namespace there, through every later edit in virsh or virt-manager).
+inline constexpr const char* kVfiogenMetadataNs = "urn:vfiogen:domain:1";
+
+// `xml` with vfiogen's mark in <metadata>: <vfiogen:vm xmlns:vfiogen="urn:vfiogen:domain:1"
+// file="VM_FILE"/>, replacing an older mark. `vm_file` is the VM file the domain came from
+// (control characters become '?').
+std::string with_vfiogen_mark(const std::string& xml, const std::string& vm_file);
+
+// The `file` of vfiogen's mark in a domain's XML ("" when the mark has none), or nullopt when the
+// domain has no mark: it was not defined by `vfiogen define`.
+std::optional<std::string> vfiogen_mark(const std::string& xml);
 
 // `xml` re-serialized the way vfiogen writes edited domains (two-space indent, single-quoted
 // attributes, no declaration), so an unchanged domain compares equal to itself after an edit.

@@ -39,11 +39,40 @@ std::string distro_name(Distro d) {
     return "";
 }
 
-// Throws InputError naming the path for a FIFO, a device or a file over kMaxHostFileBytes.
-std::optional<std::string> read_first_line(const std::string& path) {
-    auto text = read_regular_file_if_present(path, kMaxHostFileBytes);
-    if (!text || text->empty()) return std::nullopt;
-    return text->substr(0, text->find('\n'));
+// The whole file; nothing when it is missing. Throws InputError naming the path for a FIFO, a
+// device (a host tree from elsewhere) or a file over kMaxHostFileBytes.
+std::optional<std::string> read_text(const std::string& path) {
+    return read_regular_file_if_present(path, kMaxHostFileBytes);
+}
+
+std::vector<std::string> words(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+// /etc/kernel/cmdline with `params` added to its first line. proxmox-boot-tool reads only the
+// first line since pve-kernel-helper 7.1-5 (PVE 7.1, 2021-11; changelog "read only first line of
+// /etc/kernel/cmdline", zz-proxmox-boot: get_first_line); systemd's kernel-install joins every line. So the first line gets each
+// parameter it lacks (whole words: "intel_iommu=off" does not hold "intel_iommu=on") and every
+// later line is kept byte for byte. A parameter set there to another value is reported.
+std::string add_kernel_parameters(const std::string& file, const std::vector<std::string>& params,
+                                  std::vector<std::string>& warnings) {
+    size_t end = file.find('\n');
+    std::string first = file.substr(0, end), rest = end == std::string::npos ? "" : file.substr(end + 1);
+    std::vector<std::string> have = words(first);
+    for (const auto& p : params) {
+        if (std::find(have.begin(), have.end(), p) != have.end()) continue;
+        std::string key = p.substr(0, p.find('='));
+        for (const auto& w : have)
+            if (w.substr(0, w.find('=')) == key)
+                warnings.push_back("/etc/kernel/cmdline already sets " + w + ": " + p + " is added after it; remove " + w +
+                                   " unless both are meant");
+        first += " " + p;
+        have.push_back(p);
+    }
+    return first + "\n" + rest;
 }
 
 }  // namespace
@@ -134,15 +163,12 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
             c.commands.push_back("grub2-mkconfig -o /boot/grub2/grub.cfg");
         }
     } else if (distro == Distro::Proxmox || distro == Distro::Debian || distro == Distro::Fedora) {
-        // /etc/kernel/cmdline is one line holding the whole command line (root= included): append.
-        if (auto current = read_first_line(host.root.file("/etc/kernel/cmdline"))) {
-            std::string line = *current;
-            for (const auto& p : c.cmdline)
-                if (line.find(p) == std::string::npos) line += " " + p;
-            c.files.push_back({"/etc/kernel/cmdline", line + "\n"});
-            c.cmdline_how = "/etc/kernel/cmdline is the current one with them appended.";
+        // /etc/kernel/cmdline holds the whole command line (root= included) on its first line.
+        if (auto current = read_text(host.root.file("/etc/kernel/cmdline"))) {
+            c.files.push_back({"/etc/kernel/cmdline", add_kernel_parameters(*current, c.cmdline, c.warnings)});
+            c.cmdline_how = "/etc/kernel/cmdline is the current one with them appended to its first line.";
         } else {
-            c.cmdline_how = "Append them to the single line in /etc/kernel/cmdline.";
+            c.cmdline_how = "Append them to the first line of /etc/kernel/cmdline.";
         }
         c.commands.push_back(distro == Distro::Proxmox ? "proxmox-boot-tool refresh"
                                                        : "kernel-install add \"$(uname -r)\" \"/lib/modules/$(uname -r)/vmlinuz\"");

@@ -14,6 +14,10 @@ namespace vfiogen {
 enum class Distro { Debian, Proxmox, Arch, Fedora };
 enum class Boot { Grub, SystemdBoot };
 
+// Every file host config writes holds this text, except /etc/kernel/cmdline (no comments there);
+// `host config -o` keeps a file without it as NAME.vfiogen-old before replacing it.
+inline constexpr const char* kHostConfigMarker = "Written by vfiogen host config";
+
 // One file to write, by its absolute path on the host (written under -o DIR as DIR + path).
 struct ConfigFile {
     std::string path;  // "/etc/modprobe.d/vfio.conf"

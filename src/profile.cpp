@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <climits>
+#include <cstdio>
 #include <dirent.h>
+#include <set>
+#include <filesystem>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "keys.h"
 #include "suggest.h"
@@ -21,6 +26,48 @@ std::string dirname_of(const std::string& path) {
     size_t slash = path.rfind('/');
     if (slash == std::string::npos) return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Whether `anchor` stands for standard input ("-", "<stdin>", "./-", "./<stdin>"): no directory.
+bool is_stdin_anchor(const std::string& anchor) {
+    std::string base = anchor.substr(anchor.rfind('/') + 1);
+    return base == "-" || base == "<stdin>";
+}
+
+// The project directory holding `dir`: the nearest of `dir` and its parents that holds
+// `.vfiogen.yaml` or `.git` (a repository root, `.git` being a directory or a worktree's file).
+std::optional<std::string> project_root(const std::string& dir) {
+    char resolved[PATH_MAX];
+    if (!realpath(dir.c_str(), resolved)) return std::nullopt;
+    std::filesystem::path p = resolved;
+    for (;;) {
+        std::error_code ec;
+        if (std::filesystem::exists(p / ".vfiogen.yaml", ec) || std::filesystem::exists(p / ".git", ec)) return p.string();
+        if (p == p.root_path()) return std::nullopt;
+        p = p.parent_path();
+    }
+}
+
+// ssh StrictModes for profiles, which add functions, ROM files and host-config lines: the file and
+// its directory must be owned by root, by the user running vfiogen or by a user in `owners` (the
+// owners of the VM files being read: a CI job running as root over a checkout owned by the runner),
+// and writable by neither group nor others. Returns why `path` is not trusted, or "" when it is.
+std::string untrusted_because(const std::string& path, const std::set<uid_t>& owners) {
+    for (const std::string& p : {dirname_of(path), path}) {
+        struct stat st {};
+        if (stat(p.c_str(), &st) != 0) continue;  // vanished meanwhile: reading it will say so
+        if (st.st_uid != 0 && st.st_uid != geteuid() && !owners.count(st.st_uid))
+            return p + " is owned by uid " + std::to_string(st.st_uid) + ", neither root nor you (uid " +
+                   std::to_string(geteuid()) + ") nor the VM file's owner: anyone with that account can change the profiles vfiogen " +
+                   "loads; chown it, or give a directory you own with --profiles";
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+            return p + " is writable by " + ((st.st_mode & S_IWOTH) ? "others" : "its group") + " (mode " + mode +
+                   "): anyone who can write there can plant or change profiles; run 'chmod go-w " + p + "'";
+        }
+    }
+    return "";
 }
 
 std::string stem_of(const std::string& path) {
@@ -74,9 +121,14 @@ std::vector<std::string> ProfileLibrary::default_search_path(const std::vector<s
             start = colon + 1;
         }
     }
-    std::string vm_dir = dirname_of(vm_file);
-    dirs.push_back(vm_dir + "/profiles");
-    dirs.push_back(vm_dir + "/../profiles");
+    if (!is_stdin_anchor(vm_file)) {
+        std::string vm_dir = dirname_of(vm_file);
+        dirs.push_back(vm_dir + "/profiles");
+        if (auto root = project_root(vm_dir)) {
+            char resolved[PATH_MAX];
+            if (!realpath(vm_dir.c_str(), resolved) || *root != resolved) dirs.push_back(*root + "/profiles");
+        }
+    }
     dirs.push_back(std::string(VFIOGEN_DATADIR) + "/profiles");
     return dirs;
 }
@@ -87,6 +139,17 @@ std::optional<std::string> ProfileLibrary::locate(const std::string& name) const
         if (is_file(path)) return path;
     }
     return std::nullopt;
+}
+
+void ProfileLibrary::trust_owner_of(const std::string& vm_file) {
+    struct stat st {};
+    if (stat(vm_file.c_str(), &st) == 0) owners_.insert(st.st_uid);
+}
+
+std::vector<std::string> ProfileLibrary::files() const {
+    std::vector<std::string> out;
+    for (const auto& [name, profile] : cache_) out.push_back(profile.file);
+    return out;
 }
 
 std::vector<std::string> ProfileLibrary::available() const {
@@ -126,6 +189,8 @@ const Profile& ProfileLibrary::load_chain(const std::string& name, const Mark& r
         throw InputError(ref, "hardware profile '" + name + "' not found" + did_you_mean(name, available()) +
                                   "; searched " + searched);
     }
+    if (std::string why = untrusted_because(*path, owners_); !why.empty())
+        throw InputError(ref, "hardware profile '" + name + "' (" + *path + ") is not used: " + why);
     YAML::Node root = load_yaml_file(*path);
     validate_keys(root, DocKind::Profile, *path);
     Section s(root, DocKind::Profile, "", *path);

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <optional>
+#include <set>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -41,13 +43,19 @@ struct Profile {
 // Finds and loads profiles by name from a search path, caching each profile once.
 //
 // Search order (README "Profiles"): every directory given with --profiles, then the
-// directories in $VFIOGEN_PROFILE_PATH (colon-separated), then `profiles/` beside the VM file
-// and beside its parent directory, then the installed VFIOGEN_DATADIR/profiles.
+// directories in $VFIOGEN_PROFILE_PATH (colon-separated), then `profiles/` beside the VM file,
+// then `profiles/` in the VM file's project directory (the nearest directory above it holding
+// `.vfiogen.yaml` or `.git`), then the installed VFIOGEN_DATADIR/profiles. A VM file read from
+// standard input gets neither of the two beside it. A profile is used only when it and its
+// directory are owned by root, the user running vfiogen or the owner of the VM file
+// (trust_owner_of), and not writable by group or others (as ssh's StrictModes); otherwise load()
+// throws InputError naming the path and the fix.
 class ProfileLibrary {
 public:
     explicit ProfileLibrary(std::vector<std::string> search_dirs);
 
-    // The search path used for a VM file at `vm_file`: `extra_dirs` first, then the defaults above.
+    // The search path used for a VM file at `vm_file` ("-", "<stdin>" or "./-": standard input):
+    // `extra_dirs` first, then the defaults above.
     static std::vector<std::string> default_search_path(const std::vector<std::string>& extra_dirs,
                                                         const std::string& vm_file);
 
@@ -61,12 +69,20 @@ public:
 
     const std::vector<std::string>& search_dirs() const { return dirs_; }
 
+    // Trusts profiles owned by the owner of `vm_file` too (see the class comment); a file that
+    // cannot be stat'ed adds nothing.
+    void trust_owner_of(const std::string& vm_file);
+
+    // The profile files loaded so far (each once), for "the output is an input" checks.
+    std::vector<std::string> files() const;
+
 private:
     const Profile& load_chain(const std::string& name, const Mark& ref, std::vector<std::string>& chain);
     std::optional<std::string> locate(const std::string& name) const;
 
     std::vector<std::string> dirs_;
     std::map<std::string, Profile> cache_;
+    std::set<uid_t> owners_;
 };
 
 }  // namespace vfiogen

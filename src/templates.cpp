@@ -95,7 +95,11 @@ std::string TemplateSet::origin(const std::string& name) const {
 std::optional<std::string> TemplateSet::text_of(const std::string& name) const {
     if (dir_) {
         std::string path = *dir_ + "/" + name;
-        if (exists(path)) return read_regular_file(path, kMaxTemplateBytes);
+        if (exists(path)) {
+            std::string text = read_regular_file(path, kMaxTemplateBytes);
+            read_.push_back(path);
+            return text;
+        }
     }
     for (const auto& t : embedded_templates())
         if (name == t.name) return std::string(t.text);

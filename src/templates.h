@@ -44,9 +44,13 @@ public:
     // Where template `name` comes from: the override file, or "<built-in>/NAME".
     std::string origin(const std::string& name) const;
 
+    // The override files read so far (absolute or as given), for "the output is an input" checks.
+    const std::vector<std::string>& files_read() const { return read_; }
+
 private:
     std::optional<std::string> text_of(const std::string& name) const;
     std::optional<std::string> dir_;
+    mutable std::vector<std::string> read_;
     // Parsed templates by name and escape, so a long run (`vfiogen check` over many files)
     // parses each template once.
     mutable std::map<std::pair<std::string, Escape>, std::shared_ptr<kainjow::mustache::mustache>> compiled_;

@@ -212,6 +212,7 @@ Vm load_section(const Section& s) {
     if (vm.name.empty()) throw InputError(vm.name_mark, "'name' is empty");
     vm.description = s.str("description");
     vm.vmid = s.opt_integer("vmid");
+    vm.vmid_mark = s.mark("vmid");
     vm.ostype = s.str("ostype");
     vm.memory_mib = s.integer("memory_mib");
     vm.accel = s.str("accel");

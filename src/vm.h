@@ -63,6 +63,7 @@ struct Vm {
     Mark name_mark;
     std::string description;
     std::optional<long long> vmid;
+    Mark vmid_mark;  // the vmid value, or the file when absent
     std::string ostype;
     long long memory_mib = 0;
     std::string accel;                   // kvm | tcg

@@ -51,7 +51,19 @@ cmp -s "$work/out" "$src/tests/golden/pve-intel-igd-gen12.pve.conf" || { echo "F
 check "render -o" 0 "" -- "$vfiogen" render -t libvirt "$ex" -o "$work/vm.xml"
 cmp -s "$work/vm.xml" "$src/tests/golden/pve-intel-igd-gen12.libvirt.xml" || { echo "FAIL: -o file differs from golden"; failed=$((failed + 1)); }
 [[ -s $work/out ]] && { echo "FAIL: -o also wrote to stdout"; failed=$((failed + 1)); }
-check "render from stdin" 0 "" -- bash -c "cd '$src/examples' && '$vfiogen' render -t pve-snippet - < '$ex'"
+check "render from stdin" 0 "" -- bash -c "cd '$src/examples' && '$vfiogen' render -t pve-snippet --profiles ../profiles - < '$ex'"
+# Profiles come only from where the user chose: not ./profiles or ../profiles for stdin, not the
+# profiles/ of a VM file's parent directory (which, for /tmp/X/vm.yaml, any local user can plant).
+check "stdin does not search ./profiles" 1 "<stdin>:31:14: error: hardware profile 'intel-igd-gen12' not found" -- \
+    bash -c "cd '$src' && '$vfiogen' render -t pve-snippet - < '$ex'"
+mkdir -p "$work/shared/X" "$work/shared/profiles" && cp "$ex" "$work/shared/X/vm.yaml" && cp "$src/profiles"/intel-igd-*.yaml "$work/shared/profiles/"
+check "no profiles/ of the parent directory" 1 "vm.yaml:31:14: error: hardware profile 'intel-igd-gen12' not found" -- \
+    "$vfiogen" render -t pve-snippet "$work/shared/X/vm.yaml"
+chmod 0777 "$work/shared/profiles"
+check "a world-writable profile directory is refused" 1 "is writable by others (mode 0777): anyone who can write there can plant or change profiles; run 'chmod go-w $work/shared/profiles'" -- \
+    "$vfiogen" render -t pve-snippet --profiles "$work/shared/profiles" "$work/shared/X/vm.yaml"
+touch "$work/shared/.vfiogen.yaml" && chmod 0755 "$work/shared/profiles"
+check "the project's profiles/ (.vfiogen.yaml)" 0 "" -- "$vfiogen" render -t pve-snippet "$work/shared/X/vm.yaml"
 check "keys markdown" 0 "" -- "$vfiogen" keys --format markdown
 cmp -s "$work/out" "$src/docs/KEYS.md" || { echo "FAIL: keys --format markdown differs from docs/KEYS.md"; failed=$((failed + 1)); }
 check "profiles" 0 "" -- "$vfiogen" profiles --profiles "$src/profiles"
@@ -82,8 +94,48 @@ sed 's/type: i440fx/type: q35/' "$ex" >"$work/igd-q35.yaml"
 check "legacy IGD on q35" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx, but this VM uses q35" -- \
     "$vfiogen" render -t pve "$work/igd-q35.yaml" --profiles "$src/profiles" -o "$work/new.conf"
 [[ -e $work/new.conf ]] && { echo "FAIL: output created on error"; failed=$((failed + 1)); }
-check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot create a temporary file beside it" -- \
+check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot open its directory $work/no: No such file or directory" -- \
     "$vfiogen" render -t pve "$ex" -o "$work/no/dir.conf"
+
+# -o writes only where asked: through symlinks, in place on devices, never over an input.
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+check "-o /dev/full" 74 "vfiogen: error: /dev/full: write failed: No space left on device" -- \
+    "$vfiogen" render -t pve "$ex" -o /dev/full
+check "-o /dev/null" 0 "" -- "$vfiogen" render -t pve "$ex" -o /dev/null
+[[ -c /dev/null ]] || fail "-o /dev/null replaced the device"
+check "-o ''" 64 "vfiogen: error: -o: the output path is empty" -- "$vfiogen" render -t pve "$ex" -o ""
+mkdir -p "$work/pve" && echo "old" >"$work/pve/100.conf" && ln -s pve/100.conf "$work/link.conf"
+chmod 0640 "$work/pve/100.conf" && chown 1000:1000 "$work/pve/100.conf" 2>/dev/null
+owner=$(stat -c %u:%g "$work/pve/100.conf")
+check "-o through a symlink" 0 "" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/link.conf"
+[[ -L $work/link.conf ]] || fail "-o replaced the symlink itself"
+grep -q '^hostpci0: ' "$work/pve/100.conf" || fail "-o did not write the symlink's target"
+[[ $(stat -c %a "$work/pve/100.conf") == 640 && $(stat -c %u:%g "$work/pve/100.conf") == "$owner" ]] ||
+    fail "-o changed mode or owner: $(stat -c '%a %u:%g' "$work/pve/100.conf")"
+ln "$work/pve/100.conf" "$work/hard.conf"
+check "-o a hard-linked file" 74 "$work/hard.conf: has 2 hard links" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/hard.conf"
+cp "$ex" "$work/self.yaml"
+check "-o the VM file itself" 74 "$work/self.yaml: is an input of this run" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/self.yaml" -o "$work/self.yaml"
+cmp -s "$ex" "$work/self.yaml" || fail "render -o VM.yaml replaced the VM file"
+mkdir -p "$work/own/profiles" && cp "$src/profiles"/intel-igd-*.yaml "$work/own/profiles/" && cp "$ex" "$work/own/vm.yaml"
+check "-o a profile" 74 "is the input $work/own/profiles/intel-igd-gen12.yaml of this run" -- \
+    "$vfiogen" render -t pve --profiles "$work/own/profiles" "$work/own/vm.yaml" -o "$work/own/profiles/../profiles/intel-igd-gen12.yaml"
+# A conf written as <N>.conf must be VM N's (this example's vmid is 130).
+check "-o another VMID's conf" 1 "pve-intel-igd-gen12.yaml:6:7: error: vmid 130 does not match the output $work/101.conf: PVE reads 101.conf as VM 101, which would then use VM 130's disks; write to 130.conf or change vmid" -- \
+    "$vfiogen" render -t pve "$ex" -o "$work/101.conf"
+[[ -e $work/101.conf ]] && fail "a conf for VM 130 was written as 101.conf"
+check "-o the VMID's own conf" 0 "" -- "$vfiogen" render -t pve-snippet "$ex" -o "$work/130.conf"
+check "-o <N>.conf is no PVE conf for libvirt" 0 "" -- "$vfiogen" render -t libvirt "$ex" -o "$work/101.conf"
+# Every command's stdout is checked: output lost to a full disk is exit 74, never success.
+for cmdline in "keys" "check --list-rules" "check $src/examples/pve-nvidia-gt1030.yaml" \
+    "host scan --root $src/tests/data/hosts/gt1030" "host check --root $src/tests/data/hosts/gt1030 $src/examples/pve-nvidia-gt1030.yaml" \
+    "host config --root $src/tests/data/hosts/gt1030 --distro debian $src/examples/pve-nvidia-gt1030.yaml" \
+    "profiles --profiles $src/profiles" "render -t libvirt $ex" "--help"; do
+    # shellcheck disable=SC2086
+    "$vfiogen" $cmdline >/dev/full 2>"$work/err"
+    rc=$?
+    [[ $rc -eq 74 ]] && grep -q "standard output: write failed" "$work/err" || fail "$cmdline >/dev/full: rc=$rc $(cat "$work/err")"
+done
 
 # vfiogen check: findings on stdout, exit 0 clean / 1 findings at or above --fail-on / 2 unreadable.
 expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds the string
@@ -123,6 +175,14 @@ cmp -s "$work/out" "$src/docs/RULES.md" || { echo "FAIL: check --list-rules --fo
 check "check schema missing" 2 "/nonexistent.rng: error: cannot read the libvirt RelaxNG schema" -- \
     "$vfiogen" check --schema /nonexistent.rng "$data/clean/hd630.xml"
 
+# check DIR never follows a symlink out of DIR (a pull request adding configs/x.conf -> ../.git/config).
+mkdir -p "$work/repo/configs/sub" && cp "$data/clean/hd630.xml" "$work/repo/configs/" && printf '[core]\n\tbare = false\n' >"$work/repo/secret"
+ln -s ../secret "$work/repo/configs/x.conf" && ln -s ../hd630.xml "$work/repo/configs/sub/inside.xml"
+check "check DIR skips a symlink out of DIR" 0 "$work/repo/configs/x.conf: note: not followed: a symlink to $work/repo/secret, outside $work/repo/configs" -- \
+    "$vfiogen" check "$work/repo/configs"
+expect_out "symlink inside DIR is checked" "2 files checked"
+grep -q "bare" "$work/out" && fail "check quoted a file outside DIR"
+
 # The sample CI job (examples/ci/vfiogen-check.yml) passes on its sample folder and fails once a
 # broken conf is added to it.
 check "CI sample clean" 0 "" -- "$vfiogen" check --profiles "$src/profiles" "$src/examples/ci/configs"
@@ -143,6 +203,10 @@ check "define via LIBVIRT_DEFAULT_URI" 0 "$note" -- env LIBVIRT_DEFAULT_URI=test
 check "define --dry-run" 0 "dry run: would define new domain 'debian-t10' on test:///default and start it; nothing was changed" -- \
     "$vfiogen" define --connect test:///default --dry-run --start "$t10"
 grep -q "^<domain type='kvm'>" "$work/out" || { echo "FAIL: define --dry-run printed no XML"; failed=$((failed + 1)); }
+sed 's/^name: debian-t10$/name: test/' "$t10" >"$work/named-test.yaml"
+check "define over a domain vfiogen did not define" 1 "named-test.yaml:4:7: error: domain 'test' on test:///default was not defined by vfiogen" -- \
+    "$vfiogen" define --connect test:///default --profiles "$src/profiles" "$work/named-test.yaml"
+grep -qF "add the passthrough to it with 'vfiogen attach --domain test $work/named-test.yaml'" "$work/err" || fail "define: no pointer to attach"
 check "define, libvirt unreachable" 69 "vfiogen: error: connect to test:///no/such/host.xml: " -- \
     "$vfiogen" define --connect test:///no/such/host.xml "$t10"
 check "define, bad VM file" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx" -- \
@@ -201,6 +265,19 @@ grep -qxF "options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1" "$work/out" |
 check "host config -o DIR" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/etcroot"
 grep -qxF "softdep nouveau pre: vfio-pci" "$work/etcroot/etc/modprobe.d/vfio.conf" || { echo "FAIL: host config -o wrote no vfio.conf"; failed=$((failed + 1)); }
 [[ -f $work/etcroot/etc/modules-load.d/vfio.conf && -f $work/etcroot/etc/default/grub.d/vfio.cfg ]] || { echo "FAIL: host config -o files"; failed=$((failed + 1)); }
+gt=(--root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml")
+check "host config -o DIR again" 0 "" -- "$vfiogen" host config "${gt[@]}" -o "$work/etcroot"
+grep -qxF "unchanged $work/etcroot/etc/modprobe.d/vfio.conf" "$work/out" || fail "host config rerun: $(cat "$work/out")"
+check "host config -o ''" 64 "vfiogen: error: -o: the output directory is empty" -- "$vfiogen" host config "${gt[@]}" -o ""
+mkdir -p "$work/linked/elsewhere" && ln -s elsewhere "$work/linked/etc"
+check "host config -o DIR with DIR/etc a symlink" 74 "$work/linked/etc: is a symlink; vfiogen writes only inside $work/linked" -- \
+    "$vfiogen" host config "${gt[@]}" -o "$work/linked"
+[[ -z $(ls -A "$work/linked/elsewhere") ]] || fail "host config wrote through DIR/etc -> elsewhere"
+mkdir -p "$work/handmade/etc/modprobe.d" && echo "options vfio-pci ids=1234:5678" >"$work/handmade/etc/modprobe.d/vfio.conf"
+check "host config keeps a hand-written file" 0 "" -- "$vfiogen" host config "${gt[@]}" -o "$work/handmade"
+grep -qxF "  (it was not written by vfiogen: the previous file is kept as $work/handmade/etc/modprobe.d/vfio.conf.vfiogen-old)" "$work/out" ||
+    fail "host config did not say where the hand-written file went: $(cat "$work/out")"
+grep -qxF "options vfio-pci ids=1234:5678" "$work/handmade/etc/modprobe.d/vfio.conf.vfiogen-old" || fail "hand-written vfio.conf lost"
 check "host config two identical GPUs" 0 "vfiogen: warning: ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia)" -- \
     "$vfiogen" host config --root "$hosts/two-t10" --distro arch --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host config refuses /" 64 "vfiogen: error: -o / would write into /etc: add --install if that is what you want" -- \
@@ -213,6 +290,12 @@ check "init --help" 0 "" -- "$vfiogen" init --help
 check "init --from-host to stdout" 0 "" -- "$vfiogen" init --from-host 01:00 --root "$hosts/gt1030" --profiles "$src/profiles"
 grep -qxF "  - profile: nvidia-gt1030" "$work/out" || { echo "FAIL: init did not pick nvidia-gt1030"; failed=$((failed + 1)); }
 check "init -o, then render" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+echo "# my edits" >>"$work/igd.yaml"
+check "init -o an existing file" 74 "vfiogen: error: $work/igd.yaml: exists (and may hold your edits); add --force to replace it" -- \
+    "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml"
+grep -q "^# my edits" "$work/igd.yaml" || fail "init -o replaced an edited VM file"
+check "init -o --force" 0 "" -- "$vfiogen" init --from-host 00:02.0 --root "$hosts/intel-adl" --profiles "$src/profiles" -o "$work/igd.yaml" --force
+grep -q "^# my edits" "$work/igd.yaml" && fail "init --force did not replace the VM file"
 check "render what init wrote" 0 "" -- "$vfiogen" render -t pve --profiles "$src/profiles" "$work/igd.yaml"
 grep -qxF "hostpci1: 0000:00:1f.3,romfile=gen12_gop.rom" "$work/out" || { echo "FAIL: init output does not render the audio"; failed=$((failed + 1)); }
 check "init without a profile needs -o" 1 "--from-host: error: no hardware profile matches 02:00.0" -- \

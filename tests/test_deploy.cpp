@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -19,10 +21,18 @@ namespace {
 
 constexpr const char* kTestUri = "test:///default";
 
+// Where define keeps replaced definitions during the tests (emptied per test case).
+std::string saved_dir() {
+    static std::string dir = std::filesystem::temp_directory_path() / ("vfiogen-saved-" + std::to_string(::getpid()));
+    return dir;
+}
+
 // test:///default keeps its domains while any connection to it is open: each test case holds
 // one, so define_vm's own connections see (and change) the same state, which starts fresh.
 struct TestDriver {
     LibvirtConnection conn = LibvirtConnection::open(kTestUri, false);
+    TestDriver() { std::filesystem::remove_all(saved_dir()); }
+    ~TestDriver() { std::filesystem::remove_all(saved_dir()); }
 };
 
 Vm example(const std::string& stem) {
@@ -35,7 +45,15 @@ std::string libvirt_xml(const Vm& vm) { return render(vm, Target::Libvirt, Templ
 DeployOptions options() {
     DeployOptions o;
     o.uri = kTestUri;
+    o.saved_dir = saved_dir();
     return o;
+}
+
+std::vector<std::string> saved_files() {
+    std::vector<std::string> files;
+    if (std::filesystem::exists(saved_dir()))
+        for (const auto& e : std::filesystem::directory_iterator(saved_dir())) files.push_back(e.path().string());
+    return files;
 }
 
 std::string service_error_text(const std::function<void()>& f) {
@@ -67,12 +85,18 @@ TEST_CASE("define --start defines and starts a domain; defining again updates it
     auto first = driver.conn.lookup_domain("debian-t10");
     REQUIRE(first);
     CHECK(first->active);
+    CHECK(vfiogen_mark(first->inactive_xml) == vm.file);  // libvirt kept vfiogen's <metadata> mark
 
     // The same name again (now with 16 → 8 GiB): an update of the same UUID, applied at next start.
     vm.memory_mib = 8192;
     std::ostringstream out2, err2;
     define_vm(vm, libvirt_xml(vm), opts, out2, err2);
+    auto saved = saved_files();
+    REQUIRE(saved.size() == 1);
+    CHECK(test::read_file(saved[0]) == first->inactive_xml);  // the replaced definition, as libvirt gave it
+    CHECK(saved[0].find("/debian-t10-" + first->uuid + "-") != std::string::npos);
     CHECK(out2.str() == "updated domain 'debian-t10' (UUID " + first->uuid + ") on test:///default\n"
+                        "its previous definition is saved as " + saved[0] + " (restore: virsh define " + saved[0] + ")\n"
                         "domain 'debian-t10' is running: the new definition applies at its next start\n");
     auto second = driver.conn.lookup_domain("debian-t10");
     CHECK(second->uuid == first->uuid);
@@ -87,11 +111,43 @@ TEST_CASE("--dry-run prints the XML and the plan and changes nothing") {
     opts.dry_run = true;
     opts.start = true;
     define_vm(vm, libvirt_xml(vm), opts, out, err);
-    CHECK(out.str() == canonical_domain_xml(libvirt_xml(vm)));
+    CHECK(out.str() == with_vfiogen_mark(libvirt_xml(vm), vm.file));
     CHECK(err.str() == vm.file + kTestDriverNote +
                            "dry run: would define new domain 'win11-arc' on test:///default and start it; nothing was "
                            "changed\n");
     CHECK_FALSE(driver.conn.lookup_domain("win11-arc"));
+}
+
+TEST_CASE("define replaces only domains vfiogen defined; the dry run shows what it would replace") {
+    TestDriver driver;  // test:///default holds a domain 'test' that vfiogen did not define
+    Vm vm = example("libvirt-tesla-t10");
+    vm.name = "test";
+    std::string before = driver.conn.lookup_domain("test")->inactive_xml;
+    std::ostringstream out, err;
+    std::string message = test::input_error_text([&] { define_vm(vm, libvirt_xml(vm), options(), out, err); });
+    CHECK(message == vm.file + ":4:7: error: domain 'test' on test:///default was not defined by vfiogen (its <metadata> "
+                               "has no vfiogen mark): defining would replace its disks, NICs and everything the VM "
+                               "file does not name; add the passthrough to it with 'vfiogen attach --domain test " +
+                               vm.file + "', or give this VM another name");
+    CHECK(driver.conn.lookup_domain("test")->inactive_xml == before);
+    CHECK(saved_files().empty());
+
+    // Once vfiogen defined it, a dry run names what it would replace and shows the change.
+    vm.name = "debian-t10";
+    define_vm(vm, libvirt_xml(vm), options(), out, err);
+    auto defined = driver.conn.lookup_domain("debian-t10");
+    vm.memory_mib = 8192;
+    std::ostringstream out2, err2;
+    DeployOptions opts = options();
+    opts.dry_run = true;
+    define_vm(vm, libvirt_xml(vm), opts, out2, err2);
+    CHECK(err2.str().find("dry run: would replace domain 'debian-t10' (UUID " + defined->uuid +
+                          ") on test:///default, keeping its current definition in " + saved_dir() +
+                          "; nothing was changed\n") != std::string::npos);
+    CHECK(err2.str().find("-  <memory unit='KiB'>16777216</memory>\n") != std::string::npos);
+    CHECK(err2.str().find("+  <memory unit='MiB'>8192</memory>\n") != std::string::npos);
+    CHECK(saved_files().empty());
+    CHECK(driver.conn.lookup_domain("debian-t10")->inactive_xml == defined->inactive_xml);
 }
 
 TEST_CASE("XML that libvirt's schema refuses is reported with libvirt's message and leaves the old definition") {

@@ -1,6 +1,10 @@
 // `host config` on the fixture hosts: the files and commands, exactly.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 #include "host_config.h"
 #include "test_helpers.h"
 
@@ -105,4 +109,27 @@ TEST_CASE("HD 630 with the IOMMU off on Fedora (seed 002): grubby and dracut") {
     CHECK(config.commands ==
           std::vector<std::string>{"grubby --update-kernel=ALL --args=\"intel_iommu=on iommu=pt initcall_blacklist=sysfb_init\"",
                                    "grub2-mkconfig -o /boot/grub2/grub.cfg", "dracut -f --regenerate-all", "reboot"});
+}
+
+TEST_CASE("systemd-boot: parameters go to the first line of /etc/kernel/cmdline, later lines are kept") {
+    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    std::string dir = std::filesystem::temp_directory_path() / ("vfiogen-cmdline-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir + "/etc/kernel");
+    c.host.root.files = dir;
+    auto with_cmdline = [&](const std::string& text) {
+        std::ofstream(dir + "/etc/kernel/cmdline", std::ios::binary) << text;
+        return host_config(c.vm, c.host, Distro::Proxmox, Boot::SystemdBoot);
+    };
+    HostConfig config = with_cmdline("root=ZFS=rpool/ROOT/pve-1 boot=zfs\nquiet\n# a note\n");
+    CHECK(file_text(config, "/etc/kernel/cmdline") ==
+          "root=ZFS=rpool/ROOT/pve-1 boot=zfs iommu=pt initcall_blacklist=sysfb_init\nquiet\n# a note\n");
+    // Whole words: amd_iommu=pt does not hold iommu=pt; a parameter already there is not repeated.
+    config = with_cmdline("root=/dev/sda1 amd_iommu=pt initcall_blacklist=sysfb_init");
+    CHECK(file_text(config, "/etc/kernel/cmdline") == "root=/dev/sda1 amd_iommu=pt initcall_blacklist=sysfb_init iommu=pt\n");
+    CHECK(config.warnings.empty());
+    config = with_cmdline("root=/dev/sda1 iommu=off\n");
+    CHECK(file_text(config, "/etc/kernel/cmdline") == "root=/dev/sda1 iommu=off iommu=pt initcall_blacklist=sysfb_init\n");
+    CHECK(config.warnings ==
+          std::vector<std::string>{"/etc/kernel/cmdline already sets iommu=off: iommu=pt is added after it; remove iommu=off unless both are meant"});
+    std::filesystem::remove_all(dir);
 }
