@@ -11,6 +11,7 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "bounded_read.h"
 #include "check_common.h"
 #include "keys.h"
 #include "libvirt_api.h"
@@ -47,18 +48,25 @@ std::string stem_of(const std::string& path) {
 
 // Reads `path` whole; throws InputError (Unreadable) like yaml_source does for YAML.
 std::string read_input(const std::string& path) {
-    auto fail = [&](const std::string& m) { return InputError(Mark{path, 0, 0}, m, InputError::Kind::Unreadable); };
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw fail(std::string("cannot open: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw fail("no .yaml, .yml, .conf or .xml file in this directory");
-    if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
-    if (static_cast<size_t>(st.st_size) > kMaxInputBytes)
-        throw fail("file too large (" + std::to_string(st.st_size) + " bytes, limit " + std::to_string(kMaxInputBytes) + ")");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw fail(std::string("cannot open: ") + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        throw InputError(Mark{path, 0, 0}, "no .yaml, .yml, .conf or .xml file in this directory", InputError::Kind::Unreadable);
+    return read_regular_file(path, kMaxInputBytes);
+}
+
+// Keeps the first kMaxFindingsPerFile findings, counts the others by severity and says so in one
+// `more-findings` note at the file.
+void limit_findings(FileResult& r) {
+    if (r.findings.size() <= kMaxFindingsPerFile) return;
+    for (size_t i = kMaxFindingsPerFile; i < r.findings.size(); ++i)
+        (r.findings[i].severity() == Severity::Error ? r.hidden_errors : r.hidden_warnings)++;
+    r.findings.resize(kMaxFindingsPerFile);
+    r.findings.shrink_to_fit();
+    size_t hidden = r.hidden_errors + r.hidden_warnings;
+    r.findings.push_back({Mark{r.path, 0, 0}, "more-findings",
+                          std::to_string(hidden) + " more findings not shown (" + std::to_string(r.hidden_errors) +
+                              " errors, " + std::to_string(r.hidden_warnings) + " warnings); the first " +
+                              std::to_string(kMaxFindingsPerFile) + " are above"});
 }
 
 void unreadable(FileResult& r, const InputError& e) {
@@ -192,10 +200,7 @@ FileResult Checker::check_file(const std::string& path) {
     std::string text;
     try {
         if (path == "-") {
-            text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-            if (text.size() > kMaxInputBytes)
-                throw InputError(Mark{r.path, 0, 0}, "input too large (limit " + std::to_string(kMaxInputBytes) + " bytes)",
-                                 InputError::Kind::Unreadable);
+            text = read_bounded_stream(std::cin, r.path);
         } else {
             text = read_input(path);
         }
@@ -228,10 +233,17 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
         if (e.kind() != InputError::Kind::Unreadable || e.diagnostic().mark.file != r.path) throw;
         unreadable(r, e);
     }
+    limit_findings(r);
     return r;
 }
 
 void Checker::check_pve(const std::string& text, FileResult& r) {
+    // Bounds the findings the conf rules make before limit_findings (two per line at most).
+    if (size_t lines = std::count(text.begin(), text.end(), '\n'); lines > kMaxConfLines)
+        throw InputError(Mark{r.path, 0, 0},
+                         "conf has " + std::to_string(lines) + " lines, more than the " + std::to_string(kMaxConfLines) +
+                             " vfiogen checks in one qemu-server conf",
+                         InputError::Kind::Unreadable);
     PveConf conf = parse_pve_conf(text, r.path);
     r.findings = check_pve_conf(conf, ctx_);
     for (const auto& section : conf.sections) {
@@ -262,8 +274,34 @@ void Checker::check_mappings(std::vector<FileResult>& results) const {
     }
 }
 
+namespace {
+
+// Elements in `doc`, counted without recursion.
+size_t element_count(const pugi::xml_document& doc) {
+    size_t count = 0;
+    for (pugi::xml_node n = doc.first_child(); n;) {
+        count += n.type() == pugi::node_element;
+        if (n.first_child()) {
+            n = n.first_child();
+            continue;
+        }
+        while (n && !n.next_sibling()) n = n.parent();
+        if (n) n = n.next_sibling();
+    }
+    return count;
+}
+
+}  // namespace
+
 void Checker::check_xml(const std::string& text, FileResult& r) {
     XmlDocument doc(text, r.path);  // throws Unreadable when not well-formed
+    // libxml2's RelaxNG validation of domain.rng takes time quadratic in the elements of one
+    // <devices> or <qemu:commandline> (20,000 <qemu:arg> take 5 s); a domain has a few hundred.
+    if (size_t n = element_count(doc.doc()); n > kMaxXmlElements)
+        throw InputError(Mark{r.path, 0, 0},
+                         "XML has " + std::to_string(n) + " elements, more than the " + std::to_string(kMaxXmlElements) +
+                             " vfiogen checks in one domain",
+                         InputError::Kind::Unreadable);
     // pugixml accepts what libvirt's parser (libxml2) refuses: text after the root, a second
     // root, undefined entities, repeated attributes, &#0;. (Renderings were read back already.)
     if (auto problem = strict_xml_error(text, XmlOrigin::Foreign))

@@ -49,11 +49,26 @@ struct CheckOptions {
     QemuVersion qemu;  // the QEMU that runs the VMs (--qemu-version)
 };
 
+// Most findings reported for one file (200). A real config has a handful; a generated or hostile
+// one can have one per line (800,000 for a 4 MiB conf of `a: 1` lines), which would make reports
+// of gigabytes. The rest are counted, and a `more-findings` note says how many.
+constexpr size_t kMaxFindingsPerFile = 200;
+
+// Most elements in a libvirt domain XML that `check` validates (5,000; `virsh dumpxml` of a VM
+// with 16 host devices has about 300). More is reported as unreadable.
+constexpr size_t kMaxXmlElements = 5000;
+
+// Most lines in a qemu-server conf that `check` reads (20,000; a conf is about 40 lines, and each
+// snapshot adds a section of the same size). More is reported as unreadable.
+constexpr size_t kMaxConfLines = 20000;
+
 struct FileResult {
     std::string path;
     std::optional<InputKind> kind;  // empty when the file could not be read
     bool unreadable = false;        // read or parse failure: the exit code is 2
-    Findings findings;
+    Findings findings;              // at most kMaxFindingsPerFile, then one `more-findings` note
+    size_t hidden_errors = 0;       // findings past the limit, not in `findings`
+    size_t hidden_warnings = 0;
 };
 
 class Checker {
@@ -68,6 +83,7 @@ public:
     FileResult check_file(const std::string& path);
 
     // Checks `text` as if read from `path` (which also anchors the profile search path).
+    // Findings past kMaxFindingsPerFile are counted in hidden_errors/hidden_warnings.
     FileResult check_text(const std::string& text, const std::string& path, std::optional<InputKind> kind = std::nullopt);
 
     // After every file: when a pci.cfg was among them, adds to each conf's result a finding

@@ -50,6 +50,8 @@ CheckSummary summarize(const std::vector<FileResult>& results) {
     s.files = results.size();
     for (const auto& r : results) {
         s.unreadable += r.unreadable;
+        s.errors += r.hidden_errors;
+        s.warnings += r.hidden_warnings;
         for (const auto& f : r.findings)
             (f.severity() == Severity::Error ? s.errors : f.severity() == Severity::Warning ? s.warnings : s.notes)++;
     }

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "bounded_read.h"
 #include "check.h"
 #include "check_report.h"
 #include "cli_table.h"
@@ -146,7 +147,7 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
 Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
     std::string file = args["vm-file"].as<std::string>();
     if (file == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+        std::string text = read_bounded_stream(std::cin, "<stdin>");
         ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
         Vm vm = load_vm_text(text, "<stdin>", profiles);
         if (inputs) *inputs = profiles.files();

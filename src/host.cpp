@@ -5,11 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounded_read.h"
 #include "diagnostic.h"
 #include "text_escape.h"
 
@@ -21,22 +21,21 @@ std::string join(const std::string& dir, const std::string& name) {
     return dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
-// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
-std::optional<std::string> read_line(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
-    std::string line;
-    std::getline(in, line);
-    if (in.bad()) return std::nullopt;
-    return line;
+// A sysfs/procfs file whole; nothing when it is missing or unreadable. Throws InputError naming
+// the path when it is not a regular file (a FIFO in a host tree would block) or over
+// kMaxHostFileBytes (/dev/zero as proc/cpuinfo).
+std::optional<std::string> read_attribute(const std::string& path) {
+    return read_regular_file_if_present(path, kMaxHostFileBytes);
 }
 
-std::string read_all(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
+std::optional<std::string> read_line(const std::string& path) {
+    auto text = read_attribute(path);
+    if (!text) return std::nullopt;
+    return text->substr(0, text->find('\n'));
 }
+
+std::string read_all(const std::string& path) { return read_attribute(path).value_or(""); }
 
 std::optional<unsigned long long> read_hex(const std::string& path) {
     auto line = read_line(path);
@@ -112,21 +111,18 @@ bool all_of_set(const std::string& s, const char* extra) {
 // (Linux MODULE_NAME_LEN is 56 with the terminating NUL).
 bool is_module_name(const std::string& s) { return !s.empty() && s.size() <= 64 && all_of_set(s, "_-"); }
 
-// The contents of a sysfs attribute file without its one trailing newline; nothing when it is missing.
-std::optional<std::string> read_attribute(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    std::string text = content.str();
-    if (!text.empty() && text.back() == '\n') text.pop_back();
+// The contents of a sysfs attribute file without its one trailing newline; nothing when it is
+// missing. Read as read_attribute() reads (regular files only, bounded).
+std::optional<std::string> read_value(const std::string& path) {
+    auto text = read_attribute(path);
+    if (text && !text->empty() && text->back() == '\n') text->pop_back();
     return text;
 }
 
 // A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
 // exactly `digits` hex digits. 0 when the file is missing (a fixture tree may leave it out).
 unsigned read_hex_attribute(const std::string& path, size_t digits) {
-    auto text = read_attribute(path);
+    auto text = read_value(path);
     if (!text) return 0;
     bool ok = text->size() == digits + 2 && text->compare(0, 2, "0x") == 0 &&
               std::all_of(text->begin() + 2, text->end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
@@ -151,7 +147,7 @@ HostDevice read_device(const std::string& dir, const PciAddress& address) {
     std::string group = link_basename(join(dir, "iommu_group"));
     d.iommu_group = parse_unsigned(group);
     if (!group.empty() && !d.iommu_group) throw forged(join(dir, "iommu_group"), "an IOMMU group number", group);
-    if (auto v = read_attribute(join(dir, "boot_vga"))) {
+    if (auto v = read_value(join(dir, "boot_vga"))) {
         if (*v != "0" && *v != "1") throw forged(join(dir, "boot_vga"), "0 or 1", *v);
         d.boot_vga = *v == "1";
     }
@@ -260,7 +256,7 @@ Host read_host(const HostRoot& root) {
     for (const auto& m : list_dir(join(root.sysfs, "module"))) host.modules.insert(m);
     // The release reaches /etc/modules-load.d/vfio.conf (as a comment): uname's characters only.
     std::string osrelease = join(root.proc, "sys/kernel/osrelease");
-    host.kernel_release = read_attribute(osrelease).value_or("");
+    host.kernel_release = read_value(osrelease).value_or("");
     if (host.kernel_release.size() > 64 || !all_of_set(host.kernel_release, "._+~-"))
         throw forged(osrelease, "a kernel release ([A-Za-z0-9._+~-], at most 64 characters)", host.kernel_release);
     return host;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bounded_read.h"
 #include "host_scan.h"
 #include "text_escape.h"
 
@@ -385,23 +386,33 @@ private:
         if (libvirt_path == places[0].second) places[0].first = "PVE and libvirt";
         else places.push_back({"libvirt", libvirt_path});
         for (const auto& [target, path] : places) {
-            std::ifstream in(host_.root.file(path), std::ios::binary);
-            if (!in) {
+            // Only the signature is read, and only from a regular file: a FIFO or device there
+            // (a host tree from elsewhere) is a failed check, not a hang.
+            std::optional<std::string> head;
+            try {
+                head = read_regular_file_if_present(host_.root.file(path), 2, Excess::Truncate);
+            } catch (const InputError& e) {
+                add(CheckStatus::Fail, "romfile", who + ": romfile " + path + " (" + target + "): " + e.diagnostic().message,
+                    "replace " + path + " with a ROM image (a VBIOS or an EfiRom-built GOP ROM)");
+                continue;
+            }
+            if (!head) {
                 add(CheckStatus::Fail, "romfile", who + ": romfile " + path + " (" + target + ") does not exist",
                     "copy the ROM to " + path + (target == "libvirt" ? " (rom_dir in the VM file)" : ""));
                 continue;
             }
             unsigned char sig[2] = {0, 0};
-            in.read(reinterpret_cast<char*>(sig), 2);
-            if (in.gcount() == 2 && sig[0] == 0x55 && sig[1] == 0xaa) {
+            std::copy(head->begin(), head->end(), sig);
+            bool whole = head->size() == 2;
+            if (whole && sig[0] == 0x55 && sig[1] == 0xaa) {
                 add(CheckStatus::Pass, "romfile", who + ": romfile " + path + " has the option ROM signature 55 AA");
                 continue;
             }
             const PassedFunction* gpu = &f;
             for (const auto& other : dev.functions)
                 if (other.role == "gpu" || other.role == "igd") gpu = &other;
-            std::string start = in.gcount() == 2 ? hex_digits(sig[0], 2) + " " + hex_digits(sig[1], 2) : "(too short)";
-            bool efi = in.gcount() == 2 && sig[0] == 'M' && sig[1] == 'Z';
+            std::string start = whole ? hex_digits(sig[0], 2) + " " + hex_digits(sig[1], 2) : "(too short)";
+            bool efi = whole && sig[0] == 'M' && sig[1] == 'Z';
             add(CheckStatus::Fail, "romfile",
                 who + ": romfile " + path + " starts with " + start + ", not the option ROM signature 55 AA" +
                     (efi ? " (\"MZ\": an EFI driver, not a ROM)" : ""),

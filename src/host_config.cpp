@@ -1,12 +1,12 @@
 #include "host_config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 
 #include "diagnostic.h"
 #include "text_escape.h"
+#include "bounded_read.h"
 
 namespace vfiogen {
 namespace {
@@ -41,12 +41,10 @@ std::string distro_name(Distro d) {
     return "";
 }
 
+// The whole file; nothing when it is missing. Throws InputError naming the path for a FIFO, a
+// device (a host tree from elsewhere) or a file over kMaxHostFileBytes.
 std::optional<std::string> read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_regular_file_if_present(path, kMaxHostFileBytes);
 }
 
 std::vector<std::string> words(const std::string& line) {

@@ -47,19 +47,19 @@ const std::vector<KeySpec> kKeys = {
     {V, "display", K::Enum, "std", kBothTargets, "Emulated display: none (the passed GPU is the only one), std, virtio or qxl. PVE `vga`, libvirt `<video><model type>`.", "none|std|virtio|qxl"},
     {V, "storage", K::String, "local-lvm", kPve, "PVE storage ID where PVE allocates the disks and the efidisk (`qm` target, `attach`'s efidisk0 hint)."},
     {V, "rom_dir", K::AbsolutePath, "/usr/share/kvm", kLibvirt, "Directory holding ROM files for libvirt `<rom file>`. PVE always reads romfile from /usr/share/kvm."},
-    {V, "disks", K::List, "", kBothTargets, "Virtual disks, in boot order."},
+    {V, "disks", K::List, "", kBothTargets, "Virtual disks, in boot order. The limit is the sum of PVE's per-bus limits (ide 4, sata 6, scsi 31, virtio 16).", {}, 0, 57},
     {V, "disks[].bus", K::Enum, "scsi", kBothTargets, "Disk bus: PVE key sataN/scsiN/virtioN/ideN, libvirt `<target bus>`.", "sata|scsi|virtio|ide"},
     {V, "disks[].size_gib", K::Integer, "", kBothTargets, "Size in GiB: PVE `size=`; libvirt: informative (the image is made outside vfiogen).", {}, 1, 1048576, true},
     {V, "disks[].volume", K::String, "(derived)", kPve, "An existing PVE volume (storage:volume) to use. Default: PVE allocates one (`qm` target: `<storage>:<size_gib>`); the whole conf names `<storage>:vm-<vmid>-disk-<index>`."},
     {V, "disks[].path", K::AbsolutePath, "(derived)", kLibvirt, "Image file. Default: /var/lib/libvirt/images/<name>-<index>.<format>."},
     {V, "disks[].format", K::Enum, "qcow2", kLibvirt, "Image format for libvirt `<driver type>`.", "qcow2|raw"},
-    {V, "nics", K::List, "", kBothTargets, "Network interfaces."},
+    {V, "nics", K::List, "", kBothTargets, "Network interfaces. The limit is PVE's net0 to net31.", {}, 0, 32},
     {V, "nics[].model", K::Enum, "virtio", kBothTargets, "NIC model: PVE netN model, libvirt `<model type>`.", "virtio|e1000|e1000e|rtl8139|vmxnet3"},
     {V, "nics[].mac", K::String, "(derived)", kBothTargets, "MAC address XX:XX:XX:XX:XX:XX. Default: a stable 52:54:00 address derived from the VM name and NIC index."},
     {V, "nics[].bridge", K::String, "", kBothTargets, "Host bridge: PVE `bridge=` (vmbr0 when empty), libvirt `<interface type='bridge'>`."},
     {V, "nics[].network", K::String, "default", kLibvirt, "libvirt network for `<interface type='network'>` when no bridge is given."},
     {V, "nics[].firewall", K::Boolean, "false", kPve, "PVE `firewall=1` on the NIC."},
-    {V, "qemu_args", K::StringList, "", kBothTargets, "Extra QEMU arguments, one per item, no spaces inside an item: PVE `args:` (after vfiogen's own), libvirt `<qemu:commandline>`."},
+    {V, "qemu_args", K::StringList, "", kBothTargets, "Extra QEMU arguments, one per item, no spaces inside an item: PVE `args:` (after vfiogen's own), libvirt `<qemu:commandline>`.", {}, 0, 256},
     {V, "tpm", K::Boolean, "(true for win11)", kBothTargets, "Emulated TPM 2.0 (swtpm): libvirt `<tpm model='tpm-crb'>`, PVE `tpmstate0` (allocated by `qm`, never named). Default: on for ostype win11, else off."},
     {V, "looking_glass", K::Map, "", kBothTargets, "Looking Glass shared memory (IVSHMEM): libvirt `<shmem name='looking-glass'>` + SPICE input + `<memballoon model='none'/>`, PVE `ivshmem:` + `balloon: 0`. `{}` sizes it for 1920x1080."},
     {V, "looking_glass.resolution", K::String, "1920x1080", kBothTargets, "Largest guest resolution WIDTHxHEIGHT; the size is WIDTH x HEIGHT x 4 x 2 bytes + 10 MiB rounded up to a power of two (Looking Glass B7 docs)."},
@@ -68,12 +68,12 @@ const std::vector<KeySpec> kKeys = {
     {V, "looking_glass.user", K::String, "", kNoTarget, "Host user running the Looking Glass client: owner of the shared memory file (`host config` tmpfiles.d rule, or kvmfr udev rule)."},
     {V, "looking_glass.group", K::String, "kvm", kNoTarget, "Group of the shared memory file."},
     {V, "looking_glass.mode", K::String, "0660", kNoTarget, "Octal mode of the shared memory file (0600, 0660, ...)."},
-    {V, "passthrough", K::List, "", kBothTargets, "Host PCI devices given to the guest, each through a hardware profile."},
+    {V, "passthrough", K::List, "", kBothTargets, "Host PCI devices given to the guest, each through a hardware profile. PVE takes 16 hostpciN at most (a rule of the pve targets).", {}, 0, 64},
     {V, "passthrough[].profile", K::String, "", kBothTargets, "Hardware profile name (profiles/<name>.yaml).", {}, 0, 0, true},
     {V, "passthrough[].host", K::PciAddress, "", kBothTargets, "Host device dddd:bb:dd: every profile function at its `function` number (PVE `hostpciN: dddd:bb:dd`, all functions). dddd:bb:dd.f for a one-function profile."},
     {V, "passthrough[].pcie", K::Boolean, "(true on q35)", kBothTargets, "Place the device on a PCIe root port: PVE `pcie=1`, libvirt pcie-root-port. q35 only."},
     {V, "passthrough[].mapping", K::String, "", kPve, "PVE resource mapping id (PVE 8.0+, `/etc/pve/mapping/pci.cfg`) instead of `host`: PVE `hostpciN: mapping=ID`, every profile function. libvirt has no mappings and refuses it."},
-    {V, "passthrough[].functions", K::List, "", kBothTargets, "Bind profile functions one by one (instead of host): each becomes its own PVE hostpciN."},
+    {V, "passthrough[].functions", K::List, "", kBothTargets, "Bind profile functions one by one (instead of host): each becomes its own PVE hostpciN.", {}, 0, 8},
     {V, "passthrough[].functions[].role", K::Enum, "", kBothTargets, "Which profile function this binds.", kRoles, 0, 0, true},
     {V, "passthrough[].functions[].host", K::PciAddress, "", kBothTargets, "Host PCI function dddd:bb:dd.f.", {}, 0, 0, true},
     {V, "passthrough[].functions[].romfile", K::FileName, "(from profile)", kBothTargets, "ROM file name, overriding the profile's."},
@@ -88,7 +88,7 @@ const std::vector<KeySpec> kKeys = {
     {P, "code43", K::Map, "", kBothTargets, "Settings NVIDIA's and some other guest drivers want before they start."},
     {P, "code43.kvm_hidden", K::Boolean, "false", kBothTargets, "Hide KVM from the guest (see VM key cpu.kvm_hidden)."},
     {P, "code43.hv_vendor_id", K::String, "", kBothTargets, "Hyper-V vendor ID to present (see VM key cpu.hv_vendor_id)."},
-    {P, "functions", K::List, "", kBothTargets, "The PCI functions of the device model."},
+    {P, "functions", K::List, "", kBothTargets, "The PCI functions of the device model (a device has functions 0 to 7).", {}, 0, 8},
     {P, "functions[].role", K::Enum, "", kBothTargets, "gpu (discrete), igd (Intel integrated), audio (HDMI/DP or HD audio), usb, serial, other.", kRoles, 0, 0, true},
     {P, "functions[].id", K::PciId, "", kBothTargets, "vendor:device as `lspci -nn` prints it. Required (here or in the extended profile)."},
     {P, "functions[].function", K::Integer, "", kBothTargets, "PCI function number within the device, used when a VM binds the whole device with passthrough[].host.", {}, 0, 7},
@@ -215,6 +215,7 @@ private:
                 return;
             case K::List:
                 if (!v.IsSequence()) throw InputError(m, "'" + key + "' must be a list");
+                check_items(spec, v, m, key);
                 for (const auto& item : v) {
                     if (!item.IsMap()) throw InputError(mark_of(file_, item), "each item of '" + key + "' must be a mapping of keys");
                     mapping(item, std::string(spec.path) + "[]");
@@ -222,6 +223,7 @@ private:
                 return;
             case K::StringList:
                 if (!v.IsSequence()) throw InputError(m, "'" + key + "' must be a list of strings");
+                check_items(spec, v, m, key);
                 for (const auto& item : v) {
                     if (!item.IsScalar()) throw InputError(mark_of(file_, item), "each item of '" + key + "' must be a string");
                     check_text(item.Scalar(), false, mark_of(file_, item), key);
@@ -273,6 +275,13 @@ private:
         }
     }
 
+    // Before any item is looked at: a list past its limit is refused whole, cheaply.
+    void check_items(const KeySpec& spec, const YAML::Node& v, const Mark& m, const std::string& key) {
+        if (spec.max > 0 && v.size() > static_cast<size_t>(spec.max))
+            throw InputError(m, "'" + key + "' has " + std::to_string(v.size()) + " items, more than the " +
+                                    std::to_string(spec.max) + " vfiogen accepts");
+    }
+
     void check_text(const std::string& s, bool multiline, const Mark& m, const std::string& key) {
         for (char c : s) {
             auto u = static_cast<unsigned char>(c);
@@ -304,6 +313,7 @@ std::string type_column(const KeySpec& k) {
     std::string t = type_name(k.type);
     if (k.type == K::Enum) t += ": " + join_choices(k.choices);
     if (k.type == K::Integer) t += " " + std::to_string(k.min) + ".." + std::to_string(k.max);
+    if ((k.type == K::List || k.type == K::StringList) && k.max > 0) t += ", at most " + std::to_string(k.max);
     return t;
 }
 

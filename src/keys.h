@@ -45,7 +45,7 @@ struct KeySpec {
     unsigned targets;
     std::string_view summary;
     std::string_view choices = {};  // Enum only
-    long long min = 0, max = 0;      // Integer only
+    long long min = 0, max = 0;      // Integer: the range; List, StringList: max = most items (0: no limit)
     bool required = false;
 };
 

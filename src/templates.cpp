@@ -1,9 +1,8 @@
 #include "templates.h"
 
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 
+#include "bounded_read.h"
 #include "diagnostic.h"
 
 namespace vfiogen {
@@ -14,9 +13,72 @@ bool is_dir(const std::string& path) {
     return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool is_file(const std::string& path) {
+// Anything at `path` overrides the built-in template: a FIFO or directory there is an error
+// (from read_regular_file), not a silent fallback.
+bool exists(const std::string& path) {
     struct stat st {};
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    return stat(path.c_str(), &st) == 0;
+}
+
+std::string trim(const std::string& s) {
+    const char* space = " \t\r\n\f\v";
+    size_t first = s.find_first_not_of(space);
+    if (first == std::string::npos) return "";
+    return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
+Mark mark_at(const std::string& text, size_t pos, const std::string& file) {
+    int line = 1, column = 1;
+    for (size_t i = 0; i < pos; ++i) {
+        if (text[i] == '\n') ++line, column = 1;
+        else ++column;
+    }
+    return Mark{file, line, column};
+}
+
+// Reads "=<% %>=" into `begin` and `end` as kainjow does; false when it would refuse the tag.
+bool set_delimiters(const std::string& tag, std::string& begin, std::string& end) {
+    if (tag.size() < 5 || tag.back() != '=') return false;
+    std::string inner = trim(tag.substr(1, tag.size() - 2));
+    size_t space = inner.find(' ');
+    if (space == std::string::npos) return false;
+    std::string b = inner.substr(0, space), e = trim(inner.substr(space + 1));
+    for (const std::string* d : {&b, &e})
+        if (d->empty() || d->find_first_of("= \t\r\n\f\v") != std::string::npos) return false;
+    begin = b, end = e;
+    return true;
+}
+
+// Throws InputError (Unreadable) at the section tag that opens level kMaxTemplateNesting + 1.
+// kainjow's mustache walks sections recursively, so 10,000 nested sections overflow the stack
+// (SIGSEGV); the scan reads tags the way its parser does (trimmed contents, {{{...}}}, set
+// delimiter tags) and stops at the first tag that parser would refuse, leaving the message to it.
+void check_nesting(const std::string& text, const std::string& file) {
+    std::string begin = "{{", end = "}}";
+    size_t depth = 0;
+    for (size_t pos = 0; (pos = text.find(begin, pos)) != std::string::npos;) {
+        size_t contents = pos + begin.size();
+        bool triple = begin == "{{" && end == "}}" && contents < text.size() && text[contents] == '{';
+        if (triple) ++contents;
+        std::string close = triple ? "}}}" : end;
+        size_t stop = text.find(close, contents);
+        if (stop == std::string::npos) return;
+        std::string tag = trim(text.substr(contents, stop - contents));
+        size_t tag_start = pos;
+        pos = stop + close.size();
+        if (triple || tag.empty()) continue;
+        if (tag[0] == '=') {
+            if (!set_delimiters(tag, begin, end)) return;
+        } else if (tag[0] == '#' || tag[0] == '^') {
+            if (++depth > kMaxTemplateNesting)
+                throw InputError(mark_at(text, tag_start, file),
+                                 "template sections nest deeper than " + std::to_string(kMaxTemplateNesting) + " levels",
+                                 InputError::Kind::Unreadable);
+        } else if (tag[0] == '/') {
+            if (depth == 0) return;
+            --depth;
+        }
+    }
 }
 
 }  // namespace
@@ -26,20 +88,17 @@ TemplateSet::TemplateSet(std::optional<std::string> override_dir) : dir_(std::mo
 }
 
 std::string TemplateSet::origin(const std::string& name) const {
-    if (dir_ && is_file(*dir_ + "/" + name)) return *dir_ + "/" + name;
+    if (dir_ && exists(*dir_ + "/" + name)) return *dir_ + "/" + name;
     return "<built-in>/" + name;
 }
 
 std::optional<std::string> TemplateSet::text_of(const std::string& name) const {
     if (dir_) {
         std::string path = *dir_ + "/" + name;
-        if (is_file(path)) {
-            std::ifstream in(path, std::ios::binary);
-            std::ostringstream buffer;
-            buffer << in.rdbuf();
-            if (!in) throw InputError(Mark{path, 0, 0}, "cannot read template", InputError::Kind::Unreadable);
+        if (exists(path)) {
+            std::string text = read_regular_file(path, kMaxTemplateBytes);
             read_.push_back(path);
-            return buffer.str();
+            return text;
         }
     }
     for (const auto& t : embedded_templates())
@@ -56,6 +115,7 @@ std::string TemplateSet::render(const std::string& name, const kainjow::mustache
             std::string where = dir_ ? " (not in " + *dir_ + " and not built in)" : "";
             throw InputError(Mark{name, 0, 0}, "template not found" + where, InputError::Kind::Unreadable);
         }
+        check_nesting(*text, origin(name));
         auto parsed = std::make_shared<kainjow::mustache::mustache>(*text);
         if (!parsed->is_valid()) {
             compiled_.erase({name, escape});

@@ -12,6 +12,13 @@
 
 namespace vfiogen {
 
+// Largest override template read (256 KiB; the built-in ones are under 8 KiB). kainjow's parser
+// keeps a node per word and per whitespace character.
+constexpr size_t kMaxTemplateBytes = 256u << 10;
+
+// Deepest nesting of {{#section}} / {{^inverted}} tags accepted (the built-in templates use 3).
+constexpr size_t kMaxTemplateNesting = 32;
+
 struct EmbeddedTemplate {
     const char* name;  // "pve.conf.mustache"
     const char* text;
@@ -30,7 +37,8 @@ public:
     explicit TemplateSet(std::optional<std::string> override_dir = std::nullopt);
 
     // Renders template `name` with `data`. Throws InputError (Unreadable) labelled with the
-    // template's file when it is missing or malformed (unclosed section, bad tag).
+    // template's file when it is missing, not a regular file, over kMaxTemplateBytes or malformed
+    // (unclosed section, bad tag), and at the tag that nests sections past kMaxTemplateNesting.
     std::string render(const std::string& name, const kainjow::mustache::data& data, Escape escape) const;
 
     // Where template `name` comes from: the override file, or "<built-in>/NAME".

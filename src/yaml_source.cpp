@@ -2,8 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
+#include <map>
 #include <sys/stat.h>
 
 #include <yaml-cpp/eventhandler.h>
@@ -29,31 +29,95 @@ bool valid_utf8(const std::string& s) {
     return true;
 }
 
-// Records where each document's first node starts; builds nothing.
-class DocumentCounter : public YAML::EventHandler {
+// One pass over the parser's events, building nothing: where each document's first node starts,
+// and the size of the document as if every alias were a copy of its anchor's node. yaml-cpp
+// shares an aliased node, but everything after it (validation, rendering) walks each copy, so
+// a few KiB of nested aliases would otherwise expand to millions of nodes or gigabytes of text.
+class DocumentScan : public YAML::EventHandler {
 public:
+    explicit DocumentScan(const std::string& path) : path_(path) {}
+
     std::vector<YAML::Mark> starts;
 
     void OnDocumentStart(const YAML::Mark&) override { pending_ = true; }
     void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-        node(mark);
+    void OnAnchor(const YAML::Mark&, const std::string& name) override { anchor_name_ = name; }
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, 0); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+        leaf(mark, anchor, value.size());
     }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-        node(mark);
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        start(mark);
+        auto it = anchors_.find(anchor);
+        std::string alias = "alias *" + names_[anchor];
+        if (it == anchors_.end()) throw error(mark, alias + " refers to the node that contains it");
+        add(mark, it->second, alias);
     }
-    void OnMapEnd() override {}
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnMapEnd() override { close(); }
 
 private:
-    void node(const YAML::Mark& mark) {
+    struct Size {
+        size_t nodes = 0, bytes = 0;
+    };
+    struct Open {
+        YAML::anchor_t anchor;
+        Size before;
+    };
+
+    InputError error(const YAML::Mark& mark, const std::string& message) const {
+        return InputError(Mark{path_, mark.line + 1, mark.column + 1}, message, InputError::Kind::Unreadable);
+    }
+    void start(const YAML::Mark& mark) {
         if (pending_) starts.push_back(mark);
         pending_ = false;
     }
+    void name(YAML::anchor_t anchor) {
+        if (anchor) names_[anchor] = anchor_name_;
+    }
+    // `alias`: the alias's own words ("alias *x"), or "" for a node written out.
+    void add(const YAML::Mark& mark, Size size, const std::string& alias = "") {
+        total_.nodes += size.nodes;
+        total_.bytes += size.bytes;
+        std::string limit = total_.nodes > kMaxYamlNodes        ? std::to_string(kMaxYamlNodes) + " nodes"
+                            : total_.bytes > kMaxYamlScalarBytes ? std::to_string(kMaxYamlScalarBytes) + " bytes of values"
+                                                                 : "";
+        if (limit.empty()) return;
+        if (alias.empty()) throw error(mark, "the document has more than " + limit);
+        throw error(mark, alias + " expands the document past " + limit + " (each alias counts as a copy of its anchor)");
+    }
+    void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, size_t bytes) {
+        start(mark);
+        name(anchor);
+        add(mark, Size{1, bytes});
+        if (anchor) anchors_[anchor] = Size{1, bytes};
+    }
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        start(mark);
+        name(anchor);
+        open_.push_back(Open{anchor, total_});
+        add(mark, Size{1, 0});
+    }
+    void close() {
+        if (open_.empty()) return;
+        Open o = open_.back();
+        open_.pop_back();
+        if (o.anchor) anchors_[o.anchor] = Size{total_.nodes - o.before.nodes, total_.bytes - o.before.bytes};
+    }
+
+    const std::string& path_;
     bool pending_ = false;
+    Size total_;
+    std::vector<Open> open_;
+    std::map<YAML::anchor_t, Size> anchors_;  // finished anchored nodes, by yaml-cpp's anchor id
+    std::map<YAML::anchor_t, std::string> names_;
+    std::string anchor_name_;
 };
 
 // More documents than any VM file or profile has; reaching it means the parser is not advancing.
@@ -76,21 +140,18 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
     // until memory runs out (jbeder/yaml-cpp#1040; fixed upstream in PR #1319, after Debian 12).
     // Without a "---" or "..." line there is at most one document, and YAML::Load alone is enough.
     YAML::Node document;
-    DocumentCounter counter;
+    DocumentScan counter(path);
     try {
         bool markers = text.rfind("---", 0) == 0 || text.rfind("...", 0) == 0 || text.find("\n---") != std::string::npos ||
                        text.find("\n...") != std::string::npos;
-        if (markers) {
-            std::istringstream in(text);
-            YAML::Parser parser(in);
-            while (counter.starts.size() < kMaxDocuments && parser.HandleNextDocument(counter)) {
-            }
-            if (counter.starts.size() >= kMaxDocuments)
-                throw unreadable(path, "YAML syntax: the document does not end (malformed input)",
-                                 counter.starts.back().line + 1, counter.starts.back().column + 1);
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        while (counter.starts.size() < kMaxDocuments && parser.HandleNextDocument(counter) && markers) {
         }
+        if (counter.starts.size() >= kMaxDocuments)
+            throw unreadable(path, "YAML syntax: the document does not end (malformed input)",
+                             counter.starts.back().line + 1, counter.starts.back().column + 1);
         document = YAML::Load(text);
-        if (!markers && document.IsDefined() && !document.IsNull()) counter.starts.push_back(document.Mark());
     } catch (const YAML::Exception& e) {
         throw unreadable(path, "YAML syntax: " + e.msg, e.mark.line + 1, e.mark.column + 1);
     }
@@ -104,17 +165,8 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
 
 YAML::Node load_yaml_file(const std::string& path) {
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw unreadable(path, std::string("cannot open: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw unreadable(path, "is a directory, expected a YAML file");
-    if (!S_ISREG(st.st_mode)) throw unreadable(path, "not a regular file");
-    if (static_cast<size_t>(st.st_size) > kMaxInputBytes)
-        throw unreadable(path, "file too large (" + std::to_string(st.st_size) + " bytes, limit " +
-                                   std::to_string(kMaxInputBytes) + ")");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw unreadable(path, std::string("cannot open: ") + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return load_yaml_text(buffer.str(), path);
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw unreadable(path, "is a directory, expected a YAML file");
+    return load_yaml_text(read_regular_file(path, kMaxInputBytes), path);
 }
 
 }  // namespace vfiogen

@@ -6,16 +6,21 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "bounded_read.h"
 #include "diagnostic.h"
 
 namespace vfiogen {
 
-// Largest input file accepted (4 MiB): a VM file or profile is a few KiB.
-constexpr size_t kMaxInputBytes = 4u << 20;
+// Most nodes in one YAML document, counting every alias as a copy of its anchor's node (100,000;
+// a VM file or profile has a few hundred). Bounds the work of everything that walks the nodes.
+constexpr size_t kMaxYamlNodes = 100000;
+
+// Most bytes of scalar values in one document, aliases counted as copies (as kMaxInputBytes).
+constexpr size_t kMaxYamlScalarBytes = kMaxInputBytes;
 
 // Reads and parses `path` ("-" is not accepted here). The root must be a mapping.
-// Throws InputError (Unreadable) for a missing file, a directory, an empty or binary file,
-// a file over kMaxInputBytes, or a YAML syntax error (with yaml-cpp's line:col);
+// Throws InputError (Unreadable) for a missing file, a directory, a FIFO or device, an empty or
+// binary file, a file over kMaxInputBytes, or a YAML syntax error (with yaml-cpp's line:col);
 // InputError (Invalid) when the root is not a mapping.
 YAML::Node load_yaml_file(const std::string& path);
 

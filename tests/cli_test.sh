@@ -450,6 +450,49 @@ while IFS= read -r line; do
     [[ -z $line || $line == " " ]] && continue
     grep -qxF -- "$line" "$src/README.md" || { echo "FAIL: README lacks attach output line: $line"; failed=$((failed + 1)); }
 done <"$work/readme-attach"
+# Bounded time and memory on hostile input (issue 17): each command ends at once with an error
+# naming the input. `timeout` turns a hang (the defect) into a failure instead of a stuck suite.
+big=$work/zeros.bin
+head -c 6000000 /dev/zero >"$big"
+for cmd in "render -t pve -" "host check --root $hosts/gt1030 -"; do
+    check "$cmd: 6 MB on stdin" 2 "<stdin>: error: input too large (over 4194304 bytes)" -- \
+        timeout 20 bash -c "'$vfiogen' $cmd < '$big'"
+done
+check "check: 6 MB on stdin" 2 "" -- timeout 20 bash -c "'$vfiogen' check - < '$big'"
+expect_out "check stdin limit" "<stdin>: error[unreadable]: input too large (over 4194304 bytes)"
+check "render: /dev/zero on stdin" 2 "<stdin>: error: input too large (over 4194304 bytes)" -- \
+    timeout 20 bash -c "'$vfiogen' render -t pve - < /dev/zero"
+# A host tree with a FIFO where procfs has a file: reading it used to wait forever.
+cp -r "$hosts/gt1030" "$work/fifo-host" && rm "$work/fifo-host/proc/modules" && mkfifo "$work/fifo-host/proc/modules"
+check "host scan: FIFO as proc/modules" 2 "$work/fifo-host/proc/modules: error: not a regular file (a FIFO)" -- \
+    timeout 20 "$vfiogen" host scan --root "$work/fifo-host"
+# A FIFO as /etc/kernel/cmdline, which host config reads for systemd-boot (Proxmox).
+cp -r "$hosts/gt1030" "$work/cmdline-host" && mkdir -p "$work/cmdline-host/etc/kernel" && mkfifo "$work/cmdline-host/etc/kernel/cmdline"
+check "host config: FIFO as /etc/kernel/cmdline" 2 "$work/cmdline-host/etc/kernel/cmdline: error: not a regular file (a FIFO)" -- \
+    timeout 20 "$vfiogen" host config --root "$work/cmdline-host" --distro proxmox "$src/examples/pve-nvidia-gt1030.yaml"
+# /dev/zero as proc/cpuinfo: it used to be read until memory ran out.
+cp -r "$hosts/gt1030" "$work/zero-host" && ln -sf /dev/zero "$work/zero-host/proc/cpuinfo"
+check "host check: /dev/zero as proc/cpuinfo" 2 "$work/zero-host/proc/cpuinfo: error: not a regular file (a character device)" -- \
+    timeout 20 "$vfiogen" host check --root "$work/zero-host" "$src/examples/pve-nvidia-gt1030.yaml"
+# 10,000 nested template sections crashed kainjow's renderer (SIGSEGV).
+mkdir "$work/deep-templates"
+{
+    for ((i = 0; i < 10000; i++)); do printf '{{#name}}'; done
+    for ((i = 0; i < 10000; i++)); do printf '{{/name}}'; done
+} >"$work/deep-templates/pve.conf.mustache"
+check "render: deeply nested template" 2 "$work/deep-templates/pve.conf.mustache:1:289: error: template sections nest deeper than 32 levels" -- \
+    timeout 20 "$vfiogen" render -t pve --templates "$work/deep-templates" "$ex"
+# 1 MB of aliased qemu_args: 3.9 GB and exit 70 before.
+{
+    printf 'name: vm\nvmid: 100\nqemu_args:\n  - &a -%s\n' "$(head -c 9999 /dev/zero | tr '\0' x)"
+    for ((i = 0; i < 1000; i++)); do printf '  - *a\n'; done
+} >"$work/aliases.yaml"
+check "render: aliased qemu_args" 2 "$work/aliases.yaml:423:5: error: alias *a expands the document past 4194304 bytes of values" -- \
+    timeout 20 "$vfiogen" render -t pve "$work/aliases.yaml"
+# A 4 MiB conf of `a: 1` lines gave 1.6 million findings and 7.4 GB of SARIF.
+yes 'a: 1' | head -c 4194300 >"$work/huge.conf"
+check "check: 4 MiB conf of unknown keys" 2 "" -- timeout 20 "$vfiogen" check --format sarif "$work/huge.conf"
+expect_out "huge conf refused" "more than the 20000 vfiogen checks in one qemu-server conf"
 
 # The README's set-up commands and .ci/run stay in step: CI runs the README's test command and
 # installs every package the README's first command installs.

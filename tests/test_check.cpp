@@ -286,3 +286,62 @@ TEST_CASE(
     CHECK(r.findings.size() <= 20);
     CHECK_FALSE(r.findings.empty());
 }
+
+namespace {
+
+std::string lines_of_text(const std::string& line, size_t count) {
+    std::string out;
+    out.reserve(line.size() * count);
+    for (size_t i = 0; i < count; ++i) out += line;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("one file reports at most 200 findings; the rest are counted in the note, the summary and the exit code") {
+    Checker checker(options());
+    // 3,000 lines of `a: 1`: 5,999 warnings (unknown key, then duplicate key on every line after the first).
+    FileResult r = checker.check_text(lines_of_text("a: 1\n", 3000), "100.conf");
+    REQUIRE(r.findings.size() == kMaxFindingsPerFile + 1);
+    CHECK(r.findings.back().rule == "more-findings");
+    CHECK(r.findings.back().message == "5799 more findings not shown (0 errors, 5799 warnings); the first 200 are above");
+    CHECK(r.hidden_warnings == 5799);
+    CheckSummary s = summarize({r});
+    CHECK(s.warnings == 5999);
+    CHECK(s.errors == 0);
+    std::string sarif = format_sarif({r});
+    size_t results = 0;
+    for (size_t p = 0; (p = sarif.find("\"ruleId\"", p)) != std::string::npos; ++p) ++results;
+    CHECK(results == kMaxFindingsPerFile + 1);
+    CHECK(sarif.find("\"level\": \"note\"") != std::string::npos);
+    // Hidden errors still count: 300 hostpci0 lines with a bad ID are 300 errors (and 299 duplicate
+    // key warnings), most of them past the limit.
+    FileResult errors = checker.check_text(lines_of_text("hostpci0: zz\n", 300), "101.conf");
+    CHECK(errors.hidden_errors > 0);
+    CHECK(summarize({errors}).errors == 300);
+    CHECK(summarize({errors}).warnings == 299);
+}
+
+TEST_CASE("a conf over 20,000 lines and a domain over 5,000 elements are refused before the rules and the schema run") {
+    Checker checker(options());
+    FileResult conf = checker.check_text(lines_of_text("a: 1\n", 20001), "100.conf");
+    CHECK(conf.unreadable);
+    REQUIRE(conf.findings.size() == 1);
+    CHECK(conf.findings[0].message == "conf has 20001 lines, more than the 20000 vfiogen checks in one qemu-server conf");
+    CHECK_FALSE(checker.check_text(lines_of_text("a: 1\n", 20000), "100.conf").unreadable);
+
+    // libxml2's RelaxNG validation is quadratic in the arguments of one <qemu:commandline>: 20,000
+    // took 5 s, 100,000 would take minutes. 6 elements around the arguments.
+    auto domain = [](size_t args) {
+        return "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n<name>t</name>\n"
+               "<memory unit='MiB'>1024</memory>\n<os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+               "<qemu:commandline>\n" +
+               lines_of_text("<qemu:arg value='-no-hpet'/>\n", args) + "</qemu:commandline>\n</domain>\n";
+    };
+    FileResult big = checker.check_text(domain(100000), "domain.xml");
+    CHECK(big.unreadable);
+    REQUIRE(big.findings.size() == 1);
+    CHECK(big.findings[0].message == "XML has 100006 elements, more than the 5000 vfiogen checks in one domain");
+    FileResult fits = checker.check_text(domain(4994), "domain.xml");
+    CHECK_FALSE(fits.unreadable);
+}

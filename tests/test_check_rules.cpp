@@ -60,6 +60,12 @@ std::string xvga_override(const std::string& alias) {
            "      </qemu:frontend>\n    </qemu:device>\n  </qemu:override>\n";
 }
 
+std::string repeated(const std::string& text, int times) {
+    std::string out;
+    for (int i = 0; i < times; ++i) out += text;
+    return out;
+}
+
 const char* kVideoNone = "    <video><model type='none'/></video>\n";
 
 // Looking Glass's shared memory of `mib` MiB, 4 lines (the size on the third).
@@ -406,6 +412,11 @@ std::vector<RuleCase> cases() {
          domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='allow_unsafe_interrupts=1'/>\n  </qemu:commandline>\n"),
          "domain.xml:10:5: warning[unsafe-interrupts]: allow_unsafe_interrupts runs VFIO without interrupt remapping: the device can inject interrupts into the host",
          domain("pc", "", "  <qemu:commandline>\n    <qemu:arg value='-no-hpet'/>\n  </qemu:commandline>\n")},
+        // 150 lines of an unknown key: one finding for the first, two (unknown, duplicate) for
+        // each other, 299 in all; 200 are shown. 100 lines make 199 and fit.
+        {"more-findings", K::PveConf, repeated("a: 1\n", 150),
+         "100.conf: note[more-findings]: 99 more findings not shown (0 errors, 99 warnings); the first 200 are above",
+         repeated("a: 1\n", 100)},
     };
 }
 

@@ -1,7 +1,17 @@
 // The host model and `host scan` on the fixture trees in tests/data/hosts (see its README).
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
 #include "host.h"
+#include "host_check.h"
 #include "host_scan.h"
 #include "test_helpers.h"
 
@@ -130,4 +140,95 @@ TEST_CASE("host scan --json carries the same facts") {
     CHECK(json.find("\"device_name\": \"Lucienne\"") != std::string::npos);
     CHECK(json.find("\"reset_method\": null") != std::string::npos);
     CHECK(json.find("\"viable\": true") != std::string::npos);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A copy of fixture `name` in a temporary directory, for a test to plant FIFOs and large files in.
+struct HostileTree {
+    fs::path root = fs::temp_directory_path() / ("vfiogen-hostile-" + std::to_string(::getpid()));
+    explicit HostileTree(const std::string& name) {
+        fs::remove_all(root);
+        fs::copy(test::source_dir() + "/tests/data/hosts/" + name, root,
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    }
+    ~HostileTree() { fs::remove_all(root); }
+    // Replaces `relative` (resolving symlinked directories) with a FIFO; returns its path as given.
+    std::string fifo(const std::string& relative) const {
+        std::string path = (root / relative).string();
+        fs::remove(path);
+        REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        return path;
+    }
+};
+
+// While alive, opens `fifo` for writing whenever a reader waits on it and closes it at once, so
+// a reader that blocked in open(2) (the defect) sees an empty file and the test fails instead of
+// hanging. A non-blocking open for writing succeeds only when a reader has the FIFO open.
+class FifoUnblocker {
+public:
+    explicit FifoUnblocker(std::string fifo)
+        : thread_([this, fifo = std::move(fifo)] {
+              while (!done_) {
+                  int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+                  if (fd >= 0) ::close(fd);
+                  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+              }
+          }) {}
+    ~FifoUnblocker() {
+        done_ = true;
+        thread_.join();
+    }
+
+private:
+    std::atomic<bool> done_{false};
+    std::thread thread_;
+};
+
+std::string read_host_error(const fs::path& root) {
+    return test::input_error_text([&] { read_host(HostRoot::under(root.string())); });
+}
+
+}  // namespace
+
+TEST_CASE("a FIFO anywhere vfiogen reads in a host tree is refused at once, naming it") {
+    for (const char* relative : {"proc/modules", "proc/cpuinfo", "proc/cmdline", "proc/sys/kernel/osrelease",
+                                 "sys/bus/pci/devices/0000:00:02.0/vendor", "sys/bus/pci/devices/0000:00:02.0/boot_vga"}) {
+        CAPTURE(relative);
+        HostileTree tree("intel-adl");
+        std::string fifo = tree.fifo(relative);
+        FifoUnblocker unblock(fifo);
+        CHECK(read_host_error(tree.root) == fifo + ": error: not a regular file (a FIFO)");
+    }
+}
+
+TEST_CASE("a host tree's file over 1 MiB is refused, naming it; a device there too") {
+    HostileTree tree("intel-adl");
+    std::string cpuinfo = (tree.root / "proc/cpuinfo").string();
+    std::string head = test::read_file(cpuinfo);
+    std::ofstream(cpuinfo, std::ios::app) << std::string((1u << 20) + 1 - head.size(), '\n');
+    CHECK(read_host_error(tree.root) == cpuinfo + ": error: file too large (over 1048576 bytes)");
+    std::ofstream(cpuinfo, std::ios::trunc) << head << std::string((1u << 20) - head.size(), '\n');
+    CHECK(read_host_error(tree.root) == "");
+    // /dev/zero as proc/cpuinfo was read until memory ran out.
+    fs::remove(cpuinfo);
+    fs::create_symlink("/dev/zero", cpuinfo);
+    CHECK(read_host_error(tree.root) == cpuinfo + ": error: not a regular file (a character device)");
+}
+
+TEST_CASE("host check: a FIFO or device as a ROM file fails the romfile check instead of hanging") {
+    HostileTree tree("intel-adl");
+    std::string rom = tree.fifo("usr/share/kvm/gen12_gop.rom");
+    FifoUnblocker unblock(rom);
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-igd-gen12.yaml", profiles);
+    Host host = read_host(HostRoot::under(tree.root.string()));
+    PciNames names;
+    std::vector<std::string> roms;
+    for (const auto& f : check_host(host, vm, names))
+        if (f.rule == "romfile" && f.status == CheckStatus::Fail) roms.push_back(f.message);
+    CHECK(roms == std::vector<std::string>{"0000:00:1f.3 (audio of intel-igd-gen12): romfile /usr/share/kvm/gen12_gop.rom "
+                                           "(PVE and libvirt): not a regular file (a FIFO)"});
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <fstream>
 #include <random>
@@ -420,4 +421,44 @@ TEST_CASE("a passthrough entry bound by mapping gives hostpciN: mapping=ID; libv
         [&] { load_vm_text("name: vm\nvmid: 100\npassthrough:\n  - profile: igd\n    mapping: igd\n", "vm.yaml", profiles); });
     fs::remove_all(dir);
     CHECK(error.find("vm.yaml:5:14: error: legacy IGD needs the host address 0000:00:02.0") == 0);
+}
+
+TEST_CASE("--templates: sections nest at most 32 deep, an override is a regular file of at most 256 KiB") {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-tpl-deep-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::string file = (dir / "pve.conf.mustache").string();
+    Vm vm = load_example("pve-intel-igd-gen12");
+    auto error = [&](const std::string& text) {
+        std::ofstream(file, std::ios::trunc) << text;
+        return test::input_error_text([&] { render(vm, Target::Pve, TemplateSet(dir.string())); });
+    };
+    auto nested = [](const std::string& open, const std::string& close, int depth) {
+        std::string text;
+        for (int i = 0; i < depth; ++i) text += open;
+        text += "tags: x\n";  // a line qemu-server reads (the rendering is read back)
+        for (int i = 0; i < depth; ++i) text += close;
+        return text;
+    };
+    // 32 levels render; 10,000 levels of a true section crashed kainjow's recursive renderer (SIGSEGV).
+    CHECK(error(nested("{{#name}}", "{{/name}}", 32)) == "");
+    CHECK(error(nested("{{#name}}", "{{/name}}", 10000)) ==
+          file + ":1:" + std::to_string(1 + 32 * 9) + ": error: template sections nest deeper than 32 levels");
+    // Inverted sections, spaces in tags, and unclosed ones count the same way.
+    CHECK(error(nested("{{^ nothing }}", "", 10000)) ==
+          file + ":1:" + std::to_string(1 + 32 * 14) + ": error: template sections nest deeper than 32 levels");
+    // Set-delimiter tags change what a tag looks like, not the limit.
+    CHECK(error("{{=<% %>=}}\n" + nested("<%#name%>", "<%/name%>", 100)) ==
+          file + ":2:" + std::to_string(1 + 32 * 9) + ": error: template sections nest deeper than 32 levels");
+    // A template that closes its sections again never gets deep.
+    std::string flat = "description: ";
+    for (int i = 0; i < 1000; ++i) flat += "{{#name}}{{name}}{{/name}}";
+    CHECK(error(flat + "\n") == "");
+
+    CHECK(error(std::string(256u << 10, ' ')) == "");
+    CHECK(error(std::string((256u << 10) + 1, ' ')) == file + ": error: file too large (over 262144 bytes)");
+    fs::remove(file);
+    REQUIRE(::mkfifo(file.c_str(), 0600) == 0);
+    CHECK(test::input_error_text([&] { render(vm, Target::Pve, TemplateSet(dir.string())); }) ==
+          file + ": error: not a regular file (a FIFO)");
+    fs::remove_all(dir);
 }

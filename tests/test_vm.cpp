@@ -262,3 +262,76 @@ TEST_CASE("secure boot and legacy IGD do not mix (seed 003)") {
           "unsigned and "
           "legacy IGD needs i440fx (seed 003); set firmware.secure_boot: false");
 }
+
+namespace {
+
+// `count` items "- ITEM" under `key`, one per line, after the minimal VM.
+std::string with_list(const std::string& key, size_t count, const std::string& item) {
+    std::string text = std::string(kMinimalVm) + key + ":\n";
+    for (size_t i = 0; i < count; ++i) text += "  - " + item + "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("lists hold at most the items a real VM or profile can use, checked before any item") {
+    CHECK(load_error(with_list("qemu_args", 256, "-no-hpet")) == "");
+    CHECK(load_error(with_list("qemu_args", 257, "-no-hpet")) ==
+          "vm.yaml:4:3: error: 'qemu_args' has 257 items, more than the 256 vfiogen accepts");
+    // 50,000 items: refused at once, not after 50,000 item checks and a 50,000-argument rendering.
+    CHECK(load_error(with_list("qemu_args", 50000, "-no-hpet")) ==
+          "vm.yaml:4:3: error: 'qemu_args' has 50000 items, more than the 256 vfiogen accepts");
+    CHECK(load_error(with_list("nics", 33, "{model: virtio}")) ==
+          "vm.yaml:4:3: error: 'nics' has 33 items, more than the 32 vfiogen accepts");
+    CHECK(load_error(with_list("disks", 58, "{size_gib: 1}")) ==
+          "vm.yaml:4:3: error: 'disks' has 58 items, more than the 57 vfiogen accepts");
+    CHECK(load_error(with_list("passthrough", 65, "{profile: nvidia-gt1030, host: \"01:00\"}")) ==
+          "vm.yaml:4:3: error: 'passthrough' has 65 items, more than the 64 vfiogen accepts");
+    std::string functions = std::string(kMinimalVm) + "passthrough:\n  - profile: nvidia-gt1030\n    functions:\n";
+    for (int i = 0; i < 9; ++i) functions += "      - {role: gpu, host: \"01:00.0\"}\n";
+    CHECK(load_error(functions) == "vm.yaml:6:7: error: 'functions' has 9 items, more than the 8 vfiogen accepts");
+}
+
+TEST_CASE("YAML aliases count as copies of their anchor: the expanded document is bounded, the error is at the alias") {
+    // Aliases as people use them load as before.
+    CHECK(load_error(std::string(kMinimalVm) +
+                     "nics:\n  - &nic {model: virtio, bridge: vmbr0}\n  - *nic\nqemu_args: [&a -no-hpet, *a]\n") == "");
+
+    // Nested lists of aliases ("billion laughs"): level K is ten aliases of level K-1. The document
+    // nodes before level 4 are 12,351 (the root mapping, keys and lists included); each alias of
+    // level 3 adds 11,111, so the 8th alias on line 5 passes 100,000. Today's loader would walk 1.1 million nodes.
+    std::string laughs = "l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n";
+    for (int k = 1; k <= 5; ++k) {
+        std::string prev = "*l" + std::to_string(k - 1);
+        laughs += "l" + std::to_string(k) + ": &l" + std::to_string(k) + " [" + prev;
+        for (int i = 1; i < 10; ++i) laughs += ", " + prev;
+        laughs += "]\n";
+    }
+    InputError::Kind kind{};
+    auto profiles = test::test_profiles();
+    CHECK(test::input_error_text([&] { load_vm_text(laughs, "vm.yaml", profiles); }, &kind) ==
+          "vm.yaml:5:45: error: alias *l3 expands the document past 100000 nodes (each alias counts as a copy of its anchor)");
+    CHECK(kind == InputError::Kind::Unreadable);
+
+    // One long value repeated: 5,000 aliases of a 1,000-byte argument are 5 MB of arguments from
+    // a 40 KB file. Values before the aliases: 24 bytes of keys and values, the argument 1,000; so
+    // the 4,194th alias (line 4 + 4,194) passes 4 MiB.
+    std::string arg = "-" + std::string(999, 'x');
+    std::string repeated = std::string(kMinimalVm) + "qemu_args:\n  - &arg " + arg + "\n";
+    for (int i = 0; i < 5000; ++i) repeated += "  - *arg\n";
+    CHECK(load_error(repeated) == "vm.yaml:4198:5: error: alias *arg expands the document past 4194304 bytes of values "
+                                  "(each alias counts as a copy of its anchor)");
+
+    // A list that holds itself is no value any key takes.
+    CHECK(load_error(std::string(kMinimalVm) + "qemu_args: &a [*a]\n") ==
+          "vm.yaml:3:16: error: alias *a refers to the node that contains it");
+}
+
+TEST_CASE("a document of more than 100,000 nodes is refused while it is read, at the node past the limit") {
+    std::string text = std::string(kMinimalVm) + "qemu_args: [";
+    for (int i = 0; i < 100000; ++i) text += "a,";
+    text += "a]\n";
+    // Nodes before the items: the root mapping, 5 scalars and the list; so item 99,994 (column
+    // 13 + 2 * 99,993) passes.
+    CHECK(load_error(text) == "vm.yaml:3:" + std::to_string(13 + 2 * 99993) + ": error: the document has more than 100000 nodes");
+}

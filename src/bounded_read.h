@@ -1,0 +1,45 @@
+// Reading input files and streams within bounds: regular files only, never blocking, at most a
+// given number of bytes. Every input vfiogen reads goes through here, so a FIFO, a device node or
+// an endless stream (a host tree captured elsewhere, `/dev/zero` given as a VM file, stdin) ends in
+// an error naming the path instead of a hang or an exhausted memory.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace vfiogen {
+
+// Largest input file accepted (4 MiB): a VM file, profile, conf or domain XML is a few KiB.
+constexpr size_t kMaxInputBytes = 4u << 20;
+
+// Largest sysfs or procfs file read from a host tree (1 MiB): /proc/cpuinfo of a 512-thread host
+// is about 800 KiB; every sysfs attribute vfiogen reads is one line.
+constexpr size_t kMaxHostFileBytes = 1u << 20;
+
+// What happens to the bytes after `limit`.
+enum class Excess {
+    Refuse,    // the whole file or nothing: InputError "file too large"
+    Truncate,  // the first `limit` bytes (a ROM's signature, the first line of a file)
+};
+
+// Reads the file at `path` (symlinks followed), at most `limit` bytes. The file is opened with
+// O_NONBLOCK, and fstat on the open descriptor must show a regular file, so a FIFO or a device
+// neither blocks nor is read. Throws InputError (kind Unreadable) at Mark{path}: "cannot open:
+// <errno text>", "is a directory, expected a file", "not a regular file (a FIFO)" (or a
+// character device, ...), "file too large (over N bytes)", "cannot read: <errno text>".
+std::string read_regular_file(const std::string& path, size_t limit, Excess excess = Excess::Refuse);
+
+// As read_regular_file, but nothing when the file does not exist or cannot be opened or read
+// (ENOENT, EACCES, EIO, ...), the way a sysfs attribute that a kernel or device lacks reads. A
+// file that exists but is not regular, or is too large, still throws.
+std::optional<std::string> read_regular_file_if_present(const std::string& path, size_t limit,
+                                                        Excess excess = Excess::Refuse);
+
+// Reads `in` (standard input) to its end, at most `limit` bytes. Throws InputError (Unreadable) at
+// Mark{label}: "input too large (over N bytes)" as soon as byte N+1 arrives, without reading on,
+// so `vfiogen render - < /dev/zero` stops at once.
+std::string read_bounded_stream(std::istream& in, const std::string& label, size_t limit = kMaxInputBytes);
+
+}  // namespace vfiogen
