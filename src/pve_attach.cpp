@@ -133,7 +133,9 @@ std::vector<size_t> merge_hostpci(PveConfEditor& conf, long long vmid, const Pve
     std::set<size_t> claimed;  // existing entries a plan entry replaces or removes
     for (size_t p = 0; p < plan.hostpci.size(); ++p) {
         HostpciSource want = source_of(parse_property_string(plan.hostpci[p].value(), "host"));
-        for (const auto& [index, have] : existing) {
+        for (const auto& entry : existing) {
+            const auto& index = entry.first;
+            const HostpciSource& have = entry.second;  // a plain reference: clang 14 cannot capture bindings
             bool match = (!want.mapping.empty() && want.mapping == have.mapping) ||
                          std::any_of(want.ids.begin(), want.ids.end(), [&](const PciAddress& w) {
                              return std::any_of(have.ids.begin(), have.ids.end(),
