@@ -49,6 +49,8 @@ void note_doctype(void* context, const xmlChar*, const xmlChar*, const xmlChar*)
 
 std::optional<XmlTextError> strict_xml_error(std::string_view text, XmlOrigin origin) {
     if (text.size() > static_cast<size_t>(INT_MAX)) return XmlTextError{0, 0, "document too large"};
+    // libxml2 makes no parser context for zero bytes (xmlCreateMemoryParserCtxt returns NULL).
+    if (text.empty()) return XmlTextError{1, 1, "Document is empty"};
     // A SAX parse that builds no tree: libxml2's parser finds every well-formedness error
     // itself; the handler only notes a root element and a DOCTYPE. (A tree would cost `check`,
     // which renders and reads every VM file's XML, a fifth of its time.)

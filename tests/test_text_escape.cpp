@@ -61,6 +61,9 @@ TEST_CASE(
     CHECK(e->message == "Opening and ending tag mismatch: name line 2 and domain");
     CHECK(e->line == 2);
     CHECK(strict_xml_error("<a/>\n<b/>\n")->message == "Extra content at the end of the document");
+    // Zero bytes: libxml2 makes no parser context for them; an error, not bad_alloc (the template fuzzer found it).
+    REQUIRE(strict_xml_error(""));
+    CHECK(strict_xml_error("")->message == "Document is empty");
     CHECK(strict_xml_error("<a>&x;</a>")->message == "Entity 'x' not defined");
     CHECK(strict_xml_error("<a b='1' b='2'/>")->message == "Attribute b redefined");
     CHECK(strict_xml_error("<a>&#0;</a>")->message == "xmlParseCharRef: invalid xmlChar value 0");
