@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bounded_read.h"
+#include "base/bounded_read.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "check.h"
-#include "check_report.h"
+#include "app/check.h"
+#include "app/check_report.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "check.h"
-#include "check_common.h"
+#include "app/check.h"
+#include "rules/check_common.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

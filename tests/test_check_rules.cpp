@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "check.h"
+#include "app/check.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

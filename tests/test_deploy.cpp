@@ -9,10 +9,10 @@
 #include <functional>
 #include <sstream>
 
-#include "deploy.h"
-#include "domain_edit.h"
-#include "libvirt_api.h"
-#include "render.h"
+#include "app/render.h"
+#include "libvirt/deploy.h"
+#include "libvirt/domain_edit.h"
+#include "libvirt/libvirt_api.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

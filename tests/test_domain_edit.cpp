@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "domain_edit.h"
-#include "render.h"
+#include "app/render.h"
+#include "libvirt/domain_edit.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -5,9 +5,9 @@
 #include <sstream>
 #include <string>
 
-#include "diagnostic.h"
-#include "profile.h"
-#include "vm.h"
+#include "base/diagnostic.h"
+#include "model/profile.h"
+#include "model/vm.h"
 
 namespace vfiogen::test {
 

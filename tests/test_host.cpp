@@ -10,9 +10,9 @@
 #include <thread>
 #include <unistd.h>
 
-#include "host.h"
-#include "host_check.h"
-#include "host_scan.h"
+#include "host/host_check.h"
+#include "host/host_scan.h"
+#include "sysfs/host.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

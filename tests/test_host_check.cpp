@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "host_check.h"
+#include "host/host_check.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

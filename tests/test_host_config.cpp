@@ -6,7 +6,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "host_config.h"
+#include "host/host_config.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -1,8 +1,8 @@
 // `init --from-host` on the fixture hosts: the VM file binds every function and renders unedited.
 #include <doctest/doctest.h>
 
-#include "host_init.h"
-#include "render.h"
+#include "app/render.h"
+#include "host/host_init.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -15,17 +15,17 @@
 #include <random>
 #include <sstream>
 
-#include "check.h"
-#include "check_report.h"
-#include "host_check.h"
-#include "host_config.h"
-#include "host_init.h"
-#include "host_scan.h"
-#include "render.h"
-#include "strict_xml.h"
-#include "templates.h"
+#include "app/check.h"
+#include "app/check_report.h"
+#include "app/render.h"
+#include "base/strict_xml.h"
+#include "base/templates.h"
+#include "base/text_escape.h"
+#include "host/host_check.h"
+#include "host/host_config.h"
+#include "host/host_init.h"
+#include "host/host_scan.h"
 #include "test_helpers.h"
-#include "text_escape.h"
 
 using namespace vfiogen;
 namespace fs = std::filesystem;

@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "keys.h"
+#include "model/keys.h"
+#include "model/yaml_source.h"
 #include "test_helpers.h"
-#include "yaml_source.h"
 
 using namespace vfiogen;
 

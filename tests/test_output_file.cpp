@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "diagnostic.h"
-#include "output_file.h"
+#include "base/diagnostic.h"
+#include "base/output_file.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "pci_address.h"
+#include "model/pci_address.h"
 
 using namespace vfiogen;
 

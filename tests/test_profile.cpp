@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "model/profile.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

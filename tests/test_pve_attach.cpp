@@ -6,12 +6,12 @@
 #include <random>
 #include <sstream>
 
-#include "pci_address.h"
-#include "pve_attach.h"
-#include "pve_check.h"
-#include "pve_conf.h"
+#include "base/text_diff.h"
+#include "model/pci_address.h"
+#include "pve/pve_attach.h"
+#include "pve/pve_check.h"
+#include "pve/pve_conf.h"
 #include "test_helpers.h"
-#include "text_diff.h"
 
 using namespace vfiogen;
 namespace fs = std::filesystem;

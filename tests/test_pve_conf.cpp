@@ -2,9 +2,9 @@
 #include <random>
 #include <regex>
 
-#include "pve_check.h"
-#include "pve_conf.h"
-#include "check_rules.h"
+#include "pve/pve_check.h"
+#include "pve/pve_conf.h"
+#include "rules/check_rules.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "pve_conf_edit.h"
+#include "pve/pve_conf_edit.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "pve_mapping.h"
-#include "render_pve_mapping.h"
+#include "pve/pve_mapping.h"
+#include "pve/render_pve_mapping.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

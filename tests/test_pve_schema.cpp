@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "pve_check.h"
-#include "pve_schema.h"
-#include "render.h"
+#include "app/render.h"
+#include "pve/pve_check.h"
+#include "pve/pve_schema.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "pve_state_check.h"
+#include "pve/pve_state_check.h"
 
 using namespace vfiogen;
 

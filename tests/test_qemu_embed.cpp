@@ -12,9 +12,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "deploy.h"
-#include "libvirt_api.h"
-#include "render.h"
+#include "app/render.h"
+#include "libvirt/deploy.h"
+#include "libvirt/libvirt_api.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

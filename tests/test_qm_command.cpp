@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "qm_command.h"
+#include "pve/qm_command.h"
 
 using namespace vfiogen;
 

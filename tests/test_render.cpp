@@ -8,8 +8,8 @@
 
 #include <pugixml.hpp>
 
-#include "pve_conf.h"
-#include "render.h"
+#include "app/render.h"
+#include "pve/pve_conf.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;

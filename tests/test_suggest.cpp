@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "suggest.h"
+#include "base/suggest.h"
 
 using namespace vfiogen;
 

@@ -2,8 +2,8 @@
 // the libxml2 read-back of XML vfiogen writes.
 #include <doctest/doctest.h>
 
-#include "strict_xml.h"
-#include "text_escape.h"
+#include "base/strict_xml.h"
+#include "base/text_escape.h"
 
 using namespace vfiogen;
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "diagnostic.h"
-#include "libvirt_xml.h"
+#include "base/diagnostic.h"
+#include "libvirt/libvirt_xml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const vfiogen::DomainSchema schema;

@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
-#include "pve_attach.h"
-#include "check_report.h"
-#include "pve_check.h"
-#include "pve_conf.h"
-#include "pve_mapping.h"
+#include "app/check_report.h"
+#include "pve/pve_attach.h"
+#include "pve/pve_check.h"
+#include "pve/pve_conf.h"
+#include "pve/pve_mapping.h"
 
 namespace {
 

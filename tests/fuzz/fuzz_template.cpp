@@ -8,10 +8,10 @@
 #include <fstream>
 #include <string>
 
-#include "diagnostic.h"
-#include "profile.h"
-#include "render.h"
-#include "vm.h"
+#include "app/render.h"
+#include "base/diagnostic.h"
+#include "model/profile.h"
+#include "model/vm.h"
 
 namespace {
 

@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "diagnostic.h"
-#include "profile.h"
-#include "render.h"
-#include "vm.h"
+#include "app/render.h"
+#include "base/diagnostic.h"
+#include "model/profile.h"
+#include "model/vm.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static vfiogen::ProfileLibrary profiles(

@@ -1,0 +1,31 @@
+// Printing `vfiogen check` results: text for terminals and CI logs, JSON for scripts, and
+// SARIF 2.1.0 for code-scanning UIs (nlohmann/json writes both).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/check.h"
+
+namespace vfiogen {
+
+struct CheckSummary {
+    size_t files = 0, errors = 0, warnings = 0, notes = 0, unreadable = 0;
+};
+
+CheckSummary summarize(const std::vector<FileResult>& results);
+
+// "file:line:col: severity[RULE]: message" then "    hint: ..." per finding, then the summary
+// line "N files checked: E errors, W warnings" (", M notes" and ", U unreadable" when any).
+std::string format_text(const std::vector<FileResult>& results);
+
+// {"files": [{"path", "kind", "unreadable"}], "findings": [{"file", "line", "column", "severity",
+//  "rule", "message", "hint"}], "summary": {"files", "errors", "warnings", "unreadable"}}; line and
+// column are 0 when the whole file is meant.
+std::string format_json(const std::vector<FileResult>& results);
+
+// SARIF 2.1.0: one run, tool.driver.rules from the rule table, one result per finding with
+// ruleId, ruleIndex, level and a physicalLocation (region startLine/startColumn when known).
+std::string format_sarif(const std::vector<FileResult>& results);
+
+}  // namespace vfiogen

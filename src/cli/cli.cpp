@@ -1,0 +1,840 @@
+#include "cli/cli.h"
+
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <sys/stat.h>
+
+#include <boost/program_options.hpp>
+
+#include "app/check.h"
+#include "app/check_report.h"
+#include "app/render.h"
+#include "base/bounded_read.h"
+#include "base/diagnostic.h"
+#include "base/output_file.h"
+#include "base/suggest.h"
+#include "cli/cli_table.h"
+#include "host/host_check.h"
+#include "host/host_config.h"
+#include "host/host_init.h"
+#include "host/host_scan.h"
+#include "libvirt/deploy.h"
+#include "libvirt/libvirt_api.h"
+#include "model/key_schema.h"
+#include "model/keys.h"
+#include "model/profile.h"
+#include "model/vm.h"
+#include "pve/pve_attach.h"
+#include "pve/render_pve_mapping.h"
+#include "sysfs/host.h"
+#include "version.h"
+
+namespace po = boost::program_options;
+
+namespace vfiogen {
+namespace {
+
+// --profiles DIR (repeatable): every command that loads hardware profiles.
+void add_profiles_option(po::options_description& o) {
+    o.add_options()("profiles", po::value<std::vector<std::string>>()->composing()->value_name("DIR"),
+                    "search DIR for hardware profiles first (repeatable)");
+}
+
+// The positional VM.yaml; `required` unless the command has a mode without one.
+void add_vm_file_option(po::options_description& o, bool required) {
+    auto* value = po::value<std::string>()->value_name("VM.yaml");
+    if (required) value->required();
+    o.add_options()("vm-file", value, "the VM file ('-' reads stdin)");
+}
+
+// --pve-version X.Y: the PVE release line confs are rendered or checked for (pve_schema.h).
+void add_pve_version_option(po::options_description& o) {
+    o.add_options()("pve-version", po::value<std::string>()->value_name("X.Y"),
+                    ("PVE release line to render or check for, 8.0 to " + newest_pve_version().str() + " (default: " +
+                     newest_pve_version().str() + "); newer keys and values are errors")
+                        .c_str());
+}
+
+PveVersion pve_version_arg(const po::variables_map& args) {
+    if (!args.count("pve-version")) return newest_pve_version();
+    std::string error;
+    auto v = parse_pve_version(args["pve-version"].as<std::string>(), &error);
+    if (!v) throw UsageError("--pve-version: " + error);
+    return *v;
+}
+
+// --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
+void add_rendering_input_options(po::options_description& o) {
+    o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
+                    "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    o.add_options()("help,h", "show this help");
+}
+
+po::options_description render_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("target,t", po::value<std::string>()->required()->value_name("TARGET"),
+         "qm (a sh script whose qm create makes the VM on a PVE node, allocating its disks: use this to "
+         "create a VM), pve (the whole /etc/pve/qemu-server/<vmid>.conf, for check and git; its volumes "
+         "must exist), pve-snippet (the passthrough keys for an existing VM; no volumes) or libvirt (domain XML)")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write to FILE instead of stdout (replaced atomically keeping mode and owner, through a symlink to its target; untouched on error; never an input; <N>.conf only for vmid N)");
+    add_pve_version_option(o);
+    add_rendering_input_options(o);
+    return o;
+}
+
+po::options_description define_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("start", "start the domain after defining it (virDomainCreate)")
+        ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing");
+    add_rendering_input_options(o);
+    return o;
+}
+
+po::options_description attach_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("domain,d", po::value<std::string>()->value_name("NAME"), "libvirt: the existing domain to change")
+        ("connect,c", po::value<std::string>()->value_name("URI"),
+         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("vmid", po::value<long long>()->value_name("N"), "Proxmox VE: change /etc/pve/qemu-server/N.conf")
+        ("pve-conf", po::value<std::string>()->value_name("FILE"), "Proxmox VE: change the conf FILE (a copy, say)")
+        ("pve-root", po::value<std::string>()->value_name("DIR"),
+         "Proxmox VE: look for etc/pve/qemu-server/N.conf and var/lock/qemu-server under DIR instead of / (tests)")
+        ("print-qm", "Proxmox VE: print the equivalent 'qm set N ...' and write nothing")
+        ("diff", "print a unified diff of the domain XML or the PVE conf before and after")
+        ("dry-run,n", "change nothing (libvirt: after the preflight; with --diff: show what would change)");
+    add_pve_version_option(o);
+    add_rendering_input_options(o);
+    return o;
+}
+
+po::options_description keys_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text, markdown (docs/KEYS.md) or json-schema (JSON Schema draft-07 for editors)")
+        ("doc", po::value<std::string>()->default_value("vm")->value_name("DOC"),
+         "with --format json-schema: vm (VM files) or profile (hardware profiles)")
+        ("help,h", "show this help");
+    return o;
+}
+
+po::options_description profiles_options() {
+    po::options_description o("Options");
+    add_profiles_option(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::string& anchor) {
+    std::vector<std::string> extra;
+    if (vm.count("profiles")) extra = vm["profiles"].as<std::vector<std::string>>();
+    return ProfileLibrary::default_search_path(extra, anchor);
+}
+
+// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path. When
+// `inputs` is given, the VM file and every profile file read are appended to it.
+Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
+    std::string file = args["vm-file"].as<std::string>();
+    if (file == "-") {
+        std::string text = read_bounded_stream(std::cin, "<stdin>");
+        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
+        Vm vm = load_vm_text(text, "<stdin>", profiles);
+        if (inputs) *inputs = profiles.files();
+        return vm;
+    }
+    ProfileLibrary profiles(profile_dirs(args, file));
+    profiles.trust_owner_of(file);
+    Vm vm = load_vm(file, profiles);
+    if (inputs) {
+        inputs->push_back(file);
+        for (const auto& f : profiles.files()) inputs->push_back(f);
+    }
+    return vm;
+}
+
+// Renders `vm`; the --templates override files read are appended to `inputs` when given.
+Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
+                    std::vector<std::string>* inputs = nullptr) {
+    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    Rendered out = render(vm, target, templates, pve_version_arg(args));
+    for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
+    if (inputs) inputs->insert(inputs->end(), templates.files_read().begin(), templates.files_read().end());
+    return out;
+}
+
+// PVE reads /etc/pve/qemu-server/<N>.conf as VM N: a conf for another VMID written there would
+// hand this VM's disks (named vm-<vmid>-disk-K) to VM N, and `qm destroy <vmid>` would delete
+// them under it. Throws InputError at `vmid` when `output`'s file name is <N>.conf with N != vmid.
+void refuse_foreign_vmid_conf(const Vm& vm, const std::string& output) {
+    std::string base = std::filesystem::path(output).filename().string();
+    if (base.size() <= 5 || base.compare(base.size() - 5, 5, ".conf") != 0) return;
+    std::string stem = base.substr(0, base.size() - 5);
+    if (stem.empty() || stem.size() > 12 ||
+        !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    long long n = std::stoll(stem);
+    if (vm.vmid && *vm.vmid == n) return;
+    if (!vm.vmid)
+        throw InputError(vm.vmid_mark, "the output " + output + " is the conf of VM " + stem +
+                                           ", but this VM file has no vmid: set 'vmid: " + stem +
+                                           "' if it describes that VM, or write to another file");
+    throw InputError(vm.vmid_mark, "vmid " + std::to_string(*vm.vmid) + " does not match the output " +
+                                       output + ": PVE reads " + base + " as VM " + stem +
+                                       ", which would then use VM " + std::to_string(*vm.vmid) +
+                                       "'s disks; write to " + std::to_string(*vm.vmid) +
+                                       ".conf or change vmid");
+}
+
+int run_render(const po::variables_map& args) {
+    std::string target_name = args["target"].as<std::string>();
+    auto target = parse_target(target_name);
+    if (!target)
+        throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet, qm or libvirt" +
+                         did_you_mean(target_name, target_names()));
+    OutputOptions output;
+    Vm vm = load_vm_arg(args, &output.inputs);
+    Rendered out = render_arg(vm, *target, args, &output.inputs);
+    std::string path = args.count("output") ? args["output"].as<std::string>() : "-";
+    if (path != "-" && *target != Target::Libvirt) refuse_foreign_vmid_conf(vm, path);
+    write_output(path, out.text, output);
+    return kExitOk;
+}
+
+DeployOptions deploy_options(const po::variables_map& args) {
+    DeployOptions opts;
+    if (args.count("connect")) opts.uri = args["connect"].as<std::string>();
+    opts.dry_run = args.count("dry-run") > 0;
+    opts.start = args.count("start") > 0;
+    opts.diff = args.count("diff") > 0;
+    if (args.count("domain")) opts.domain = args["domain"].as<std::string>();
+    return opts;
+}
+
+int run_define(const po::variables_map& args) {
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    define_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
+    return kExitOk;
+}
+
+int run_attach_pve(const po::variables_map& args) {
+    if (args.count("vmid") && args.count("pve-conf")) throw UsageError("attach: give --vmid N or --pve-conf FILE, not both");
+    if (args.count("connect")) throw UsageError("attach: --connect is for libvirt domains, not Proxmox VE VMs");
+    PveAttachOptions opts;
+    if (args.count("vmid")) {
+        long long vmid = args["vmid"].as<long long>();
+        if (vmid < 100 || vmid > 999999999)
+            throw UsageError("attach: --vmid " + std::to_string(vmid) + " is not a PVE VMID (100-999999999)");
+        opts.vmid = vmid;
+    }
+    if (args.count("pve-conf")) opts.conf_path = args["pve-conf"].as<std::string>();
+    if (args.count("pve-root")) opts.pve_root = args["pve-root"].as<std::string>();
+    opts.diff = args.count("diff") > 0;
+    opts.dry_run = args.count("dry-run") > 0;
+    opts.print_qm = args.count("print-qm") > 0;
+    opts.pve_version = pve_version_arg(args);
+    Vm vm = load_vm_arg(args);
+    attach_pve(vm, opts, std::cout, std::cerr);
+    return kExitOk;
+}
+
+int run_attach(const po::variables_map& args) {
+    bool pve = args.count("vmid") || args.count("pve-conf");
+    if (pve && args.count("domain"))
+        throw UsageError("attach: give --domain (libvirt) or --vmid/--pve-conf (Proxmox VE), not both");
+    if (pve) return run_attach_pve(args);
+    if (!args.count("domain"))
+        throw UsageError("attach: give --domain NAME (libvirt) or --vmid N / --pve-conf FILE (Proxmox VE); see 'vfiogen attach --help'");
+    if (args.count("pve-root") || args.count("print-qm") || args.count("pve-version"))
+        throw UsageError("attach: --pve-root, --print-qm and --pve-version are for Proxmox VE (--vmid, --pve-conf)");
+    Vm vm = load_vm_arg(args);
+    Rendered xml = render_arg(vm, Target::Libvirt, args);
+    attach_vm(vm, xml.text, deploy_options(args), std::cout, std::cerr);
+    return kExitOk;
+}
+
+int run_keys(const po::variables_map& args) {
+    std::string format = args["format"].as<std::string>();
+    if (format == "markdown") std::cout << key_reference_markdown();
+    else if (format == "text") std::cout << key_reference_text();
+    else if (format == "json-schema") {
+        std::string doc = args["doc"].as<std::string>();
+        if (doc != "vm" && doc != "profile") throw UsageError("keys: unknown --doc '" + doc + "': use vm or profile");
+        std::cout << key_json_schema(doc == "vm" ? DocKind::Vm : DocKind::Profile);
+    } else throw UsageError("unknown format '" + format + "': use text, markdown or json-schema");
+    return kExitOk;
+}
+
+int run_profiles(const po::variables_map& args) {
+    ProfileLibrary library(profile_dirs(args, "./-"));
+    for (const auto& name : library.available()) {
+        const Profile& p = library.load(name, Mark{name, 0, 0});
+        std::cout << name << "\n";
+        if (!p.description.empty()) std::cout << "    " << p.description.substr(0, p.description.find('\n')) << "\n";
+        for (const auto& f : p.functions) {
+            std::cout << "    " << f.role << " " << (f.id ? f.id->str() : "(no id)");
+            if (f.function) std::cout << " function " << *f.function;
+            if (f.romfile) std::cout << " romfile " << *f.romfile;
+            if (f.legacy_igd) std::cout << " legacy-igd";
+            std::cout << "\n";
+        }
+    }
+    return kExitOk;
+}
+
+po::options_description check_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+         "text (file:line:col: severity[RULE]: message, then a hint), json, or sarif (SARIF 2.1.0); "
+         "with --list-rules: text or markdown (docs/RULES.md)")
+        ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
+         "exit 1 when a finding is at or above SEVERITY: error or warning")
+        ("list-rules", "print the rule table (id, severity, summary, source) and exit");
+    add_pve_version_option(o);
+    add_profiles_option(o);
+    o.add_options()
+        ("schema", po::value<std::string>()->default_value(DomainSchema::kDefaultPath)->value_name("FILE"),
+         "libvirt's RelaxNG domain schema")
+        ("libvirt-schema", po::value<std::string>()->value_name("DIR"),
+         "judge libvirt XML with the schemas in DIR (DIR/domain.rng, e.g. a newer libvirt's docs/schemas) instead of --schema")
+        ("libvirt-version", po::value<std::string>()->value_name("VERSION"),
+         "the libvirt release whose schema is used, named in findings (default: the installed libvirt's, for the default schema)")
+        ("qemu-version", po::value<std::string>()->value_name("X.Y"),
+         "the QEMU that runs the VMs: options removed in it or before are errors, later removals warnings (default 7.2, Debian 12)")
+        ("host-root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys and DIR/proc (use / on the host itself): slot IDs expand to the functions it has, "
+         "and ROM and chipset rules know the device classes")
+        ("paths", po::value<std::vector<std::string>>()->value_name("PATH"), "files or directories ('-' reads stdin)")
+        ("help,h", "show this help");
+    return o;
+}
+
+int run_check(const po::variables_map& args) {
+    std::string format = args["format"].as<std::string>();
+    if (args.count("list-rules")) {
+        if (format == "markdown") std::cout << rules_markdown();
+        else if (format == "text") std::cout << rules_text();
+        else throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
+        return kExitOk;
+    }
+    if (format != "text" && format != "json" && format != "sarif")
+        throw UsageError("unknown format '" + format + "': use text, json or sarif" +
+                         did_you_mean(format, {"text", "json", "sarif"}));
+    std::string fail_on = args["fail-on"].as<std::string>();
+    if (fail_on != "error" && fail_on != "warning")
+        throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" + did_you_mean(fail_on, {"error", "warning"}));
+    if (!args.count("paths")) throw UsageError("check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
+
+    CheckOptions options;
+    if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
+    options.schema_path = args["schema"].as<std::string>();
+    options.pve_version = pve_version_arg(args);
+    if (args.count("libvirt-schema")) options.schema_path = args["libvirt-schema"].as<std::string>() + "/domain.rng";
+    if (args.count("libvirt-version")) options.libvirt_version = args["libvirt-version"].as<std::string>();
+    if (args.count("qemu-version")) {
+        std::string v = args["qemu-version"].as<std::string>();
+        auto parsed = parse_qemu_version(v);
+        if (!parsed) throw UsageError("--qemu-version: '" + v + "' is not a QEMU release such as 7.2 or 9.0.2");
+        options.qemu = *parsed;
+    }
+    if (args.count("host-root")) options.host_root = args["host-root"].as<std::string>();
+    Checker checker(options);
+    std::vector<FileResult> results;
+    std::vector<std::string> notes;
+    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
+        results.push_back(checker.check_file(path));
+    checker.check_mappings(results);
+    for (const auto& n : notes) std::cerr << n << "\n";
+
+    std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
+    CheckSummary s = summarize(results);
+    if (s.unreadable) return kExitUnreadable;
+    if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
+    return kExitOk;
+}
+
+// --root, --sysfs-root, --proc-root: where the host's files are (the seam tests use).
+void add_host_root_options(po::options_description& o) {
+    o.add_options()
+        ("root", po::value<std::string>()->value_name("DIR"),
+         "read the host from DIR/sys, DIR/proc and files (ROMs, OVMF) under DIR instead of /")
+        ("sysfs-root", po::value<std::string>()->value_name("DIR"), "read sysfs from DIR (default /sys)")
+        ("proc-root", po::value<std::string>()->value_name("DIR"), "read procfs from DIR (default /proc)");
+}
+
+HostRoot host_root(const po::variables_map& args) {
+    HostRoot root = args.count("root") ? HostRoot::under(args["root"].as<std::string>()) : HostRoot{};
+    if (args.count("sysfs-root")) root.sysfs = args["sysfs-root"].as<std::string>();
+    if (args.count("proc-root")) root.proc = args["proc-root"].as<std::string>();
+    return root;
+}
+
+po::options_description host_scan_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("all", "list every PCI function, not only display devices and their sibling functions")
+        ("json", "print JSON instead of the readable report");
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+po::options_description pve_mapping_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("node", po::value<std::vector<std::string>>()->required()->composing()->value_name("NAME=SCAN.json"),
+         "a PVE node and its 'vfiogen host scan --json' output (--all for devices that are not GPUs); repeatable")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write to FILE instead of stdout (replaced atomically keeping mode and owner; untouched on error; never an input)");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_pve_mapping(const po::variables_map& args) {
+    OutputOptions output;  // -o never replaces an input (the VM file, a profile, a scan)
+    Vm vm = load_vm_arg(args, &output.inputs);
+    std::vector<NodeScan> nodes;
+    for (const auto& argument : args["node"].as<std::vector<std::string>>()) {
+        auto [node, file] = split_node_argument(argument);
+        nodes.push_back(read_node_scan_file(node, file));
+        output.inputs.push_back(file);
+    }
+    write_output(args.count("output") ? args["output"].as<std::string>() : "-", render_pve_mapping(vm, nodes), output);
+    return kExitOk;
+}
+
+int run_host_scan(const po::variables_map& args) {
+    Host host = read_host(host_root(args));
+    PciNames names;
+    bool all = args.count("all") > 0;
+    std::cout << (args.count("json") ? host_scan_json(host, names, all) : host_scan_text(host, names, all));
+    return kExitOk;
+}
+
+// The VM file named by the positional "vm-file" ('-' = stdin), with profiles from --profiles.
+po::options_description host_check_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("json", "print the findings as JSON")
+        ("list-rules", "print every rule (id, what it checks, source) and exit")
+        ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
+         "exit 1 on: fail (default) or warning");
+    add_profiles_option(o);
+    add_vm_file_option(o, false);
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_check(const po::variables_map& args) {
+    if (args.count("list-rules")) {
+        for (const auto& r : host_rules()) std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
+        return kExitOk;
+    }
+    if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
+    std::string level = args["fail-on"].as<std::string>();
+    if (level != "fail" && level != "warning")
+        throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
+                         did_you_mean(level, {"fail", "warning"}));
+    Vm vm = load_vm_arg(args);
+    Host host = read_host(host_root(args));
+    PciNames names;
+    auto findings = check_host(host, vm, names);
+    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings));
+    return findings_exit_code(findings, level == "warning");
+}
+
+po::options_description host_config_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("distro", po::value<std::string>()->required()->value_name("DISTRO"), "debian, proxmox, arch or fedora")
+        ("boot", po::value<std::string>()->value_name("LOADER"),
+         "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
+        ("output,o", po::value<std::string>()->value_name("DIR"),
+         "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
+        ("install", "allow -o / (write into the real /etc)");
+    add_profiles_option(o);
+    add_vm_file_option(o, true);
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_host_config(const po::variables_map& args) {
+    static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
+    std::string distro_name = args["distro"].as<std::string>();
+    auto d = std::find(distros.begin(), distros.end(), distro_name);
+    if (d == distros.end())
+        throw UsageError("unknown distro '" + distro_name + "': use debian, proxmox, arch or fedora" +
+                         did_you_mean(distro_name, distros));
+    Distro distro = static_cast<Distro>(d - distros.begin());
+    std::optional<Boot> boot;
+    if (args.count("boot")) {
+        std::string b = args["boot"].as<std::string>();
+        if (b == "grub") boot = Boot::Grub;
+        else if (b == "systemd-boot") boot = Boot::SystemdBoot;
+        else throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
+    }
+    std::optional<std::string> dir;
+    if (args.count("output")) {
+        dir = args["output"].as<std::string>();
+        if (dir->empty()) throw UsageError("-o: the output directory is empty (use -o . for the current directory)");
+        std::error_code ec;
+        auto canonical = std::filesystem::weakly_canonical(*dir, ec);
+        if (!ec && canonical == "/" && !args.count("install"))
+            throw UsageError("-o / would write into /etc: add --install if that is what you want");
+    }
+    Vm vm = load_vm_arg(args);
+    Host host = read_host(host_root(args));
+    Boot loader = boot.value_or(default_boot(distro, host));
+    HostConfig config = host_config(vm, host, distro, loader);
+    for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
+    if (!dir) {
+        std::cout << format_host_config(config, vm, distro, loader);
+        return kExitOk;
+    }
+    std::vector<TreeFile> files;
+    for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
+    // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
+    for (const auto& w : StagedTree(*dir, files, kHostConfigMarker).commit()) {
+        if (w.change == TreeWrite::Change::Unchanged) std::cout << "unchanged " << w.path << "\n";
+        else std::cout << (w.change == TreeWrite::Change::Created ? "wrote " : "replaced ") << w.path << "\n";
+        if (!w.backup.empty())
+            std::cout << "  (it was not written by vfiogen: the previous file is kept as " << w.backup << ")\n";
+    }
+    std::cout << "\nKernel command line: add " << [&] {
+        std::string s;
+        for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
+        return s;
+    }() << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
+    for (const auto& c : config.commands) std::cout << "  " << c << "\n";
+    return kExitOk;
+}
+
+po::options_description init_options() {
+    po::options_description o("Options");
+    o.add_options()
+        ("from-host", po::value<std::string>()->required()->value_name("BDF"),
+         "the host device to pass through, e.g. 0000:01:00.0 (all its functions are taken)")
+        ("output,o", po::value<std::string>()->value_name("VM.yaml"),
+         "write the VM file there (and a new profile into profiles/ beside it when none matches)")
+        ("force,f", "replace VM.yaml when it exists (it may hold your edits)");
+    add_profiles_option(o);
+    add_host_root_options(o);
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_init(const po::variables_map& args) {
+    std::string text = args["from-host"].as<std::string>(), error;
+    auto bdf = parse_pci_address(text, &error);
+    if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
+    std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
+    OutputOptions output;
+    output.replace = args.count("force") > 0;
+    struct stat st {};
+    if (out != "-" && !output.replace && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
+    ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
+    Host host = read_host(host_root(args));
+    PciNames names;
+    InitResult r = init_from_host(host, *bdf, profiles, names);
+    if (r.profile_yaml) {
+        if (out == "-")
+            throw InputError(Mark{"--from-host", 0, 0},
+                             "no hardware profile matches " + text + " (searched " + [&] {
+                                 std::string s;
+                                 for (const auto& d : profiles.search_dirs()) s += (s.empty() ? "" : ", ") + d;
+                                 return s;
+                             }() + "); give -o VM.yaml and vfiogen also writes profiles/" + r.profile +
+                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
+        std::filesystem::path dir = std::filesystem::path(out).parent_path() / "profiles";
+        std::filesystem::path file = dir / (r.profile + ".yaml");
+        if (std::filesystem::exists(file))
+            throw OutputError(file.string() + ": exists but does not match " + text + "; remove or rename it");
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
+        write_output(file.string(), *r.profile_yaml);
+        std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
+    }
+    output.inputs = profiles.files();
+    write_output(out, r.vm_yaml, output);
+    return kExitOk;
+}
+
+po::options_description completion_options() {
+    po::options_description o("Options");
+    o.add_options()("shell", po::value<std::string>()->required()->value_name("SHELL"), "bash or zsh")(
+        "help,h", "show this help");
+    return o;
+}
+
+int run_completion(const po::variables_map& args) {
+    const std::string& shell = args["shell"].as<std::string>();
+    if (shell == "bash") std::cout << bash_completion();
+    else if (shell == "zsh") std::cout << zsh_completion();
+    else throw UsageError("completion: unknown shell '" + shell + "'; expected bash or zsh");
+    return kExitOk;
+}
+
+po::options_description man_options() {
+    po::options_description o("Options");
+    o.add_options()("help,h", "show this help");
+    return o;
+}
+
+int run_man(const po::variables_map&) {
+    std::cout << man_page();
+    return kExitOk;
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"render", "render a VM file as a qm create script, a PVE conf or snippet, or libvirt domain XML",
+         "--target qm|pve|pve-snippet|libvirt VM.yaml [-o FILE] [--pve-version X.Y] [--templates DIR] [--profiles DIR]",
+         "Reads VM.yaml and the hardware profiles it names, checks them against the rules of the target\n"
+         "(qemu-server's hostpci rules for PVE, libvirt's for XML) and prints the result.\n"
+         "Warnings go to stderr; on any error nothing is written.",
+         render_options, run_render, "vm-file"},
+        {"define", "define (and start) a VM file's domain on a libvirt host",
+         "VM.yaml [--connect URI] [--start] [--dry-run]",
+         "Renders VM.yaml for libvirt, runs the preflight checks on the target host (host PCI functions\n"
+         "exist as node devices, the domain capabilities offer VFIO, the machine type and the OVMF\n"
+         "loader, ROM files exist), then defines the domain with VIR_DOMAIN_DEFINE_VALIDATE and, with\n"
+         "--start, starts it. The domain is marked as vfiogen's in its <metadata>. A domain of the same\n"
+         "name is replaced only when it carries that mark (same UUID; its previous definition is saved\n"
+         "under $XDG_STATE_HOME/vfiogen/replaced, else ~/.local/state/vfiogen/replaced, and named); any\n"
+         "other domain of that name is refused: use 'vfiogen attach' to add passthrough to it. If it is\n"
+         "running, the new definition applies at its next start. Any failed check refuses the define.\n"
+         "--dry-run prints the XML, the plan and a diff against the definition it would replace.",
+         define_options, run_define, "vm-file"},
+        {"attach", "add a VM file's passthrough to an existing libvirt domain or Proxmox VE VM",
+         "VM.yaml --domain NAME [--connect URI] [--diff] [--dry-run]\n"
+         "       vfiogen attach VM.yaml --vmid N | --pve-conf FILE [--pve-root DIR] [--diff] [--dry-run] [--print-qm]",
+         "libvirt: reads the inactive XML of domain NAME (made in virt-manager, say), adds or replaces the\n"
+         "PCI hostdevs of VM.yaml with their ROM settings and <qemu:override> properties, video none,\n"
+         "kvm hidden / hyperv vendor_id and the firmware and machine version the VM file asks for,\n"
+         "keeps everything else, runs the preflight checks and redefines the domain.\n\n"
+         "Proxmox VE: under qemu-server's lock (/var/lock/qemu-server/lock-N.conf) merges into the current\n"
+         "config of /etc/pve/qemu-server/N.conf the hostpciN entries (matched by host address; an entry\n"
+         "keeps its index), the args words vfiogen owns, bios, the machine type (a pinned version is\n"
+         "kept), vga and the cpu hidden/hv-vendor-id flags (the cpu type is kept), and writes it back\n"
+         "atomically. The description, [PENDING], snapshots and every other line stay as they were; disks\n"
+         "are never touched (without an efidisk0 under OVMF it prints the 'qm set' that creates one).\n"
+         "It refuses a locked VM and a [PENDING] change of a key it would set.\n\n"
+         "Running it again changes nothing. It never moves a VM between i440fx and q35.",
+         attach_options, run_attach, "vm-file"},
+        {"keys", "print the reference of VM file and hardware profile keys", "[--format text|markdown]",
+         "Prints every key a VM file or hardware profile may hold, with its type, default,\n"
+         "targets and meaning. docs/KEYS.md is this command's markdown output.",
+         keys_options, run_keys, nullptr},
+        {"profiles", "list the hardware profiles on the search path", "[--profiles DIR]",
+         "Lists every hardware profile found on the search path (see README, Profiles) with its functions.",
+         profiles_options, run_profiles, nullptr},
+        {"check", "check VM files, profiles, Proxmox VE confs and libvirt XML for passthrough mistakes",
+         "PATH... [--format text|json|sarif] [--fail-on error|warning] [--pve-version X.Y] [--profiles DIR]\n"
+         "    [--host-root DIR] [--qemu-version X.Y] [--libvirt-schema DIR] [--libvirt-version VERSION] | --list-rules",
+         "Checks each PATH (a file, a directory searched recursively for .yaml, .yml, .conf, .xml and pci.cfg,\n"
+         "or '-' for stdin, recognised by content): vfiogen VM files (as themselves and through both\n"
+         "renderings), hardware profiles, Proxmox qemu-server confs and libvirt domain XML (libvirt's\n"
+         "RelaxNG schema, then the passthrough rules). PVE confs are judged for --pve-version (default the\n"
+         "newest release line vfiogen knows); a PVE pci.cfg given with them is checked, and so is every\n"
+         "mapping= of the confs against it. docs/RULES.md lists every rule.\n\n"
+         "The libvirt schema is one release's (the installed libvirt's unless --libvirt-schema): names\n"
+         "it does not know are warnings naming that release. QEMU arguments are read as QEMU 7.2 reads\n"
+         "them, removed options judged against --qemu-version. Without --host-root a PVE slot ID counts\n"
+         "only the functions certain to exist (Intel's IGD at 00:02 has .0 alone).\n\n"
+         "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 an input could not be read\n"
+         "or parsed at all, 64 bad command line.",
+         check_options, run_check, "paths", -1},
+        {"pve mapping", "write PVE PCI resource mappings (pci.cfg) for a VM file's 'mapping' entries",
+         "VM.yaml --node NAME=SCAN.json [--node ...] [-o FILE] [--profiles DIR]",
+         "For each passthrough entry of VM.yaml that says 'mapping: ID', finds the device on each node\n"
+         "by the profile's vendor:device IDs in that node's 'vfiogen host scan --json' output and prints\n"
+         "the /etc/pve/mapping/pci.cfg section (one map line per node: id, iommugroup, node, path,\n"
+         "subsystem-id). A node with no matching device, or with two, is an error naming the node and the\n"
+         "devices; nothing is written then. Add the sections to pci.cfg (or create them in Datacenter >\n"
+         "Resource Mappings) before starting the VM.",
+         pve_mapping_options, run_pve_mapping, "vm-file"},
+        {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
+         "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
+         "functions with vendor:device and subsystem IDs, names from pci.ids, the bound driver,\n"
+         "boot_vga, reset_method and the IOMMU group: every member and whether the group is viable\n"
+         "for passthrough (every endpoint unbound or on vfio-pci; PCI bridges allowed).",
+         host_scan_options, run_host_scan, nullptr},
+        {"host check", "check this host against a VM file: IOMMU, cmdline, modules, groups, drivers, ROMs",
+         "VM.yaml [--json] [--fail-on fail|warning] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "Reads the host (never writes it) and prints PASS, INFO, WARN and FAIL lines: CPU virtualization,\n"
+         "the IOMMU in firmware and kernel, kernel command line advice, interrupt remapping, vfio modules,\n"
+         "and for each function of VM.yaml: present, vendor:device as the profile says, its IOMMU group,\n"
+         "its driver, boot_vga, ROM files (55 AA signature), reset_method; then OVMF. Every WARN and FAIL\n"
+         "names its fix. Exit 0 when nothing fails, 1 on a FAIL (or a WARN with --fail-on warning),\n"
+         "2 when VM.yaml or the host cannot be read.",
+         host_check_options, run_host_check, "vm-file"},
+        {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
+         "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
+         "Prints (or writes under DIR: all files or none, never through a symlink below DIR, a file vfiogen\n"
+        "did not write kept as NAME.vfiogen-old) the kernel command line additions and\n"
+         "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
+         "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
+         "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
+         "(drivers, boot_vga, kernel release) from --root/--sysfs-root/--proc-root. Warns when ids= would\n"
+         "also claim a device the host keeps and uses driver_override by address instead.\n"
+         "-o / (the real /etc) needs --install.",
+         host_config_options, run_host_config, "vm-file"},
+        {"init", "write a VM file for a host device (init --from-host BDF)",
+         "--from-host BDF [-o VM.yaml [--force]] [--profiles DIR] [--root DIR]",
+         "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"
+         "passes them all, bound to the roles of the hardware profile whose IDs match (an Intel iGPU's\n"
+         "PCH audio at 00:1f.3 is found too). It renders without edits; check name, memory and disks.\n"
+         "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
+         "VM.yaml, where render finds it. An existing VM.yaml is replaced only with --force.",
+         init_options, run_init, nullptr},
+        {"completion", "print the bash or zsh completion script", "bash|zsh",
+         "Prints a completion script for commands, options, --target values and file arguments.\n"
+         "Packages install it (bash-completion and zsh's vendor-completions); by hand:\n"
+         "  source <(vfiogen completion bash)      in ~/.bashrc\n"
+         "  vfiogen completion zsh > ~/.zfunc/_vfiogen  with ~/.zfunc in $fpath",
+         completion_options, run_completion, "shell"},
+        {"man", "print the vfiogen(1) manual page (roff)", "",
+         "Prints the manual page, generated from the same tables as --help; 'vfiogen man | man -l -' shows it.",
+         man_options, run_man, nullptr},
+    };
+    return table;
+}
+
+const std::vector<ExitCodeDoc>& exit_codes() {
+    static const std::vector<ExitCodeDoc> table = {
+        {kExitOk, "success"},
+        {kExitInvalid, "invalid input (a rule or key error), or a finding at or above --fail-on (check, host check)"},
+        {kExitUnreadable, "unreadable input (missing file, YAML syntax, binary)"},
+        {kExitUsage, "bad command line"},
+        {kExitService, "libvirt unreachable or refused the request"},
+        {70, "internal error (a bug: please report it)"},
+        {kExitOutput, "output could not be written or was refused (a -o file, or stdout)"},
+    };
+    return table;
+}
+
+const std::vector<EnvironmentVariable>& environment_variables() {
+    static const std::vector<EnvironmentVariable> table = {
+        {"VFIOGEN_PROFILE_PATH",
+         "colon-separated directories searched for hardware profiles after --profiles and before the "
+         "profiles/ folders beside the VM file and in its project directory, and the installed ones"},
+    };
+    return table;
+}
+
+namespace {
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> names;
+    for (const auto& c : commands()) names.push_back(c.name);
+    return names;
+}
+
+void print_main_help(std::ostream& out) {
+    out << "vfiogen " VFIOGEN_VERSION " - VFIO passthrough configs for Proxmox VE and libvirt from one YAML file\n\n"
+           "Usage: vfiogen COMMAND [OPTIONS]\n       vfiogen COMMAND --help\n\nCommands:\n";
+    for (const auto& c : commands()) {
+        std::string name = c.name;
+        out << "  " << name << std::string(name.size() < 13 ? 13 - name.size() : 1, ' ') << c.summary << "\n";
+    }
+    out << "\nOptions:\n  -h, --help   show this help\n  --version    print the version and the git commit it was built from\n\n"
+           "Exit codes:\n";
+    for (const auto& e : exit_codes()) out << "  " << e.code << std::string(e.code < 10 ? 4 : 3, ' ') << e.meaning << "\n";
+}
+
+void print_command_help(const Command& c, std::ostream& out) {
+    out << "Usage: vfiogen " << c.name << " " << c.usage << "\n\n" << c.description << "\n\n" << c.options();
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args) {
+    if (args.empty()) {
+        print_main_help(std::cerr);
+        return kExitUsage;
+    }
+    const std::string& first = args[0];
+    if (first == "-h" || first == "--help") {
+        print_main_help(std::cout);
+        return kExitOk;
+    }
+    if (first == "--version") {
+        std::cout << "vfiogen " VFIOGEN_VERSION " (git " VFIOGEN_GIT_COMMIT ")\n";
+        return kExitOk;
+    }
+    std::string name = first;
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (name == "help") {
+        if (rest.empty()) {
+            print_main_help(std::cout);
+            return kExitOk;
+        }
+        name = rest[0];
+        rest = {"--help"};
+    }
+    if (name == "host" || name == "pve") {  // host scan|check|config, pve mapping: groups dispatched as "GROUP SUB"
+        const std::string group = name, prefix = name + " ";
+        std::vector<std::string> subs;
+        for (const auto& n : command_names())
+            if (n.rfind(prefix, 0) == 0) subs.push_back(n.substr(prefix.size()));
+        if (rest.empty() || rest[0] == "-h" || rest[0] == "--help") {
+            std::ostream& out = rest.empty() ? std::cerr : std::cout;
+            out << "Usage: vfiogen " << group << " SUBCOMMAND [OPTIONS]\n\nSubcommands:\n";
+            for (const auto& c : commands())
+                if (std::string(c.name).rfind(prefix, 0) == 0) {
+                    std::string sub = std::string(c.name).substr(prefix.size());
+                    out << "  " << sub << std::string(sub.size() + 2 > 8 ? 2 : 8 - sub.size(), ' ') << c.summary << "\n";
+                }
+            return rest.empty() ? kExitUsage : kExitOk;
+        }
+        if (std::find(subs.begin(), subs.end(), rest[0]) == subs.end())
+            throw UsageError("unknown " + group + " subcommand '" + rest[0] + "'" + did_you_mean(rest[0], subs) + "; see 'vfiogen " +
+                             group + " --help'");
+        name = prefix + rest[0];
+        rest.erase(rest.begin());
+    }
+    auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
+    if (it == commands().end())
+        throw UsageError("unknown command '" + name + "'" + did_you_mean(name, command_names()) +
+                         "; see 'vfiogen --help'");
+    const Command& cmd = *it;
+
+    po::options_description options = cmd.options();
+    po::positional_options_description positional;
+    if (cmd.positional) positional.add(cmd.positional, cmd.max_positional);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(rest).options(options).positional(positional).run(), vm);
+        if (vm.count("help")) {
+            print_command_help(cmd, std::cout);
+            return kExitOk;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string(cmd.name) + ": " + e.what() + "; see 'vfiogen " + cmd.name + " --help'");
+    }
+    return cmd.run(vm);
+}
+
+}  // namespace vfiogen

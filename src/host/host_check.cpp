@@ -1,0 +1,716 @@
+#include "host/host_check.h"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "base/bounded_read.h"
+#include "base/text_escape.h"
+#include "host/host_scan.h"
+
+namespace vfiogen {
+namespace {
+
+const char* status_word(CheckStatus s) {
+    switch (s) {
+    case CheckStatus::Pass: return "PASS";
+    case CheckStatus::Info: return "INFO";
+    case CheckStatus::Warn: return "WARN";
+    case CheckStatus::Fail: return "FAIL";
+    }
+    return "?";
+}
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string join_list(const std::vector<std::string>& items, const std::string& sep = ", ") {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+    return out;
+}
+
+// "0000:01:00.0 (gpu of nvidia-gt1030)"
+std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
+    return f.host.str() + " (" + f.role + " of " + dev.profile + ")";
+}
+
+std::string vm_line(const Mark& mark) { return format_mark(mark); }
+
+// The host's distribution from <root>/etc/os-release (ID, then ID_LIKE), PVE when its OVMF
+// package directory exists; with the package that ships OVMF there and where its files go.
+struct HostDistro {
+    std::string id;        // debian, fedora, arch, pve, or "" when unknown
+    std::string name;      // "Debian/Ubuntu", ...
+    std::string install;   // the command that installs OVMF
+    std::string code_dir;  // where that package puts OVMF_CODE*
+};
+
+HostDistro host_distro(const HostRoot& root) {
+    struct stat st {};
+    if (stat(root.file("/usr/share/pve-edk2-firmware").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {"pve", "Proxmox VE", "apt-get install pve-edk2-firmware", "/usr/share/pve-edk2-firmware/"};
+    std::ifstream in(root.file("/etc/os-release"));
+    std::string line, ids;
+    for (int n = 0; n < 200 && std::getline(in, line); ++n)
+        if (line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0)
+            ids += " " + line.substr(line.find('=') + 1);
+    for (auto& c : ids)
+        if (c == '"' || c == '\'') c = ' ';
+    auto has = [&](const char* id) {
+        return (ids + " ").find(std::string(" ") + id + " ") != std::string::npos;
+    };
+    if (has("debian") || has("ubuntu"))
+        return {"debian", "Debian/Ubuntu", "apt-get install ovmf", "/usr/share/OVMF/"};
+    if (has("fedora") || has("rhel") || has("centos"))
+        return {"fedora", "Fedora/RHEL", "dnf install edk2-ovmf", "/usr/share/edk2/ovmf/"};
+    if (has("arch")) return {"arch", "Arch", "pacman -S edk2-ovmf", "/usr/share/edk2/x64/"};
+    return {};
+}
+
+std::string ovmf_fix(const HostDistro& d) {
+    if (d.id.empty())
+        return "install OVMF: `apt-get install ovmf` (Debian/Ubuntu), `dnf install edk2-ovmf` (Fedora/RHEL), "
+               "`pacman -S edk2-ovmf` (Arch), `apt-get install pve-edk2-firmware` (Proxmox VE)";
+    return "install OVMF on " + d.name + ": `" + d.install + "`";
+}
+
+// One QEMU firmware descriptor (QEMU docs/interop/firmware.json), as libvirt reads it for
+// <os firmware='efi'> autoselection.
+struct FirmwareDescriptor {
+    std::string path;                   // the descriptor file, as on the host
+    bool uefi = false;                  // interface-types holds "uefi"
+    std::string executable;             // mapping.executable.filename
+    std::vector<std::string> machines;  // x86_64 targets' machine globs, e.g. "pc-q35-*"
+    bool secure_boot = false, enrolled_keys = false;
+
+    bool offers_machine(const std::string& machine) const {
+        for (const auto& glob : machines)
+            if (fnmatch(glob.c_str(), machine.c_str(), 0) == 0) return true;
+        return false;
+    }
+};
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path);
+
+// The descriptors libvirt would read, by file name with /etc/qemu/firmware overriding
+// /usr/share/qemu/firmware, in name order; files that are not descriptors are skipped.
+// Bounded: 64 files per directory, 64 KiB per file.
+std::vector<FirmwareDescriptor> read_firmware_descriptors(const HostRoot& root) {
+    std::map<std::string, std::string> by_name;  // file name -> host path
+    for (const char* dir : {"/usr/share/qemu/firmware", "/etc/qemu/firmware"}) {
+        std::error_code ec;
+        int n = 0;
+        for (const auto& e : std::filesystem::directory_iterator(root.file(dir), ec)) {
+            if (++n > 64) break;
+            std::string name = e.path().filename().string();
+            if (e.path().extension() == ".json") by_name[name] = std::string(dir) + "/" + name;
+        }
+    }
+    std::vector<FirmwareDescriptor> out;
+    for (const auto& [name, path] : by_name) {
+        std::ifstream in(root.file(path), std::ios::binary);
+        std::string text(64 * 1024, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<size_t>(in.gcount()));
+        nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+        if (!j.is_object()) continue;
+        try {
+            out.push_back(descriptor_of(j, path));
+        } catch (const nlohmann::json::exception&) {
+            continue;  // a field of another type than the schema's: not a descriptor libvirt would use either
+        }
+        if (out.back().executable.empty() || out.back().executable[0] != '/') out.pop_back();
+    }
+    return out;
+}
+
+FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& path) {
+    FirmwareDescriptor d;
+    d.path = path;
+    auto strings = [](const nlohmann::json& a) {
+        std::vector<std::string> v;
+        if (a.is_array())
+            for (const auto& x : a)
+                if (x.is_string()) v.push_back(x.get<std::string>());
+        return v;
+    };
+    auto contains = [](const std::vector<std::string>& v, const char* s) {
+        return std::find(v.begin(), v.end(), s) != v.end();
+    };
+    d.uefi = contains(strings(j.value("interface-types", nlohmann::json())), "uefi");
+    const nlohmann::json& exe =
+        j.value("mapping", nlohmann::json::object()).value("executable", nlohmann::json::object());
+    if (exe.is_object() && exe.value("filename", nlohmann::json()).is_string())
+        d.executable = exe["filename"].get<std::string>();
+    for (const auto& t : j.value("targets", nlohmann::json::array()))
+        if (t.is_object() && t.value("architecture", std::string()) == "x86_64")
+            for (auto& m : strings(t.value("machines", nlohmann::json()))) d.machines.push_back(m);
+    std::vector<std::string> features = strings(j.value("features", nlohmann::json()));
+    d.secure_boot = contains(features, "secure-boot");
+    d.enrolled_keys = contains(features, "enrolled-keys");
+    return d;
+}
+
+class Checker {
+public:
+    Checker(const Host& host, const Vm& vm, PciNames& names) : host_(host), vm_(vm), names_(names) {}
+
+    std::vector<HostFinding> run() {
+        check_cpu();
+        check_iommu();
+        check_cmdline();
+        check_interrupt_remapping();
+        check_modules();
+        for (const auto& dev : vm_.passthrough)
+            for (const auto& f : dev.functions) check_function(dev, f);
+        check_groups();
+        check_ovmf();
+        check_looking_glass();
+        check_tpm();
+        return std::move(findings_);
+    }
+
+private:
+    void add(CheckStatus s, const char* rule, std::string message, std::string fix = "") {
+        findings_.push_back({s, rule, std::move(message), std::move(fix)});
+    }
+
+    bool iommu_on() const { return !host_.iommu_groups.empty(); }
+
+    void check_cpu() {
+        if (host_.cpu_flags.count("vmx")) add(CheckStatus::Pass, "cpu-virt", "vmx (Intel VT-x) in /proc/cpuinfo");
+        else if (host_.cpu_flags.count("svm")) add(CheckStatus::Pass, "cpu-virt", "svm (AMD-V) in /proc/cpuinfo");
+        else
+            add(CheckStatus::Fail, "cpu-virt", "no vmx or svm flag in /proc/cpuinfo: hardware virtualization is off",
+                "enable Intel VT-x or AMD SVM in the firmware setup, then reboot");
+    }
+
+    void check_iommu() {
+        if (host_.acpi_dmar) add(CheckStatus::Pass, "iommu-firmware", "ACPI DMAR table present (Intel VT-d enabled in firmware)");
+        else if (host_.acpi_ivrs) add(CheckStatus::Pass, "iommu-firmware", "ACPI IVRS table present (AMD-Vi enabled in firmware)");
+        else
+            add(CheckStatus::Fail, "iommu-firmware", "no ACPI DMAR or IVRS table in /sys/firmware/acpi/tables: the firmware offers no IOMMU",
+                "enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware setup, then reboot");
+
+        if (iommu_on()) {
+            std::vector<std::string> units;
+            for (const auto& u : host_.iommu_units) units.push_back(u.name);
+            add(CheckStatus::Pass, "iommu-enabled",
+                "IOMMU on: " + std::to_string(host_.iommu_groups.size()) + " IOMMU groups, /sys/class/iommu: " +
+                    (units.empty() ? "(empty)" : join_list(units)));
+            return;
+        }
+        std::string fix;
+        for (const char* off : {"intel_iommu=off", "amd_iommu=off", "iommu=off"})
+            if (std::find(host_.cmdline.begin(), host_.cmdline.end(), off) != host_.cmdline.end())
+                fix = cmdline_fix(host_, std::string("remove ") + off + " from");
+        if (fix.empty() && host_.intel()) fix = cmdline_fix(host_, "add intel_iommu=on to");
+        if (fix.empty()) fix = "AMD-Vi is on by default: enable IOMMU in the firmware setup and check `dmesg | grep AMD-Vi`";
+        add(CheckStatus::Fail, "iommu-enabled", "IOMMU off: /sys/kernel/iommu_groups is empty", fix);
+    }
+
+    void check_cmdline() {
+        if (host_.intel() && iommu_on()) {
+            if (host_.cmdline_value("intel_iommu") == std::optional<std::string>("on"))
+                add(CheckStatus::Pass, "cmdline-intel-iommu", "intel_iommu=on on the kernel command line");
+            else
+                add(CheckStatus::Info, "cmdline-intel-iommu",
+                    "the IOMMU is on by the kernel's build default (CONFIG_INTEL_IOMMU_DEFAULT_ON), not by intel_iommu=on",
+                    cmdline_fix(host_, "to keep it on with any kernel, add intel_iommu=on to"));
+        }
+        if (host_.cmdline_value("amd_iommu") == std::optional<std::string>("on"))
+            add(CheckStatus::Info, "cmdline-amd-iommu",
+                "amd_iommu=on has no effect: the kernel knows no value 'on' for amd_iommu (AMD-Vi is on by default)",
+                cmdline_fix(host_, "remove amd_iommu=on from"));
+        if (iommu_on()) {
+            if (host_.cmdline_value("iommu") == std::optional<std::string>("pt"))
+                add(CheckStatus::Pass, "cmdline-iommu-pt", "iommu=pt: host devices skip IOMMU translation");
+            else
+                add(CheckStatus::Info, "cmdline-iommu-pt",
+                    "iommu=pt is not set: optional, it spares devices the host keeps the cost of IOMMU translation",
+                    cmdline_fix(host_, "add iommu=pt to"));
+        }
+        if (auto acs = host_.cmdline_value("pcie_acs_override"))
+            add(CheckStatus::Warn, "cmdline-acs-override",
+                "pcie_acs_override=" + *acs +
+                    " (an out-of-tree patch) splits IOMMU groups the hardware does not isolate: a passed device may "
+                    "still reach its old group mates by peer-to-peer DMA",
+                cmdline_fix(host_, "if the groups are acceptable without it, remove pcie_acs_override=" + *acs + " from"));
+    }
+
+    void check_interrupt_remapping() {
+        if (!iommu_on()) return;
+        if (host_.cmdline_value("intremap") == std::optional<std::string>("off")) {
+            add(CheckStatus::Fail, "interrupt-remapping", "intremap=off turns interrupt remapping off",
+                cmdline_fix(host_, "remove intremap=off from"));
+            return;
+        }
+        std::vector<std::string> with, without;
+        for (const auto& u : host_.iommu_units) {
+            if (!u.intel_ecap) continue;
+            ((*u.intel_ecap >> 3) & 1 ? with : without).push_back(u.name);
+        }
+        if (!without.empty())
+            add(CheckStatus::Fail, "interrupt-remapping",
+                "no interrupt remapping on " + join_list(without) +
+                    " (VT-d ecap bit 3 clear): vfio_iommu_type1 refuses to assign devices",
+                "add the line `options vfio_iommu_type1 allow_unsafe_interrupts=1` to "
+                "/etc/modprobe.d/iommu_unsafe_interrupts.conf (a security trade-off: a guest can forge interrupts)");
+        else if (!with.empty())
+            add(CheckStatus::Pass, "interrupt-remapping",
+                "interrupt remapping supported by " + join_list(with) + " (VT-d ecap bit 3)");
+        else
+            add(CheckStatus::Info, "interrupt-remapping",
+                "cannot tell from sysfs whether interrupt remapping is on (no VT-d ecap register)",
+                "run `dmesg | grep -e 'AMD-Vi: Interrupt remapping enabled' -e 'DMAR-IR: Enabled IRQ remapping'`");
+    }
+
+    void check_modules() {
+        std::vector<std::string> wanted = {"vfio", "vfio_iommu_type1", "vfio_pci"};
+        std::vector<std::string> missing;
+        for (const auto& m : wanted)
+            if (!host_.modules.count(m)) missing.push_back(m);
+        if (missing.empty()) {
+            add(CheckStatus::Pass, "vfio-modules", "vfio, vfio_iommu_type1 and vfio_pci are loaded");
+            return;
+        }
+        std::vector<std::string> lines = wanted;
+        if (!host_.kernel_release.empty() && !host_.kernel_at_least(6, 2)) lines.push_back("vfio_virqfd");
+        add(CheckStatus::Warn, "vfio-modules",
+            "not loaded: " + join_list(missing) +
+                " (PVE and libvirt load vfio-pci when a VM starts, but `ids=` only claims devices at boot when "
+                "the modules load early)",
+            "add the lines " + join_list(lines, ", ") + " to /etc/modules-load.d/vfio.conf (one per line)" +
+                (host_.kernel_at_least(6, 2) ? "; vfio_virqfd is part of vfio since kernel 6.2" : ""));
+    }
+
+    void check_function(const PassthroughDevice& dev, const PassedFunction& f) {
+        std::string who = subject(f, dev);
+        const HostDevice* d = host_.find(f.host);
+        if (!d) {
+            add(CheckStatus::Fail, "function-present", who + ": no such PCI function on this host",
+                "correct the address at " + vm_line(f.mark) + " (`vfiogen host scan` lists the host's GPUs)");
+            return;
+        }
+        if (d->id.vendor != f.id.vendor || d->id.device != f.id.device) {
+            std::string name = names_.device(d->id.vendor, d->id.device);
+            add(CheckStatus::Fail, "function-id",
+                who + ": is " + d->id.str() + (name.empty() ? "" : " " + name) + ", but profile " + dev.profile +
+                    " expects " + f.id.str() + " for role " + f.role,
+                "bind role " + f.role + " to the function with ID " + f.id.str() + " at " + vm_line(f.mark) +
+                    ", or use a profile for " + d->id.str());
+        } else {
+            std::string name = names_.device(d->id.vendor, d->id.device);
+            add(CheckStatus::Pass, "function-id", who + ": " + d->id.str() + (name.empty() ? "" : " " + name));
+        }
+        check_driver(who, *d);
+        check_boot_vga(who, *d);
+        if (f.romfile) check_rom(dev, f, who);
+        if (!d->reset_method)
+            add(CheckStatus::Warn, "reset-method",
+                who + ": no reset method (sysfs has no reset_method): the device cannot be reset between VM starts "
+                      "(the AMD reset bug)",
+                "start the VM once per host boot, or for an AMD GPU load the vendor-reset module "
+                "(github.com/gnif/vendor-reset) and run RadeonResetBugFixService in a Windows guest (seed 003)");
+        else
+            add(CheckStatus::Pass, "reset-method", who + ": reset_method " + *d->reset_method);
+    }
+
+    std::vector<std::string> vm_ids() const {
+        std::vector<std::string> ids;
+        for (const auto& dev : vm_.passthrough)
+            for (const auto& f : dev.functions)
+                if (std::find(ids.begin(), ids.end(), f.id.str()) == ids.end()) ids.push_back(f.id.str());
+        return ids;
+    }
+
+    void check_driver(const std::string& who, const HostDevice& d) {
+        if (is_vfio_driver(d.driver)) {
+            add(CheckStatus::Pass, "host-driver", who + ": on vfio-pci");
+        } else if (d.driver.empty()) {
+            add(CheckStatus::Pass, "host-driver",
+                who + ": no driver; PVE binds vfio-pci at VM start, libvirt too for managed='yes' hostdevs");
+        } else {
+            add(CheckStatus::Warn, "host-driver",
+                who + ": on " + d.driver +
+                    "; PVE unbinds it and binds vfio-pci at VM start, libvirt does the same for managed='yes' "
+                    "hostdevs (vfiogen's default; unmanaged ones need `virsh nodedev-detach pci_" +
+                    [&] {
+                        std::string s = d.address.str();
+                        std::replace(s.begin(), s.end(), ':', '_');
+                        std::replace(s.begin(), s.end(), '.', '_');
+                        return s;
+                    }() + "` first), but a host driver in use may not let go",
+                "claim it at boot: add `options vfio-pci ids=" + join_list(vm_ids(), ",") + "` and `softdep " +
+                    d.driver + " pre: vfio-pci` to /etc/modprobe.d/vfio.conf, then rebuild the initramfs "
+                    "(`vfiogen host config` writes both)");
+        }
+    }
+
+    void check_boot_vga(const std::string& who, const HostDevice& d) {
+        if (!d.boot_vga || !*d.boot_vga) return;
+        bool sysfb = host_.cmdline_value("initcall_blacklist") &&
+                     host_.cmdline_value("initcall_blacklist")->find("sysfb_init") != std::string::npos;
+        auto video = host_.cmdline_value("video");
+        bool efifb = video && (video->find("efifb:off") != std::string::npos);
+        if (sysfb || efifb) {
+            add(CheckStatus::Pass, "boot-vga",
+                who + ": boot VGA device, the firmware framebuffer is off (" +
+                    (sysfb ? "initcall_blacklist=sysfb_init" : "video=" + *video) + ")");
+            return;
+        }
+        std::string param = host_.kernel_at_least(5, 15) || host_.kernel_release.empty()
+                                ? "initcall_blacklist=sysfb_init"
+                                : "video=efifb:off";
+        add(CheckStatus::Warn, "boot-vga",
+            who + ": the boot VGA device (boot_vga 1); the host console's firmware framebuffer keeps its memory "
+                  "(\"BAR 0: can't reserve\" in the kernel log, a black screen in the guest)",
+            cmdline_fix(host_, "add " + param + " to") +
+                (param == "initcall_blacklist=sysfb_init" ? " (kernel 5.15 and later; video=efifb:off for older ones)" : ""));
+    }
+
+    void check_rom(const PassthroughDevice& dev, const PassedFunction& f, const std::string& who) {
+        std::vector<std::pair<std::string, std::string>> places = {{"PVE", "/usr/share/kvm/" + *f.romfile}};
+        std::string dir = vm_.rom_dir.empty() ? "/usr/share/kvm" : vm_.rom_dir;
+        std::string libvirt_path = dir + (dir.back() == '/' ? "" : "/") + *f.romfile;
+        if (libvirt_path == places[0].second) places[0].first = "PVE and libvirt";
+        else places.push_back({"libvirt", libvirt_path});
+        for (const auto& [target, path] : places) {
+            // Only the signature is read, and only from a regular file: a FIFO or device there
+            // (a host tree from elsewhere) is a failed check, not a hang.
+            std::optional<std::string> head;
+            try {
+                head = read_regular_file_if_present(host_.root.file(path), 2, Excess::Truncate);
+            } catch (const InputError& e) {
+                add(CheckStatus::Fail, "romfile", who + ": romfile " + path + " (" + target + "): " + e.diagnostic().message,
+                    "replace " + path + " with a ROM image (a VBIOS or an EfiRom-built GOP ROM)");
+                continue;
+            }
+            if (!head) {
+                add(CheckStatus::Fail, "romfile", who + ": romfile " + path + " (" + target + ") does not exist",
+                    "copy the ROM to " + path + (target == "libvirt" ? " (rom_dir in the VM file)" : ""));
+                continue;
+            }
+            unsigned char sig[2] = {0, 0};
+            std::copy(head->begin(), head->end(), sig);
+            bool whole = head->size() == 2;
+            if (whole && sig[0] == 0x55 && sig[1] == 0xaa) {
+                add(CheckStatus::Pass, "romfile", who + ": romfile " + path + " has the option ROM signature 55 AA");
+                continue;
+            }
+            const PassedFunction* gpu = &f;
+            for (const auto& other : dev.functions)
+                if (other.role == "gpu" || other.role == "igd") gpu = &other;
+            std::string start = whole ? hex_digits(sig[0], 2) + " " + hex_digits(sig[1], 2) : "(too short)";
+            bool efi = whole && sig[0] == 'M' && sig[1] == 'Z';
+            add(CheckStatus::Fail, "romfile",
+                who + ": romfile " + path + " starts with " + start + ", not the option ROM signature 55 AA" +
+                    (efi ? " (\"MZ\": an EFI driver, not a ROM)" : ""),
+                efi ? "convert the .efi with edk2's `EfiRom -f 0x" + hex_digits(gpu->id.vendor, 4) + " -i 0x" +
+                          hex_digits(gpu->id.device, 4) + " -e FILE.efi` and copy the .rom to " + path
+                    : "replace " + path + " with a ROM image (a VBIOS or an EfiRom-built GOP ROM)");
+        }
+    }
+
+    // Each IOMMU group holding a passed function, once: everything in it is passed, a bridge,
+    // unbound or on vfio-pci, or QEMU refuses it ("group N is not viable").
+    void check_groups() {
+        std::vector<PciAddress> passed;
+        for (const auto& dev : vm_.passthrough)
+            for (const auto& f : dev.functions) passed.push_back(f.host);
+        std::map<unsigned, const HostDevice*> groups;
+        for (const auto& a : passed)
+            if (const HostDevice* d = host_.find(a); d && d->iommu_group) groups.emplace(*d->iommu_group, d);
+        for (const auto& [number, d] : groups) {
+            GroupViability v = group_viability(host_, *d, passed);
+            std::vector<std::string> members;
+            for (const HostDevice* m : v.members) members.push_back(m->address.str());
+            if (v.viable()) {
+                add(CheckStatus::Pass, "iommu-group",
+                    "IOMMU group " + std::to_string(number) + " (" + join_list(members) +
+                        ") holds only passed functions, bridges and unbound or vfio-pci devices");
+                continue;
+            }
+            std::vector<std::string> blockers, ids;
+            for (const HostDevice* b : v.blockers) {
+                blockers.push_back(b->address.str() + " [" + hex_digits(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
+                if (std::find(ids.begin(), ids.end(), b->id.str()) == ids.end()) ids.push_back(b->id.str());
+            }
+            add(CheckStatus::Fail, "iommu-group",
+                "IOMMU group " + std::to_string(number) + " also holds " + join_list(blockers) +
+                    ", which the VM does not pass: QEMU refuses a group that is not viable",
+                "take " + (v.blockers.size() == 1 ? std::string("it") : "them") +
+                    " from the host too: add " + join_list(ids, ",") +
+                    " to `options vfio-pci ids=` in /etc/modprobe.d/vfio.conf (or pass " +
+                    (v.blockers.size() == 1 ? "it" : "them") +
+                    " to the VM as well); a slot with its own group avoids this");
+        }
+    }
+
+    // OVMF as the VM's target will look for it: PVE's own package on a PVE host; else libvirt's
+    // autoselection through QEMU's firmware descriptors, or the explicit files of the VM file.
+    void check_ovmf() {
+        if (vm_.firmware != "ovmf") return;
+        HostDistro distro = host_distro(host_.root);
+        if (distro.id == "pve") return check_pve_ovmf();
+        bool q35 = vm_.machine_type == "q35";
+        std::string want =
+            vm_.secure_boot ? "UEFI with Secure Boot and enrolled keys" : "UEFI without Secure Boot";
+        std::vector<FirmwareDescriptor> descriptors = read_firmware_descriptors(host_.root);
+        const FirmwareDescriptor *match = nullptr, *without_file = nullptr;
+        std::string machine = (q35 ? "pc-q35-" : "pc-i440fx-") +
+                              (vm_.machine_version.empty() ? std::string("7.2") : vm_.machine_version);
+        for (const auto& d : descriptors) {
+            if (match || !d.uefi || !d.offers_machine(machine) || d.secure_boot != vm_.secure_boot ||
+                d.enrolled_keys != vm_.secure_boot)
+                continue;
+            if (file_exists(host_.root.file(d.executable)))
+                match = &d;
+            else if (!without_file)
+                without_file = &d;
+        }
+        if (vm_.firmware_autoselect) {
+            if (match)
+                add(CheckStatus::Pass, "ovmf",
+                    "firmware autoselection finds " + want + " for " + vm_.machine_type + ": " + match->path +
+                        " (" + match->executable + ")");
+            else
+                add(CheckStatus::Fail, "ovmf",
+                    "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers " +
+                        want + " for " + vm_.machine_type + " (" + std::to_string(descriptors.size()) +
+                        " read" +
+                        (without_file ? "; " + without_file->path + " names " + without_file->executable +
+                                            ", which is missing"
+                                      : std::string()) +
+                        "); libvirt's autoselection will fail",
+                    ovmf_fix(distro) +
+                        (vm_.secure_boot && !q35 ? "; Secure Boot firmware needs machine type q35" : ""));
+            return;
+        }
+        std::vector<std::string> missing;
+        for (const auto& p : {vm_.loader, vm_.nvram_template})
+            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+        if (missing.empty()) {
+            add(CheckStatus::Pass, "ovmf", "OVMF present for libvirt: " + vm_.loader + ", " + vm_.nvram_template);
+            return;
+        }
+        std::string fix = ovmf_fix(distro);
+        if (!distro.code_dir.empty()) fix += " (its files are in " + distro.code_dir + ")";
+        fix += match ? ", or drop firmware.loader and firmware.nvram_template: autoselection would use " +
+                           match->executable
+                     : ", or set firmware.loader and firmware.nvram_template to the host's files";
+        add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing), fix);
+    }
+
+    // qemu-server OVMF.pm: OVMF_CODE_4M.secboot.fd with SMM (q35), OVMF_CODE_4M.fd without;
+    // OVMF_VARS_4M.ms.fd when the efidisk enrolls keys.
+    void check_pve_ovmf() {
+        const std::string dir = "/usr/share/pve-edk2-firmware/";
+        std::vector<std::string> want = {
+            dir + (vm_.machine_type == "q35" ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
+            dir + (vm_.secure_boot ? "OVMF_VARS_4M.ms.fd" : "OVMF_VARS_4M.fd")};
+        std::vector<std::string> missing;
+        for (const auto& p : want)
+            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+        if (missing.empty())
+            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join_list(want));
+        else
+            add(CheckStatus::Fail, "ovmf", "OVMF files missing for PVE: " + join_list(missing),
+                "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
+    }
+
+    // The emulated TPM is swtpm, which libvirt and qemu-server start beside QEMU ("Unable to find
+    // 'swtpm' binary" otherwise); PVE depends on it, the distributions ship it as swtpm (+ tools).
+    void check_tpm() {
+        if (!vm_.tpm) return;
+        for (const char* bin : {"/usr/bin/swtpm", "/usr/sbin/swtpm"})
+            if (file_exists(host_.root.file(bin))) {
+                add(CheckStatus::Pass, "tpm", std::string("swtpm for the emulated TPM 2.0: ") + bin);
+                return;
+            }
+        HostDistro distro = host_distro(host_.root);
+        std::string install = distro.id == "fedora" ? "dnf install swtpm swtpm-tools"
+                              : distro.id == "arch" ? "pacman -S swtpm"
+                                                    : "apt-get install swtpm swtpm-tools";
+        add(CheckStatus::Fail, "tpm", "the VM has a TPM (tpm, or ostype win11) but swtpm is not installed",
+            "install it: `" + install + "`");
+    }
+
+    // Looking Glass B7 docs: kvmfr loaded with static_size_mb at least the VM's size, or a
+    // tmpfiles.d rule that gives the shared memory file to the client's user.
+    void check_looking_glass() {
+        if (!vm_.looking_glass) return;
+        const LookingGlass& lg = *vm_.looking_glass;
+        std::string size = std::to_string(lg.size_mib);
+        if (lg.kvmfr) {
+            if (!host_.modules.count("kvmfr")) {
+                add(CheckStatus::Fail, "looking-glass",
+                    "the kvmfr module is not loaded (no /sys/module/kvmfr)",
+                    "build kvmfr with DKMS from Looking Glass's module/ directory, then `modprobe kvmfr "
+                    "static_size_mb=" +
+                        size + "`; `vfiogen host config` writes the files that load it at boot");
+                return;
+            }
+            std::ifstream in(host_.root.sysfs + "/module/kvmfr/parameters/static_size_mb");
+            std::string sizes;
+            std::getline(in, sizes);
+            long long first = 0;
+            try {
+                first = sizes.empty() ? 0 : std::stoll(sizes.substr(0, sizes.find(',')));
+            } catch (const std::exception&) {
+                first = 0;
+            }
+            if (first >= lg.size_mib)
+                add(CheckStatus::Pass, "looking-glass",
+                    "kvmfr is loaded and /dev/kvmfr0 has " + std::to_string(first) + " MiB (the VM needs " +
+                        size + ")");
+            else
+                add(CheckStatus::Fail, "looking-glass",
+                    "kvmfr is loaded but /dev/kvmfr0 has " +
+                        (sizes.empty() ? std::string("no size") : sizes + " MiB") +
+                        " (static_size_mb); the VM needs " + size + " MiB",
+                    "set `options kvmfr static_size_mb=" + size +
+                        "` in /etc/modprobe.d/kvmfr.conf and reload kvmfr");
+            return;
+        }
+        // PVE hosts keep their OVMF in /usr/share/pve-edk2-firmware; qemu-server adds the pve-shm- prefix.
+        bool pve = file_exists(host_.root.file("/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd")) ||
+                   file_exists(host_.root.file("/usr/share/perl5/PVE/QemuServer.pm"));
+        std::string file = pve ? "/dev/shm/pve-shm-looking-glass" : "/dev/shm/looking-glass";
+        std::string rule = tmpfiles_rule_for(file);
+        if (rule.empty())
+            add(CheckStatus::Warn, "looking-glass",
+                "no tmpfiles.d rule for " + file +
+                    ": QEMU creates it for its own user, and the Looking Glass client " + "cannot open it",
+                "add `f " + file + " " + lg.mode + " " + (lg.user.empty() ? "USER" : lg.user) + " " +
+                    lg.group +
+                    " -` to /etc/tmpfiles.d/10-looking-glass.conf (`vfiogen host config` writes it)");
+        else
+            add(CheckStatus::Pass, "looking-glass", "tmpfiles.d rule for " + file + ": " + rule);
+    }
+
+    // The first line of /etc/tmpfiles.d/*.conf (under the host root) that creates `path`, or "".
+    std::string tmpfiles_rule_for(const std::string& path) const {
+        std::error_code ec;
+        std::vector<std::filesystem::path> confs;
+        for (const auto& e : std::filesystem::directory_iterator(host_.root.file("/etc/tmpfiles.d"), ec))
+            if (e.path().extension() == ".conf" && confs.size() < 256) confs.push_back(e.path());
+        std::sort(confs.begin(), confs.end());
+        for (const auto& conf : confs) {
+            std::ifstream in(conf);
+            std::string line;
+            for (int n = 0; n < 4096 && std::getline(in, line); ++n) {
+                std::istringstream fields(line);
+                std::string type, p;
+                if (fields >> type >> p && !type.empty() && type[0] != '#' && p == path) return line;
+            }
+        }
+        return "";
+    }
+
+    const Host& host_;
+    const Vm& vm_;
+    PciNames& names_;
+    std::vector<HostFinding> findings_;
+};
+
+}  // namespace
+
+const std::vector<HostRule>& host_rules() {
+    static const std::vector<HostRule> rules = {
+        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)",
+         "seeds 003, 004; KVM"},
+        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)",
+         "seeds 000, 003; Linux drivers/iommu"},
+        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)",
+         "seeds 000-004"},
+        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts",
+         "seeds 000-003; Linux kernel-parameters.txt"},
+        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing",
+         "Linux kernel-parameters.txt"},
+        {"cmdline-iommu-pt", "iommu=pt advice", "seeds 001, 002"},
+        {"cmdline-acs-override", "pcie_acs_override weakens isolation",
+         "seed 004; vfio.blogspot.com IOMMU groups"},
+        {"interrupt-remapping",
+         "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
+         "seed 002; Intel VT-d spec ECAP_REG.IR"},
+        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)",
+         "seeds 001-003"},
+        {"function-present", "each VM function exists on the host", "VM file"},
+        {"function-id", "its vendor:device matches the profile", "profile"},
+        {"host-driver", "its current driver, and what PVE and libvirt do about it",
+         "qemu-server PCI.pm; libvirt formatdomain"},
+        {"boot-vga", "a boot VGA device needs the firmware framebuffer off", "seed 003; DOMAIN.md"},
+        {"romfile", "ROM files exist where the target looks and start with 55 AA",
+         "qemu-server romfile; PCI Firmware spec"},
+        {"reset-method", "the device has a reset method (the AMD reset bug)",
+         "seed 003; Linux sysfs reset_method"},
+        {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
+         "Linux drivers/vfio group viability"},
+        {"ovmf",
+         "OVMF for the VM: a QEMU firmware descriptor libvirt's autoselection would pick, the VM file's "
+         "explicit "
+         "files, or pve-edk2-firmware's on PVE",
+         "QEMU docs/interop/firmware.json; libvirt formatdomain.rst (os firmware); qemu-server OVMF.pm"},
+        {"tpm", "swtpm is installed for a VM with an emulated TPM",
+         "libvirt formatdomain.rst (tpm emulator); qemu-server swtpm"},
+        {"looking-glass",
+         "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory "
+         "file",
+         "gnif/LookingGlass B7 doc/ivshmem_shm.rst, ivshmem_kvmfr.rst; qemu-server QemuServer.pm ivshmem"},
+    };
+    return rules;
+}
+
+std::string cmdline_fix(const Host& host, const std::string& action) {
+    if (file_exists(host.root.file("/etc/kernel/cmdline")))
+        return action + " the line in /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot";
+    return action + " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
+                    "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
+}
+
+std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& names) {
+    require_host_addresses(vm, "host check");
+    return Checker(host, vm, names).run();
+}
+
+std::string format_findings_text(const std::vector<HostFinding>& findings) {
+    std::ostringstream out;
+    int counts[4] = {0, 0, 0, 0};
+    for (const auto& f : findings) {
+        ++counts[static_cast<int>(f.status)];
+        out << status_word(f.status) << "  " << f.rule << ": " << escape_control(f.message) << "\n";
+        if (!f.fix.empty()) out << "      fix: " << escape_control(f.fix) << "\n";
+    }
+    out << counts[0] << " passed, " << counts[1] << " notes, " << counts[2] << " warnings, " << counts[3] << " failed\n";
+    return out.str();
+}
+
+std::string format_findings_json(const std::vector<HostFinding>& findings) {
+    nlohmann::json doc = nlohmann::json::array();
+    for (const auto& f : findings) {
+        std::string s = status_word(f.status);
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        doc.push_back({{"status", s}, {"rule", f.rule}, {"message", f.message},
+                       {"fix", f.fix.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.fix)}});
+    }
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
+}
+
+int findings_exit_code(const std::vector<HostFinding>& findings, bool fail_on_warning) {
+    for (const auto& f : findings)
+        if (f.status == CheckStatus::Fail || (fail_on_warning && f.status == CheckStatus::Warn)) return kExitInvalid;
+    return kExitOk;
+}
+
+}  // namespace vfiogen

@@ -1,0 +1,49 @@
+// `vfiogen host check VM.yaml`: is this host ready to pass the VM file's functions through?
+// One table of rules (host_rules) drives the checks, their ids in the output and the docs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/vm.h"
+#include "sysfs/host.h"
+#include "sysfs/pci_names.h"
+
+namespace vfiogen {
+
+enum class CheckStatus { Pass, Info, Warn, Fail };
+
+struct HostRule {
+    const char* id;       // shown in every finding, e.g. "iommu-group"
+    const char* summary;  // one line for the docs
+    const char* source;   // where the rule comes from
+};
+
+// Every rule `host check` applies, in output order.
+const std::vector<HostRule>& host_rules();
+
+// One line of the report. Every Warn and Fail carries a `fix` naming the exact line and file.
+struct HostFinding {
+    CheckStatus status = CheckStatus::Pass;
+    std::string rule;     // a HostRule id
+    std::string message;
+    std::string fix;      // "" for Pass (and for Info without advice)
+};
+
+// Checks `host` against `vm` (its passthrough functions, ROM files, firmware). Never throws for
+// host facts: a missing file is a finding. Order: host-wide rules, then per function.
+std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& names);
+
+// "PASS  rule  message" lines, "      fix: ..." under WARN/FAIL, and a summary line.
+std::string format_findings_text(const std::vector<HostFinding>& findings);
+std::string format_findings_json(const std::vector<HostFinding>& findings);
+
+// 1 when any finding fails (or warns, with `fail_on_warning`), else 0.
+int findings_exit_code(const std::vector<HostFinding>& findings, bool fail_on_warning);
+
+// Where the kernel command line lives on this host and how to apply a change, e.g.
+// "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run update-grub". Reads (never writes)
+// <files>/etc/kernel/cmdline to tell Proxmox's systemd-boot set-up from GRUB.
+std::string cmdline_fix(const Host& host, const std::string& action);
+
+}  // namespace vfiogen

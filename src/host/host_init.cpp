@@ -1,0 +1,151 @@
+#include "host/host_init.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include <yaml-cpp/yaml.h>
+
+#include "base/text_escape.h"
+#include "host/host_scan.h"
+
+namespace vfiogen {
+namespace {
+
+// The role a function of an unknown device gets in a new profile, from its PCI class.
+std::string role_for(const HostDevice& d, const PciAddress& first) {
+    if (d.is_display())
+        return d.address.bus == 0 && d.address.device == 2 && d.id.vendor == 0x8086 && d.address == first ? "igd" : "gpu";
+    if (d.class16() == kClassHdAudio) return "audio";
+    if (d.class16() == 0x0c03) return "usb";
+    if (d.class16() == 0x0c80) return "serial";
+    return "other";
+}
+
+// The emitter's document, newline-terminated; an emitter error is a bug in this file.
+std::string emitted(const YAML::Emitter& out) {
+    if (!out.good()) throw std::logic_error("YAML emitter: " + out.GetLastError());
+    return std::string(out.c_str()) + "\n";
+}
+
+struct Binding {
+    std::string role;
+    PciAddress host;
+};
+
+}  // namespace
+
+InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLibrary& profiles, PciNames& names) {
+    PciAddress bdf = bdf_in;
+    if (!bdf.function) bdf.function = 0;
+    const HostDevice* first = host.find(bdf);
+    Mark mark{"--from-host", 0, 0};
+    if (!first)
+        throw InputError(mark, "no PCI function " + bdf.str() + " on this host (" + host.root.sysfs +
+                                   "/bus/pci/devices); `vfiogen host scan` lists the GPUs");
+    if (first->is_bridge()) throw InputError(mark, bdf.str() + " is a PCI bridge; give the GPU's address");
+    std::vector<const HostDevice*> device;  // the device's functions, in function order
+    for (const auto& d : host.devices)
+        if (d.address.same_device(bdf) && !d.is_bridge()) device.push_back(&d);
+
+    // Find the profile binding the most functions.
+    InitResult result;
+    std::vector<Binding> best;
+    for (const auto& name : profiles.available()) {
+        const Profile* p = nullptr;
+        try {
+            p = &profiles.load(name, Mark{name, 0, 0});
+        } catch (const InputError&) {
+            continue;  // a broken profile elsewhere on the path does not stop init
+        }
+        bool matches = std::any_of(p->functions.begin(), p->functions.end(), [&](const ProfileFunction& f) {
+            return f.id && f.id->vendor == first->id.vendor && f.id->device == first->id.device;
+        });
+        if (!matches) continue;
+        std::vector<Binding> bound;
+        std::vector<PciAddress> used;
+        for (const auto& f : p->functions) {
+            if (!f.id) continue;
+            const HostDevice* pick = nullptr;
+            auto fits = [&](const HostDevice& d) {
+                return d.id.vendor == f.id->vendor && d.id.device == f.id->device &&
+                       std::find(used.begin(), used.end(), d.address) == used.end();
+            };
+            for (const HostDevice* d : device)
+                if (!pick && fits(*d)) pick = d;
+            for (const auto& d : host.devices)
+                if (!pick && fits(d)) pick = &d;
+            if (!pick) continue;
+            used.push_back(pick->address);
+            bound.push_back({f.role, pick->address});
+        }
+        if (bound.size() > best.size()) {
+            best = bound;
+            result.profile = name;
+        }
+    }
+
+    if (best.empty()) {
+        result.profile = "host-" + hex_digits(first->id.vendor, 4) + "-" + hex_digits(first->id.device, 4);
+        YAML::Emitter p;
+        p << YAML::BeginMap << YAML::Key << "name" << YAML::Value << result.profile;
+        // pci.ids names hold ": " (AMD's 1022:13ed), " #" and quotes: the emitter quotes them as needed.
+        p << YAML::Key << "description" << YAML::Value
+          << names.vendor(first->id.vendor) + " " + names.device(first->id.vendor, first->id.device) + " [" + first->id.str() + "]";
+        p << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
+        std::vector<std::string> roles;
+        for (const HostDevice* d : device) {
+            std::string role = role_for(*d, bdf);
+            int n = 1;
+            std::string unique = role;
+            while (std::find(roles.begin(), roles.end(), unique) != roles.end()) unique = role + std::to_string(++n);
+            roles.push_back(unique);
+            p << YAML::BeginMap << YAML::Key << "role" << YAML::Value << unique << YAML::Key << "id" << YAML::Value
+              << YAML::DoubleQuoted << d->id.str() << YAML::Key << "function" << YAML::Value << *d->address.function
+              << YAML::EndMap;
+            best.push_back({unique, d->address});
+        }
+        p << YAML::EndSeq << YAML::EndMap;
+        result.profile_yaml = "# Written by vfiogen init --from-host " + bdf.str() + ": a minimal profile for this device.\n" +
+                              emitted(p);
+    }
+
+    bool legacy_igd = false, display = false;
+    if (!result.profile_yaml) {
+        const Profile& p = profiles.load(result.profile, Mark{result.profile, 0, 0});
+        for (const auto& f : p.functions) legacy_igd |= f.legacy_igd;
+    }
+    for (const auto& b : best)
+        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == 0x0300;
+
+    std::string header = "# Written by vfiogen init --from-host " + bdf.str() + ". Check name, memory, disks and ostype.\n";
+    for (const auto& b : best)
+        if (const HostDevice* d = host.find(b.host))
+            header += "#   " + d->address.str() + " " + escape_control(describe_device(*d, names)) + "\n";
+    YAML::Emitter vm;
+    vm << YAML::BeginMap;
+    vm << YAML::Key << "name" << YAML::Value << result.profile << YAML::Key << "vmid" << YAML::Value << 100;
+    vm << YAML::Key << "ostype" << YAML::Value << "win10" << YAML::Key << "memory_mib" << YAML::Value << 8192;
+    vm << YAML::Key << "cpu" << YAML::Value << YAML::BeginMap << YAML::Key << "model" << YAML::Value << "host" << YAML::Key
+       << "cores" << YAML::Value << 4 << YAML::EndMap;
+    vm << YAML::Key << "machine" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value
+       << (legacy_igd ? "i440fx" : "q35") << YAML::EndMap;
+    vm << YAML::Key << "firmware" << YAML::Value << YAML::BeginMap << YAML::Key << "type" << YAML::Value << "ovmf"
+       << YAML::EndMap;
+    vm << YAML::Key << "display" << YAML::Value << (legacy_igd || display ? "none" : "std");
+    vm << YAML::Key << "disks" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "bus" << YAML::Value
+       << "sata" << YAML::Key << "size_gib" << YAML::Value << 64 << YAML::EndMap << YAML::EndSeq;
+    vm << YAML::Key << "nics" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "model" << YAML::Value
+       << "virtio" << YAML::EndMap << YAML::EndSeq;
+    vm << YAML::Key << "passthrough" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "profile"
+       << YAML::Value << result.profile << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
+    for (const auto& b : best)
+        vm << YAML::BeginMap << YAML::Key << "role" << YAML::Value << b.role << YAML::Key << "host" << YAML::Value
+           << YAML::DoubleQuoted << b.host.str() << YAML::EndMap;
+    vm << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+    result.vm_yaml = header + emitted(vm);
+    return result;
+}
+
+}  // namespace vfiogen

@@ -1,0 +1,265 @@
+#include "sysfs/host.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/bounded_read.h"
+#include "base/diagnostic.h"
+#include "base/text_escape.h"
+
+namespace vfiogen {
+namespace {
+
+std::string join(const std::string& dir, const std::string& name) {
+    if (dir.empty()) return name;
+    return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// A sysfs/procfs file whole; nothing when it is missing or unreadable. Throws InputError naming
+// the path when it is not a regular file (a FIFO in a host tree would block) or over
+// kMaxHostFileBytes (/dev/zero as proc/cpuinfo).
+std::optional<std::string> read_attribute(const std::string& path) {
+    return read_regular_file_if_present(path, kMaxHostFileBytes);
+}
+
+// The first line of a small sysfs/procfs file, without the newline; nothing when unreadable.
+std::optional<std::string> read_line(const std::string& path) {
+    auto text = read_attribute(path);
+    if (!text) return std::nullopt;
+    return text->substr(0, text->find('\n'));
+}
+
+std::string read_all(const std::string& path) { return read_attribute(path).value_or(""); }
+
+std::optional<unsigned long long> read_hex(const std::string& path) {
+    auto line = read_line(path);
+    if (!line || line->empty()) return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(line->c_str(), &end, 16);
+    if (errno || end == line->c_str()) return std::nullopt;
+    return v;
+}
+
+// Names in a directory, sorted, without . and ..; empty when it cannot be read.
+std::vector<std::string> list_dir(const std::string& path, bool* readable = nullptr) {
+    std::vector<std::string> names;
+    DIR* d = opendir(path.c_str());
+    if (readable) *readable = d != nullptr;
+    if (!d) return names;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string link_basename(const std::string& path) {
+    char buf[4096];
+    ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return "";
+    std::string target(buf, static_cast<size_t>(n));
+    size_t slash = target.find_last_of('/');
+    return slash == std::string::npos ? target : target.substr(slash + 1);
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> split_words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    return words;
+}
+
+std::optional<unsigned> parse_unsigned(const std::string& s) {
+    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) || s.size() > 9)
+        return std::nullopt;
+    return static_cast<unsigned>(std::stoul(s));
+}
+
+// ---- Values that reach generated files: each is checked against what the kernel writes, and a
+// host tree holding anything else is refused (`host config` turns a driver name into a modprobe.d
+// `softdep` line, which modprobe runs as root; a newline there would add an `install` command).
+
+InputError forged(const std::string& path, const std::string& what, const std::string& value) {
+    std::string shown = value.size() > 80 ? value.substr(0, 80) + "..." : value;
+    return InputError(Mark{path, 0, 0},
+                      "'" + escape_control(shown) + "' is not " + what +
+                          ": this host tree was not written by a kernel, and vfiogen will not copy it into a configuration",
+                      InputError::Kind::Unreadable);
+}
+
+bool all_of_set(const std::string& s, const char* extra) {
+    return std::all_of(s.begin(), s.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || std::strchr(extra, c);
+    });
+}
+
+// A kernel driver or module name as modprobe.d takes it: [A-Za-z0-9_-], at most 64 characters
+// (Linux MODULE_NAME_LEN is 56 with the terminating NUL).
+bool is_module_name(const std::string& s) { return !s.empty() && s.size() <= 64 && all_of_set(s, "_-"); }
+
+// The contents of a sysfs attribute file without its one trailing newline; nothing when it is
+// missing. Read as read_attribute() reads (regular files only, bounded).
+std::optional<std::string> read_value(const std::string& path) {
+    auto text = read_attribute(path);
+    if (text && !text->empty() && text->back() == '\n') text->pop_back();
+    return text;
+}
+
+// A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
+// exactly `digits` hex digits. 0 when the file is missing (a fixture tree may leave it out).
+unsigned read_hex_attribute(const std::string& path, size_t digits) {
+    auto text = read_value(path);
+    if (!text) return 0;
+    bool ok = text->size() == digits + 2 && text->compare(0, 2, "0x") == 0 &&
+              std::all_of(text->begin() + 2, text->end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    if (!ok)
+        throw forged(path, digits == 4 ? "a PCI ID as the kernel writes it (0x and 4 hex digits)"
+                                       : "a PCI class as the kernel writes it (0x and 6 hex digits)",
+                     *text);
+    return static_cast<unsigned>(std::stoul(text->substr(2), nullptr, 16));
+}
+
+HostDevice read_device(const std::string& dir, const PciAddress& address) {
+    HostDevice d;
+    d.address = address;
+    d.id.vendor = read_hex_attribute(join(dir, "vendor"), 4);
+    d.id.device = read_hex_attribute(join(dir, "device"), 4);
+    d.subsystem.vendor = read_hex_attribute(join(dir, "subsystem_vendor"), 4);
+    d.subsystem.device = read_hex_attribute(join(dir, "subsystem_device"), 4);
+    d.class_code = read_hex_attribute(join(dir, "class"), 6);
+    d.driver = link_basename(join(dir, "driver"));
+    if (!d.driver.empty() && !is_module_name(d.driver))
+        throw forged(join(dir, "driver"), "a kernel driver name ([A-Za-z0-9_-], at most 64 characters)", d.driver);
+    std::string group = link_basename(join(dir, "iommu_group"));
+    d.iommu_group = parse_unsigned(group);
+    if (!group.empty() && !d.iommu_group) throw forged(join(dir, "iommu_group"), "an IOMMU group number", group);
+    if (auto v = read_value(join(dir, "boot_vga"))) {
+        if (*v != "0" && *v != "1") throw forged(join(dir, "boot_vga"), "0 or 1", *v);
+        d.boot_vga = *v == "1";
+    }
+    d.reset_method = read_line(join(dir, "reset_method"));
+    return d;
+}
+
+}  // namespace
+
+HostRoot HostRoot::under(const std::string& dir) { return HostRoot{join(dir, "sys"), join(dir, "proc"), dir}; }
+
+std::string HostRoot::file(const std::string& absolute) const {
+    if (files.empty() || files == "/") return absolute;
+    std::string base = files.back() == '/' ? files.substr(0, files.size() - 1) : files;
+    return base + (absolute.rfind('/', 0) == 0 ? "" : "/") + absolute;
+}
+
+const HostDevice* Host::find(const PciAddress& address) const {
+    for (const auto& d : devices)
+        if (d.address == address) return &d;
+    return nullptr;
+}
+
+std::vector<const HostDevice*> Host::group_of(const HostDevice& device) const {
+    std::vector<const HostDevice*> members;
+    if (!device.iommu_group) return members;
+    auto it = iommu_groups.find(*device.iommu_group);
+    if (it == iommu_groups.end()) return {&device};
+    for (const auto& a : it->second)
+        if (const HostDevice* m = find(a)) members.push_back(m);
+    return members;
+}
+
+std::optional<std::string> Host::cmdline_value(const std::string& key) const {
+    for (const auto& w : cmdline) {
+        if (w == key) return std::string();
+        if (w.size() > key.size() && w.compare(0, key.size(), key) == 0 && w[key.size()] == '=')
+            return w.substr(key.size() + 1);
+    }
+    return std::nullopt;
+}
+
+bool Host::kernel_at_least(int major, int minor) const {
+    int ma = 0, mi = 0;
+    if (std::sscanf(kernel_release.c_str(), "%d.%d", &ma, &mi) != 2) return false;
+    return ma > major || (ma == major && mi >= minor);
+}
+
+Host read_host(const HostRoot& root) {
+    Host host;
+    host.root = root;
+    std::string pci_dir = join(root.sysfs, "bus/pci/devices");
+    bool readable = false;
+    std::vector<std::string> names = list_dir(pci_dir, &readable);
+    if (!readable)
+        throw InputError(Mark{pci_dir, 0, 0}, std::string("cannot read the host's PCI devices: ") + std::strerror(errno) +
+                                                  " (give --sysfs-root DIR or --root DIR for another host tree)",
+                         InputError::Kind::Unreadable);
+    for (const auto& name : names) {
+        auto address = parse_pci_address(name, nullptr);
+        if (!address || !address->function) continue;
+        host.devices.push_back(read_device(join(pci_dir, name), *address));
+    }
+    std::sort(host.devices.begin(), host.devices.end(), [](const HostDevice& a, const HostDevice& b) {
+        return a.address.str() < b.address.str();
+    });
+
+    std::string groups_dir = join(root.sysfs, "kernel/iommu_groups");
+    for (const auto& g : list_dir(groups_dir)) {
+        auto number = parse_unsigned(g);
+        if (!number) continue;
+        auto& members = host.iommu_groups[*number];
+        for (const auto& m : list_dir(join(join(groups_dir, g), "devices")))
+            if (auto a = parse_pci_address(m, nullptr); a && a->function) members.push_back(*a);
+    }
+
+    std::string class_iommu = join(root.sysfs, "class/iommu");
+    for (const auto& name : list_dir(class_iommu)) {
+        IommuUnit unit;
+        unit.name = name;
+        unit.intel_ecap = read_hex(join(class_iommu, name + "/intel-iommu/ecap"));
+        host.iommu_units.push_back(unit);
+    }
+    host.acpi_dmar = exists(join(root.sysfs, "firmware/acpi/tables/DMAR"));
+    host.acpi_ivrs = exists(join(root.sysfs, "firmware/acpi/tables/IVRS"));
+
+    // /proc/cmdline separates parameters with spaces; quoted values with spaces are rare and
+    // not among the parameters vfiogen looks at.
+    host.cmdline = split_words(read_all(join(root.proc, "cmdline")));
+    std::istringstream cpuinfo(read_all(join(root.proc, "cpuinfo")));
+    for (std::string line; std::getline(cpuinfo, line);) {
+        if (line.empty()) break;  // first CPU only
+        size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+        if (key == "vendor_id") host.cpu_vendor = value;
+        if (key == "flags") {
+            auto flags = split_words(value);
+            host.cpu_flags.insert(flags.begin(), flags.end());
+        }
+    }
+    std::istringstream modules(read_all(join(root.proc, "modules")));
+    for (std::string line; std::getline(modules, line);)
+        if (auto words = split_words(line); !words.empty()) host.modules.insert(words[0]);
+    for (const auto& m : list_dir(join(root.sysfs, "module"))) host.modules.insert(m);
+    // The release reaches /etc/modules-load.d/vfio.conf (as a comment): uname's characters only.
+    std::string osrelease = join(root.proc, "sys/kernel/osrelease");
+    host.kernel_release = read_value(osrelease).value_or("");
+    if (host.kernel_release.size() > 64 || !all_of_set(host.kernel_release, "._+~-"))
+        throw forged(osrelease, "a kernel release ([A-Za-z0-9._+~-], at most 64 characters)", host.kernel_release);
+    return host;
+}
+
+}  // namespace vfiogen
