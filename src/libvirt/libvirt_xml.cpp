@@ -10,8 +10,8 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <sys/stat.h>
 
+#include "model/legacy_igd.h"
 #include "rules/check_common.h"
 #include "rules/qemu_args.h"
 
@@ -158,8 +158,7 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
 
     pugi::xml_node os = domain.child("os");
     std::string machine = os.child("type").attribute("machine").value();
-    bool q35 = machine.find("q35") != std::string::npos;
-    bool i440fx = !q35 && (machine.empty() || machine.rfind("pc", 0) == 0);
+    bool i440fx = chipset_of(machine) == Chipset::I440fx;
 
     // Secure-boot firmware on i440fx.
     if (i440fx) {
@@ -207,7 +206,7 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
         auto host = address_of(hostdev.child("source").child("address"));
         if (!host) continue;
         bool gpu = x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
-        bool igd = host->domain == 0 && host->bus == 0 && host->device == 2 && host->function == 0u;
+        bool igd = is_igd_address(*host);
         PassedHost passed{*host, mark, gpu, "", {}, ""};
         if (rom && *rom.attribute("file").value())
             passed.romfile = passed.rom_path = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
@@ -217,7 +216,7 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
             for (auto a : hostdev.children("address"))
                 if (std::strcmp(a.attribute("type").value(), "pci") == 0) guest_node = a;
             auto guest = address_of(guest_node);
-            bool at_02 = guest && guest->domain == 0 && guest->bus == 0 && guest->device == 2 && guest->function == 0u;
+            bool at_02 = guest && is_igd_address(*guest);
             if (!at_02 || !i440fx)
                 out.push_back({guest_node ? xml.mark_of(guest_node) : mark, "lv-igd-address",
                                std::string("the IGD (host 0000:00:02.0) is ") +

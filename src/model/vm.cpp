@@ -7,6 +7,7 @@
 
 #include "base/suggest.h"
 #include "model/keys.h"
+#include "model/legacy_igd.h"
 #include "model/pve_formats.h"
 #include "model/yaml_source.h"
 
@@ -182,26 +183,27 @@ PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrar
     return dev;
 }
 
-// Legacy IGD rules, from qemu-server PCI.pm parse_hostpci_devices and QEMU's docs/igd-assign.txt:
-// one device only, at host 00:02.0, i440fx, vga none, no x-vga, rombar on, not multifunction.
+// Legacy IGD (model/legacy_igd.h): the first broken requirement of the first device that asks.
 void check_legacy_igd(const Vm& vm) {
     const PassedFunction* first = nullptr;
     for (const auto& dev : vm.passthrough) {
         for (const auto& f : dev.functions) {
             if (!f.legacy_igd) continue;
-            auto fail = [&](const std::string& why) { throw InputError(f.mark, "legacy IGD " + why); };
-            if (first) fail("is allowed for one device only (the first is at " + format_mark(first->mark) + ")");
-            first = &f;
-            if (vm.machine_type != "i440fx")
-                fail("needs machine type i440fx, but this VM uses " + vm.machine_type + " (set machine.type: i440fx)");
-            if (vm.display != "none")
-                fail("needs the emulated display off (set display: none), but display is " + vm.display);
-            if (!(f.host.domain == 0 && f.host.bus == 0 && f.host.device == 2 && f.host.function == 0u))
-                fail("only works for the device at host 0000:00:02.0, not " + f.host.str());
-            if (f.x_vga) fail("is not compatible with x-vga");
-            if (!f.rombar) fail("requires rombar to be enabled");
-            if (dev.whole_device && dev.functions.size() > 1)
-                fail("is not compatible with multifunction devices: bind the IGD under 'functions'");
+            LegacyIgdUse use;
+            use.dialect = IgdDialect::VmFile;
+            use.host = f.host.str();
+            use.functions = {f.host};
+            if (dev.whole_device)
+                for (const auto& g : dev.functions)
+                    if (&g != &f) use.functions.push_back(g.host);
+            use.machine = vm.machine_type;
+            use.display = vm.display;
+            use.x_vga = f.x_vga;
+            use.rombar = f.rombar;
+            if (first) use.earlier = format_mark(first->mark);
+            first = first ? first : &f;
+            auto problems = legacy_igd_problems(use);
+            if (!problems.empty()) throw InputError(f.mark, "legacy IGD " + problems.front());
         }
     }
 }

@@ -19,6 +19,7 @@
 
 #include "base/output_file.h"
 #include "base/text_diff.h"
+#include "model/legacy_igd.h"
 #include "model/pci_address.h"
 #include "pve/pve_check.h"
 #include "pve/pve_conf.h"
@@ -67,7 +68,7 @@ MachineType machine_type(std::string type) {
     if (type.size() > 4 && type.compare(type.size() - 4, 4, ".pxe") == 0) type.resize(type.size() - 4);
     if (size_t plus = type.find("+pve"); plus != std::string::npos) type.resize(plus);
     MachineType m;
-    m.q35 = type == "q35" || type.rfind("pc-q35-", 0) == 0;
+    m.q35 = chipset_of(type) == Chipset::Q35;
     for (std::string_view prefix : {"pc-q35-", "pc-i440fx-", "pc-"})
         if (type.rfind(prefix, 0) == 0) {
             m.version = type.substr(prefix.size());

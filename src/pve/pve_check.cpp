@@ -7,6 +7,7 @@
 
 #include "base/suggest.h"
 #include "model/keys.h"
+#include "model/legacy_igd.h"
 #include "pve/pve_schema.h"
 #include "pve/pve_state_check.h"
 #include "rules/check_common.h"
@@ -301,7 +302,7 @@ private:
         // No machine key (or no type in it) means qemu-server's default, i440fx ("pc").
         const Property* type = machine_ ? machine_props_.find("type") : nullptr;
         std::string machine = type ? type->value : "pc";
-        bool q35 = machine.rfind("q35", 0) == 0 || machine.rfind("pc-q35", 0) == 0;
+        bool q35 = chipset_of(machine) == Chipset::Q35;
         std::string vga = vga_props_.find("type") ? vga_props_.find("type")->value : "";
         bool ovmf = value_of("bios") == "ovmf";
         const PveEntry* first_igd = nullptr;
@@ -353,41 +354,36 @@ private:
             if (xvga && ovmf) check_xvga_ovmf(*e, props);
             if (ovmf) check_rombar_romfile(*e, props);
             if (flag(props, "legacy-igd")) {
-                Mark m = e->value_mark(props.find("legacy-igd")->offset);
-                auto fail = [&](const std::string& why) { add(m, "pve-legacy-igd", "legacy-igd " + why); };
-                if (first_igd) fail("is allowed on one hostpci entry only (the first is '" + first_igd->key + "')");
-                first_igd = e;
-                if (vga != "none") fail("needs 'vga: none', but vga is " + (vga.empty() ? std::string("unset (std)") : "'" + vga + "'"));
-                if (q35) fail("needs an i440fx machine type (pc or pc-i440fx-X.Y), not '" + machine + "'");
-                if (xvga) fail("is not compatible with x-vga");
-                if (props.find("rombar") && !flag(props, "rombar")) fail("requires rombar to be enabled");
-                if (props.find("mdev")) fail("is not compatible with mdev");
-                legacy_igd_device(ids, fail);
+                LegacyIgdUse use = legacy_igd_use(ids, machine, vga, props);
+                use.earlier = first_igd ? first_igd->key : "";
+                first_igd = first_igd ? first_igd : e;
+                for (const auto& problem : legacy_igd_problems(use))
+                    add(e->value_mark(props.find("legacy-igd")->offset), "pve-legacy-igd", "legacy-igd " + problem);
             }
         }
         check_passed_hosts(hosts, out_, ctx_);
     }
 
-    // qemu-server's "multifunction" is more than one function after lspci expanded the IDs; a
-    // slot ID at 00:02 is Intel's IGD alone unless the host (when known) shows more functions
-    // there (SR-IOV VFs 00:02.1 and up).
-    template <typename Fail>
-    void legacy_igd_device(const std::vector<PciAddress>& ids, Fail fail) {
-        if (ids.size() > 1) return fail("is not compatible with multifunction devices: give the single function 00:02.0");
-        if (ids.empty()) return;
-        PciAddress id = ids[0];
-        if (!id.function) {
-            std::vector<PciAddress> functions = slot_functions(id, ctx_.host);
-            if (functions.size() > 1) {
-                std::string list;
-                for (const auto& f : functions) list += (list.empty() ? "" : ", ") + f.str();
-                return fail("is not compatible with multifunction devices: the host has " + list + " at " + id.str() +
-                            "; give the single function " + functions.front().str());
-            }
-            id.function = functions.empty() ? 0u : *functions.front().function;
+    // What the legacy-IGD rule needs from one hostpci entry. qemu-server's "multifunction" is more
+    // than one function after lspci expanded the IDs; a slot ID at 00:02 is Intel's IGD alone unless
+    // the host (when known) shows more functions there (SR-IOV VFs 00:02.1 and up).
+    LegacyIgdUse legacy_igd_use(const std::vector<PciAddress>& ids, const std::string& machine, const std::string& vga,
+                                const PropertyList& props) const {
+        LegacyIgdUse use;
+        use.dialect = IgdDialect::PveConf;
+        use.host = ids.empty() ? "" : ids[0].str();
+        use.functions = ids;
+        if (ids.size() == 1 && !ids[0].function) {
+            use.functions = slot_functions(ids[0], ctx_.host);
+            use.from_slot = use.functions.size() > 1;
+            if (use.functions.empty()) use.functions = {PciAddress{ids[0].domain, ids[0].bus, ids[0].device, 0u}};
         }
-        if (!(id.domain == 0 && id.bus == 0 && id.device == 2 && id.function == 0u))
-            fail("only works for the device at host 00:02.0, not " + ids[0].str());
+        use.machine = machine;
+        use.display = vga;
+        use.x_vga = flag(props, "x-vga");
+        use.rombar = !props.find("rombar") || flag(props, "rombar");
+        use.mdev = props.find("mdev") != nullptr;
+        return use;
     }
 
     // x-vga=1 under OVMF: qemu-server (PCI.pm print_hostpci_devices, CPUConfig.pm) drops only
