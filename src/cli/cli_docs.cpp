@@ -6,6 +6,7 @@
 
 #include "app/render.h"
 #include "cli/cli_table.h"
+#include "base/strings.h"
 #include "rules/check_rules.h"
 #include "version.h"
 
@@ -63,12 +64,6 @@ PathKind path_kind(const std::string& value_name) {
         return value_name == "URI" ? PathKind::None : PathKind::File;
     }
     return PathKind::None;
-}
-
-std::string join(const std::vector<std::string>& words, const char* sep = " ") {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
-    return out;
 }
 
 // Text for roff: backslashes as \e, hyphens as \- (so they copy as ASCII minus), and a line that
@@ -185,13 +180,13 @@ std::string bash_completion() {
          "    COMPREPLY=()\n"
          "    if ((COMP_CWORD == 1)); then\n"
          "        mapfile -t COMPREPLY < <(compgen -W '"
-      << join(top)
+      << join(top, " ")
       << " --help --version' -- \"$cur\")\n"
          "        return\n"
          "    fi\n"
          "    if [[ $cmd == help ]]; then\n"
          "        ((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen -W '"
-      << join(top)
+      << join(top, " ")
       << "' -- \"$cur\")\n"
          "        return\n"
          "    fi\n"
@@ -199,7 +194,7 @@ std::string bash_completion() {
     for (const auto& [group, subs] : groups)
         b << "    '" << group << "')\n"
           << "        if ((COMP_CWORD == 2)); then\n"
-          << "            mapfile -t COMPREPLY < <(compgen -W '" << join(subs) << " --help' -- \"$cur\")\n"
+          << "            mapfile -t COMPREPLY < <(compgen -W '" << join(subs, " ") << " --help' -- \"$cur\")\n"
           << "            return\n"
           << "        fi\n"
           << "        cmd=\"" << group << " ${COMP_WORDS[2]}\" ;;\n";
@@ -213,7 +208,7 @@ std::string bash_completion() {
             names.push_back("--" + o.long_name);
             if (!o.short_name.empty()) names.push_back("-" + o.short_name);
         }
-        b << "    '" << c.name << "')\n        opts='" << join(names) << "'\n        case $prev in\n";
+        b << "    '" << c.name << "')\n        opts='" << join(names, " ") << "'\n        case $prev in\n";
         for (const auto& o : options) {
             if (o.value_name.empty()) continue;
             std::string pattern = "--" + o.long_name + (o.short_name.empty() ? "" : "|-" + o.short_name);
@@ -221,7 +216,7 @@ std::string bash_completion() {
             PathKind kind = path_kind(o.value_name);
             b << "        " << pattern << ")\n";
             if (!words.empty())
-                b << "            mapfile -t COMPREPLY < <(compgen -W '" << join(words) << "' -- \"$cur\")\n";
+                b << "            mapfile -t COMPREPLY < <(compgen -W '" << join(words, " ") << "' -- \"$cur\")\n";
             else if (kind == PathKind::Directory)
                 b << "            mapfile -t COMPREPLY < <(compgen -d -- \"$cur\")\n";
             else if (kind == PathKind::File)
@@ -232,7 +227,7 @@ std::string bash_completion() {
         std::string operand = operand_of(c);
         auto words = value_words(operand);
         if (!words.empty())
-            b << "        values='" << join(words) << "'\n";
+            b << "        values='" << join(words, " ") << "'\n";
         else if (path_kind(operand) == PathKind::File)
             b << "        paths=1\n";
         b << "        ;;\n";
@@ -271,7 +266,7 @@ std::string zsh_quoted(std::string_view text) {
 
 std::string zsh_action(const std::string& value_name) {
     auto words = value_words(value_name);
-    if (!words.empty()) return "(" + join(words) + ")";
+    if (!words.empty()) return "(" + join(words, " ") + ")";
     switch (path_kind(value_name)) {
         case PathKind::Directory:
             return "_files -/";

@@ -1,5 +1,7 @@
 #include "libvirt/domain_edit.h"
 
+#include "base/strings.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -37,7 +39,6 @@ unsigned number(const pugi::xml_node& n, const char* attr) {
 }
 
 // libvirt's PCI address attribute form, "0x01".
-std::string hex(unsigned value, int width) { return "0x" + hex_digits(value, width); }
 
 // A PCI hostdev's host function, as "dddd:bb:ss.f"; "" for anything else.
 std::string source_key(const pugi::xml_node& hostdev) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/strict_xml.h"
+#include "base/strings.h"
 
 namespace vfiogen {
 namespace {
@@ -13,7 +14,6 @@ using kainjow::mustache::list;
 using kainjow::mustache::object;
 
 // libvirt's PCI address attribute form, "0x01".
-std::string hex(unsigned value, int width) { return "0x" + hex_digits(value, width); }
 
 object pci_address(unsigned domain, unsigned bus, unsigned slot, unsigned function) {
     return object{{"domain", hex(domain, 4)}, {"bus", hex(bus, 2)}, {"slot", hex(slot, 2)}, {"function", hex(function, 1)}};

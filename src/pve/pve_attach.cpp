@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "base/output_file.h"
+#include "base/strings.h"
 #include "base/text_diff.h"
 #include "model/legacy_igd.h"
 #include "model/pci_address.h"
@@ -36,12 +37,6 @@ constexpr auto kLockTimeout = std::chrono::seconds(10);  // AbstractConfig.pm lo
 const char* const kOwnedProperties[] = {"x-igd-gms=", "x-igd-opregion="};
 
 bool pve_true(std::string_view v) { return v == "1" || v == "on" || v == "yes" || v == "true"; }
-
-std::string join(const std::vector<std::string>& words, const char* sep) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
-    return out;
-}
 
 // A property string written back with some sub-keys replaced or added (in place; new ones last).
 std::string edited_property_string(const PropertyList& props,

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "base/strings.h"
 #include "base/suggest.h"
 #include "model/keys.h"
 #include "model/legacy_igd.h"
@@ -113,12 +114,6 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
     return did_you_mean(word, candidates);
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-    return out;
-}
-
 // The problem with `value` for a sub-key or key of type `k`, or "" when it is fine.
 std::string value_problem(const SubKey& k, std::string_view value, std::string_view what, unsigned& budget) {
     std::string v(value), name = std::string(what);
@@ -135,7 +130,7 @@ std::string value_problem(const SubKey& k, std::string_view value, std::string_v
         case VT::Enum: {
             auto list = choice_list(k.choices);
             if (std::find(list.begin(), list.end(), v) != list.end()) return "";
-            return name + " must be one of " + join(list) + ", got '" + v + "'" + suggestion(v, list, budget);
+            return name + " must be one of " + join(list, ", ") + ", got '" + v + "'" + suggestion(v, list, budget);
         }
         case VT::HexId: {
             bool ok = v.size() == 6 && v[0] == '0' && v[1] == 'x' &&

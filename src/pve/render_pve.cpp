@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "base/strings.h"
 #include "model/pci_address.h"
 #include "pve/pve_conf.h"
 #include "pve/pve_schema.h"
@@ -42,7 +43,7 @@ PveHostpciEntry hostpci_entry(const std::string& host, const PassedFunction& f, 
     PveHostpciEntry h{
         host, value.substr(host.size()), {}, std::move(mark), f.romfile ? f.romfile_mark : f.mark};
     if (f.igd_gms)
-        h.set_properties.push_back("x-igd-gms=0x" + hex_digits(static_cast<unsigned>(*f.igd_gms), 1));
+        h.set_properties.push_back("x-igd-gms=" + hex(static_cast<unsigned>(*f.igd_gms), 1));
     if (f.igd_opregion) h.set_properties.push_back("x-igd-opregion=on");
     return h;
 }
@@ -74,19 +75,13 @@ void plan_hostpci(const Vm& vm, PvePassthrough& plan) {
     }
 }
 
-std::string join(const std::vector<std::string>& words, const char* sep = " ") {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
-    return out;
-}
-
 // `args` of a VM rendered on its own: vfiogen's -set words for hostpci0.., then the VM file's.
 std::string args_value(const PvePassthrough& plan) {
     std::vector<std::string> words;
     for (size_t i = 0; i < plan.hostpci.size(); ++i)
         for (auto& w : pve_owned_args(plan.hostpci[i], i)) words.push_back(std::move(w));
     for (const auto& a : plan.extra_args) words.push_back(a);
-    return join(words);
+    return join(words, " ");
 }
 
 std::string cpu_value(const Vm& vm, const PvePassthrough& plan) {

@@ -1,0 +1,22 @@
+#include "base/strings.h"
+
+#include <cstdio>
+
+namespace vfiogen {
+
+std::string join(const std::vector<std::string>& words, std::string_view sep) {
+    std::string out;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += sep;
+        out += words[i];
+    }
+    return out;
+}
+
+std::string hex(unsigned value, int width) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%0*x", width, value);
+    return buf;
+}
+
+}  // namespace vfiogen
