@@ -106,6 +106,10 @@ sed 's/type: i440fx/type: q35/' "$ex" >"$work/igd-q35.yaml"
 check "legacy IGD on q35" 1 "igd-q35.yaml:34:15: error: legacy IGD needs machine type i440fx, but this VM uses q35" -- \
     "$vfiogen" render -t pve "$work/igd-q35.yaml" --profiles "$src/profiles" -o "$work/new.conf"
 [[ -e $work/new.conf ]] && { echo "FAIL: output created on error"; failed=$((failed + 1)); }
+# The error shows the line it is about, with a caret under the column (line 34, column 15).
+want_excerpt=$(printf '    %s\n    %14s^' "$(sed -n 34p "$work/igd-q35.yaml")" "")
+[[ $(tail -n 2 "$work/err") == "$want_excerpt" ]] ||
+    { echo "FAIL: no source line and caret under the error: $(cat "$work/err")"; failed=$((failed + 1)); }
 check "output dir missing" 74 "vfiogen: error: $work/no/dir.conf: cannot open its directory $work/no: No such file or directory" -- \
     "$vfiogen" render -t pve "$ex" -o "$work/no/dir.conf"
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/source_excerpt.h"
 #include "base/text_escape.h"
 
 namespace vfiogen {
@@ -60,10 +61,11 @@ CheckSummary summarize(const std::vector<FileResult>& results) {
 
 std::string format_text(const std::vector<FileResult>& results) {
     std::string out;
+    SourceExcerpts excerpts;
     for (const auto& r : results)
         for (const auto& f : r.findings) {
             out += escape_control(format_mark(f.mark)) + ": " + severity_name(f.severity()) + "[" + f.rule +
-                   "]: " + escape_control(f.message) + "\n";
+                   "]: " + escape_control(f.message) + "\n" + excerpts.of(f.mark);
             out += "    hint: " + std::string(check_rule(f.rule).hint) + "\n";
         }
     return out + summary_line(summarize(results));

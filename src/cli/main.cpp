@@ -1,6 +1,7 @@
 // vfiogen entry point: the one place that turns errors into messages and exit codes, and the one
 // place that makes sure what the commands printed really reached standard output. Messages may
-// quote file names, libvirt's replies and command-line words: control characters are escaped.
+// quote file names, libvirt's replies and command-line words: control characters are escaped. An
+// error about a place in a file shows that line with a caret under the column.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "base/diagnostic.h"
+#include "base/source_excerpt.h"
 #include "base/text_escape.h"
 #include "cli/cli.h"
 
@@ -30,10 +32,11 @@ int run(int argc, char** argv) {
     try {
         return run_cli(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const InputError& e) {
-        std::cerr << e.diagnostic().str() << "\n";
+        std::cerr << e.diagnostic().str() << "\n" << SourceExcerpts().of(e.diagnostic().mark);
         return e.kind() == InputError::Kind::Unreadable ? kExitUnreadable : kExitInvalid;
     } catch (const InputErrors& e) {
-        for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n";
+        SourceExcerpts excerpts;
+        for (const auto& d : e.diagnostics()) std::cerr << d.str() << "\n" << excerpts.of(d.mark);
         return kExitInvalid;
     } catch (const ServiceError& e) {
         std::cerr << "vfiogen: error: " << escape_control(e.what()) << "\n";
