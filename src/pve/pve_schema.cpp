@@ -159,9 +159,10 @@ PveKey indexed(std::string_view name, int count, const PveFormat* f = nullptr, P
     return PveKey{name, count, f, {name}, since};
 }
 
-// QemuServer.pm $confdesc (plus the cloud-init keys and the snapshot-only keys).
-const std::vector<PveKey>& qemu_server_keys() {
-    static const std::vector<PveKey> keys = {
+// QemuServer.pm $confdesc, in four groups: keys whose values have a type or a format, free-text
+// keys (their values are not checked), the keys only snapshot sections hold, and NAME<i> keys.
+std::vector<PveKey> typed_keys() {
+    return {
         plain("bios", {{}, T::Enum, "seabios|ovmf"}),
         plain("ostype",
               {{}, T::Enum, "other|wxp|w2k|w2k3|w2k8|wvista|win7|win8|win10|win11|l24|l26|solaris"}),
@@ -192,6 +193,12 @@ const std::vector<PveKey>& qemu_server_keys() {
         formatted("cpu", kCpu),
         formatted("amd-sev", kAmdSev, {8, 2}),
         formatted("intel-tdx", kIntelTdx, {9, 0}),
+    };
+}
+
+// Including the cloud-init keys.
+std::vector<PveKey> free_text_keys() {
+    return {
         plain("args"),
         plain("affinity"),
         plain("agent"),
@@ -229,14 +236,22 @@ const std::vector<PveKey>& qemu_server_keys() {
         plain("vmgenid"),
         plain("vmstatestorage"),
         plain("watchdog"),
-        // snapshot sections
+    };
+}
+
+std::vector<PveKey> snapshot_keys() {
+    return {
         plain("parent"),
         plain("snaptime"),
         plain("vmstate"),
         plain("runningmachine"),
         plain("runningcpu"),
         plain("snapstate"),
-        // NAME<i>
+    };
+}
+
+std::vector<PveKey> indexed_keys() {
+    return {
         indexed("hostpci", 16, &kHostpci),
         indexed("net", 32, &kNet),
         indexed("ide", 4, &kDisk),
@@ -256,6 +271,15 @@ const std::vector<PveKey>& qemu_server_keys() {
         indexed("rng", 1),
         indexed("smbios", 2),
     };
+}
+
+const std::vector<PveKey>& qemu_server_keys() {
+    static const std::vector<PveKey> keys = [] {
+        std::vector<PveKey> all;
+        for (auto group : {typed_keys(), free_text_keys(), snapshot_keys(), indexed_keys()})
+            all.insert(all.end(), group.begin(), group.end());
+        return all;
+    }();
     return keys;
 }
 
