@@ -144,90 +144,104 @@ bool uses_ovmf(const pugi::xml_node& os) {
            path.find("edk2") != std::string::npos;
 }
 
-Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
-    Findings out;
-    pugi::xml_node domain = xml.doc().document_element();
-    if (std::strcmp(domain.name(), "domain") != 0) return out;
+namespace {
 
-    // The prefix bound to libvirt's QEMU namespace ("qemu" by convention).
-    std::string qemu;
+// What several rules of one domain read.
+struct DomainFacts {
+    std::string qemu;     // the prefix bound to libvirt's QEMU namespace ("qemu:" by convention), or ""
+    std::string machine;  // <os><type machine=...>, as written
+    bool i440fx = false;
+    bool ovmf = false;
+    std::map<std::string, bool> x_vga;  // hostdev aliases with an x-vga=on override
+
+    std::string q(const char* name) const { return qemu + name; }
+};
+
+DomainFacts domain_facts(const pugi::xml_node& domain) {
+    DomainFacts d;
     for (const auto& a : domain.attributes()) {
         std::string name = a.name();
-        if (name.rfind("xmlns:", 0) == 0 && std::strcmp(a.value(), kQemuNs) == 0) qemu = name.substr(6) + ":";
+        if (name.rfind("xmlns:", 0) == 0 && std::strcmp(a.value(), kQemuNs) == 0) d.qemu = name.substr(6) + ":";
     }
-
     pugi::xml_node os = domain.child("os");
-    std::string machine = os.child("type").attribute("machine").value();
-    bool i440fx = chipset_of(machine) == Chipset::I440fx;
+    d.machine = os.child("type").attribute("machine").value();
+    d.i440fx = chipset_of(d.machine) == Chipset::I440fx;
+    d.ovmf = uses_ovmf(os);
+    if (d.qemu.empty()) return d;
+    // Names kept alive here because pugixml's named ranges keep the pointer.
+    const std::string q_override = d.q("override"), q_device = d.q("device"), q_frontend = d.q("frontend"),
+                      q_property = d.q("property");
+    for (auto dev : domain.child(q_override.c_str()).children(q_device.c_str()))
+        for (auto prop : dev.child(q_frontend.c_str()).children(q_property.c_str()))
+            if (std::strcmp(prop.attribute("name").value(), "x-vga") == 0 && enabled(prop.attribute("value").value()))
+                d.x_vga[dev.attribute("alias").value()] = true;
+    return d;
+}
 
-    // Secure-boot firmware on i440fx.
-    if (i440fx) {
-        pugi::xml_node loader = os.child("loader");
-        bool secure = enabled(loader.attribute("secure").value()) ||
-                      std::string(loader.child_value()).find("secboot") != std::string::npos;
-        pugi::xml_node feature;
-        for (auto f : os.child("firmware").children("feature"))
-            if (std::strcmp(f.attribute("name").value(), "secure-boot") == 0 && enabled(f.attribute("enabled").value()))
-                secure = true, feature = f;
-        if (secure)
-            out.push_back({xml.mark_of(feature ? feature : loader ? loader : os), "lv-secboot-i440fx",
-                           "secure-boot OVMF needs machine type q35 with SMM; this domain uses '" + (machine.empty() ? std::string("pc") : machine) + "'"});
-    }
+// Secure-boot firmware on i440fx.
+void check_secboot_i440fx(const XmlDocument& xml, const pugi::xml_node& os, const DomainFacts& d, Findings& out) {
+    if (!d.i440fx) return;
+    pugi::xml_node loader = os.child("loader");
+    bool secure = enabled(loader.attribute("secure").value()) ||
+                  std::string(loader.child_value()).find("secboot") != std::string::npos;
+    pugi::xml_node feature;
+    for (auto f : os.child("firmware").children("feature"))
+        if (std::strcmp(f.attribute("name").value(), "secure-boot") == 0 && enabled(f.attribute("enabled").value()))
+            secure = true, feature = f;
+    if (secure)
+        out.push_back({xml.mark_of(feature ? feature : loader ? loader : os), "lv-secboot-i440fx",
+                       "secure-boot OVMF needs machine type q35 with SMM; this domain uses '" +
+                           (d.machine.empty() ? std::string("pc") : d.machine) + "'"});
+}
 
-    // Element names in the QEMU namespace; kept alive here because pugixml's named ranges keep the pointer.
-    const std::string q_override = qemu + "override", q_device = qemu + "device", q_frontend = qemu + "frontend",
-                      q_property = qemu + "property", q_commandline = qemu + "commandline", q_arg = qemu + "arg";
+// The IGD at host 00:02.0 is used in legacy mode only at guest 00:02.0 on i440fx (model/legacy_igd.h).
+// Returns whether it is.
+bool check_igd_address(const XmlDocument& xml, const pugi::xml_node& hostdev, const DomainFacts& d, Findings& out) {
+    pugi::xml_node guest_node;
+    for (auto a : hostdev.children("address"))
+        if (std::strcmp(a.attribute("type").value(), "pci") == 0) guest_node = a;
+    auto guest = address_of(guest_node);
+    bool at_02 = guest && is_igd_address(*guest);
+    if (at_02 && d.i440fx) return true;
+    out.push_back({guest_node ? xml.mark_of(guest_node) : xml.mark_of(hostdev), "lv-igd-address",
+                   std::string("the IGD (host 0000:00:02.0) is ") +
+                       (!at_02 ? "not at guest 0000:00:02.0" : "on machine '" + d.machine + "'") +
+                       (!at_02 && !d.i440fx ? " and not on an i440fx machine" : "") +
+                       ", so QEMU does not use legacy IGD mode"});
+    return false;
+}
 
-    // x-vga overrides by alias.
-    std::map<std::string, bool> x_vga;
-    if (!qemu.empty())
-        for (auto dev : domain.child(q_override.c_str()).children(q_device.c_str()))
-            for (auto prop : dev.child(q_frontend.c_str()).children(q_property.c_str()))
-                if (std::strcmp(prop.attribute("name").value(), "x-vga") == 0 && enabled(prop.attribute("value").value()))
-                    x_vga[dev.attribute("alias").value()] = true;
+// One PCI hostdev's own rules; adds what it passes to `hosts`. Returns whether it is a primary GPU.
+bool check_pci_hostdev(const XmlDocument& xml, const pugi::xml_node& hostdev, const DomainFacts& d,
+                       std::vector<PassedHost>& hosts, Findings& out) {
+    pugi::xml_node driver = hostdev.child("driver");
+    if (std::strcmp(driver.attribute("name").value(), "kvm") == 0)
+        out.push_back({xml.mark_of(driver), "lv-hostdev-driver",
+                       "PCI hostdev uses driver 'kvm': legacy KVM device assignment was disabled in libvirt 5.7; "
+                       "remove <driver> or use name='vfio'"});
+    pugi::xml_node rom = hostdev.child("rom");
+    if (rom && std::strcmp(rom.attribute("bar").value(), "off") == 0 && *rom.attribute("file").value() && d.ovmf)
+        out.push_back({xml.mark_of(rom), "romfile-rombar-off",
+                       std::string("<rom bar='off' file='") + rom.attribute("file").value() +
+                           "'> under OVMF: QEMU then gives the ROM only to SeaBIOS (fw_cfg); OVMF never runs it"});
+    auto host = address_of(hostdev.child("source").child("address"));
+    if (!host) return false;
+    bool gpu = d.x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
+    PassedHost passed{*host, xml.mark_of(hostdev), gpu, "", {}, ""};
+    if (rom && *rom.attribute("file").value())
+        passed.romfile = passed.rom_path = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
+    hosts.push_back(passed);
+    if (is_igd_address(*host)) gpu |= check_igd_address(xml, hostdev, d, out);
+    return gpu;
+}
 
+void check_hostdevs(const XmlDocument& xml, const pugi::xml_node& devices, const DomainFacts& d,
+                    const CheckContext& ctx, Findings& out) {
     std::vector<PassedHost> hosts;
     bool primary_gpu = false;
-    bool ovmf = uses_ovmf(os);
-    pugi::xml_node devices = domain.child("devices");
-    for (auto hostdev : devices.children("hostdev")) {
-        if (std::strcmp(hostdev.attribute("type").value(), "pci") != 0) continue;
-        Mark mark = xml.mark_of(hostdev);
-        pugi::xml_node driver = hostdev.child("driver");
-        if (std::strcmp(driver.attribute("name").value(), "kvm") == 0)
-            out.push_back({xml.mark_of(driver), "lv-hostdev-driver",
-                           "PCI hostdev uses driver 'kvm': legacy KVM device assignment was disabled in libvirt 5.7; "
-                           "remove <driver> or use name='vfio'"});
-        pugi::xml_node rom = hostdev.child("rom");
-        if (rom && std::strcmp(rom.attribute("bar").value(), "off") == 0 && *rom.attribute("file").value() && ovmf)
-            out.push_back({xml.mark_of(rom), "romfile-rombar-off",
-                           std::string("<rom bar='off' file='") + rom.attribute("file").value() +
-                               "'> under OVMF: QEMU then gives the ROM only to SeaBIOS (fw_cfg); OVMF never runs it"});
-        auto host = address_of(hostdev.child("source").child("address"));
-        if (!host) continue;
-        bool gpu = x_vga.count(hostdev.child("alias").attribute("name").value()) > 0;
-        bool igd = is_igd_address(*host);
-        PassedHost passed{*host, mark, gpu, "", {}, ""};
-        if (rom && *rom.attribute("file").value())
-            passed.romfile = passed.rom_path = rom.attribute("file").value(), passed.rom_mark = xml.mark_of(rom);
-        hosts.push_back(passed);
-        if (igd) {
-            pugi::xml_node guest_node;
-            for (auto a : hostdev.children("address"))
-                if (std::strcmp(a.attribute("type").value(), "pci") == 0) guest_node = a;
-            auto guest = address_of(guest_node);
-            bool at_02 = guest && is_igd_address(*guest);
-            if (!at_02 || !i440fx)
-                out.push_back({guest_node ? xml.mark_of(guest_node) : mark, "lv-igd-address",
-                               std::string("the IGD (host 0000:00:02.0) is ") +
-                                   (!at_02 ? "not at guest 0000:00:02.0" : "on machine '" + machine + "'") +
-                                   (!at_02 && !i440fx ? " and not on an i440fx machine" : "") +
-                                   ", so QEMU does not use legacy IGD mode"});
-            else
-                gpu = true;
-        }
-        primary_gpu |= gpu;
-    }
+    for (auto hostdev : devices.children("hostdev"))
+        if (std::strcmp(hostdev.attribute("type").value(), "pci") == 0)
+            primary_gpu |= check_pci_hostdev(xml, hostdev, d, hosts, out);
     if (primary_gpu)
         for (auto video : devices.children("video")) {
             pugi::xml_node model = video.child("model");
@@ -237,29 +251,46 @@ Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
                                "emulated video model '" + type + "' beside a passed-through primary GPU"});
         }
     check_passed_hosts(hosts, out, ctx);
+}
 
-    if (!qemu.empty()) {
-        std::vector<pugi::xml_node> args;
-        std::vector<QemuArg> words;
-        for (auto cmd : domain.children(q_commandline.c_str()))
-            for (auto arg : cmd.children(q_arg.c_str())) {
-                args.push_back(arg);
-                words.push_back({arg.attribute("value").value(), xml.mark_of(arg)});
-            }
-        check_qemu_args(words, ctx.qemu, out);
-        for (size_t i = 0; i < args.size(); ++i) {
-            std::string v = args[i].attribute("value").value();
-            check_isolation_text(v, xml.mark_of(args[i]), out, false);
-            std::string target = v.rfind("-set ", 0) == 0 ? v.substr(5) : v == "-set" && i + 1 < args.size() ? args[i + 1].attribute("value").value() : "";
-            if (target.rfind("device.", 0) == 0)
-                out.push_back({xml.mark_of(args[i]), "lv-commandline-set",
-                               "'-set " + target + "' in <qemu:commandline> is broken on current libvirt (devices are passed as JSON)"});
+// <qemu:commandline> arguments: QEMU's option table, isolation switches and broken -set device.
+void check_commandline(const XmlDocument& xml, const pugi::xml_node& domain, const DomainFacts& d,
+                       const CheckContext& ctx, Findings& out) {
+    if (d.qemu.empty()) return;
+    const std::string q_commandline = d.q("commandline"), q_arg = d.q("arg");
+    std::vector<pugi::xml_node> args;
+    std::vector<QemuArg> words;
+    for (auto cmd : domain.children(q_commandline.c_str()))
+        for (auto arg : cmd.children(q_arg.c_str())) {
+            args.push_back(arg);
+            words.push_back({arg.attribute("value").value(), xml.mark_of(arg)});
         }
+    check_qemu_args(words, ctx.qemu, out);
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string v = args[i].attribute("value").value();
+        check_isolation_text(v, xml.mark_of(args[i]), out, false);
+        std::string target = v.rfind("-set ", 0) == 0                  ? v.substr(5)
+                             : v == "-set" && i + 1 < args.size() ? args[i + 1].attribute("value").value()
+                                                                  : "";
+        if (target.rfind("device.", 0) == 0)
+            out.push_back({xml.mark_of(args[i]), "lv-commandline-set",
+                           "'-set " + target + "' in <qemu:commandline> is broken on current libvirt (devices are passed as JSON)"});
     }
+}
+
+}  // namespace
+
+Findings check_libvirt_domain(const XmlDocument& xml, const CheckContext& ctx) {
+    Findings out;
+    pugi::xml_node domain = xml.doc().document_element();
+    if (std::strcmp(domain.name(), "domain") != 0) return out;
+    DomainFacts d = domain_facts(domain);
+    check_secboot_i440fx(xml, domain.child("os"), d, out);
+    check_hostdevs(xml, domain.child("devices"), d, ctx, out);
+    check_commandline(xml, domain, d, ctx, out);
     if (pugi::xml_node description = domain.child("description"))
         check_isolation_text(description.child_value(), xml.mark_of(description), out, false);
     check_firmware_and_shmem(xml, domain, out);
-
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return a.mark.line != b.mark.line ? a.mark.line < b.mark.line : a.mark.column < b.mark.column;
     });
