@@ -89,6 +89,87 @@ std::vector<std::string> roles_of(const Profile& p) {
     return roles;
 }
 
+// `mapping: ID`: a PVE resource mapping (qemu-server PCI.pm, since 8.0); the node's pci.cfg says
+// where the device is, so every function of the profile is passed and none has a host address.
+void bind_mapping(PassthroughDevice& dev, const Section& s, const Profile& profile) {
+    dev.mapping = s.str("mapping");
+    dev.mapping_mark = s.mark("mapping");
+    if (!valid_pve_configid(dev.mapping))
+        throw InputError(dev.mapping_mark, "mapping '" + dev.mapping +
+                                               "' is not a PVE id: a letter, then letters, digits, '_' or '-' (pve-configid)");
+    dev.whole_device = true;
+    for (const auto& pf : profile.functions) {
+        PassedFunction f = from_profile(pf, PciAddress{}, dev.mapping_mark);
+        if (f.legacy_igd)
+            throw InputError(dev.mapping_mark, "legacy IGD needs the host address 0000:00:02.0, which a resource mapping "
+                                               "does not give; bind the IGD with 'host' or 'functions'");
+        dev.functions.push_back(f);
+    }
+}
+
+// `host: ADDRESS`: one function for a one-function profile, else the whole device, each role at
+// the function its profile names.
+void bind_host(PassthroughDevice& dev, const Section& s, const Profile& profile) {
+    std::string err;
+    Mark m = s.mark("host");
+    PciAddress host = *parse_pci_address(s.str("host"), &err);
+    if (host.function) {
+        if (profile.functions.size() != 1)
+            throw InputError(m, "'" + host.str() + "' names one function but profile '" + dev.profile + "' has " +
+                                    std::to_string(profile.functions.size()) +
+                                    " functions: give the device (" + PciAddress{host.domain, host.bus, host.device, {}}.str() +
+                                    ") or bind each role under 'functions'");
+        dev.functions.push_back(from_profile(profile.functions[0], host, m));
+    } else {
+        dev.whole_device = true;
+        dev.device = host;
+        for (const auto& pf : profile.functions) {
+            if (!pf.function)
+                throw InputError(m, "profile '" + dev.profile + "' gives no function number for role '" + pf.role +
+                                        "' (" + format_mark(pf.mark) + "), so it cannot be bound by device address; "
+                                        "bind each role under 'functions'");
+            PciAddress a = host;
+            a.function = *pf.function;
+            for (const auto& other : dev.functions)
+                if (other.host == a)
+                    throw InputError(m, "profile '" + dev.profile + "' puts roles '" + other.role + "' and '" + pf.role +
+                                            "' at the same function " + std::to_string(*pf.function));
+            dev.functions.push_back(from_profile(pf, a, m));
+        }
+        std::sort(dev.functions.begin(), dev.functions.end(),
+                  [](const PassedFunction& a, const PassedFunction& b) { return *a.host.function < *b.host.function; });
+    }
+}
+
+// `functions: [{role, host}, ...]`: each role bound to its own host function.
+void bind_functions(PassthroughDevice& dev, const Section& s, const Profile& profile) {
+    std::string err;
+    std::vector<std::string> bound;
+    for (const Section& f : s.list("functions")) {
+        std::string role = f.str("role");
+        const ProfileFunction* pf = profile.find(role);
+        if (!pf)
+            throw InputError(f.mark("role"), "profile '" + dev.profile + "' has no function with role '" + role + "'" +
+                                                 did_you_mean(role, roles_of(profile)));
+        if (std::find(bound.begin(), bound.end(), role) != bound.end())
+            throw InputError(f.mark("role"), "role '" + role + "' is bound twice in this passthrough entry");
+        bound.push_back(role);
+        Mark m = f.mark("host");
+        PciAddress host = *parse_pci_address(f.str("host"), &err);
+        if (!host.function)
+            throw InputError(m, "'" + host.str() + "' is a device; a function binding needs dddd:bb:dd.f");
+        PassedFunction fn = from_profile(*pf, host, m);
+        if (auto r = f.opt_str("romfile")) {
+            fn.romfile = *r;
+            fn.romfile_mark = f.mark("romfile");
+        }
+        if (auto b = f.opt_boolean("rombar")) fn.rombar = *b;
+        if (auto b = f.opt_boolean("x_vga")) fn.x_vga = *b;
+        dev.functions.push_back(fn);
+    }
+    if (dev.functions.empty()) throw InputError(s.mark("functions"), "'functions' is empty: bind at least one role");
+}
+
 PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrary& profiles) {
     PassthroughDevice dev;
     dev.profile = s.str("profile");
@@ -101,77 +182,12 @@ PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrar
                                             ? "give one of 'host', 'functions' and 'mapping' in a passthrough entry, not several"
                                             : "passthrough entry for '" + dev.profile +
                                                   "' needs 'host' (the device), 'functions' (one per role) or 'mapping' (a PVE resource mapping)");
-    std::string err;
-    if (has_mapping) {
-        // PVE resource mapping (qemu-server PCI.pm, since 8.0): the node's pci.cfg says where the device is.
-        dev.mapping = s.str("mapping");
-        dev.mapping_mark = s.mark("mapping");
-        if (!valid_pve_configid(dev.mapping))
-            throw InputError(dev.mapping_mark, "mapping '" + dev.mapping +
-                                                   "' is not a PVE id: a letter, then letters, digits, '_' or '-' (pve-configid)");
-        dev.whole_device = true;
-        for (const auto& pf : profile.functions) {
-            PassedFunction f = from_profile(pf, PciAddress{}, dev.mapping_mark);
-            if (f.legacy_igd)
-                throw InputError(dev.mapping_mark, "legacy IGD needs the host address 0000:00:02.0, which a resource mapping "
-                                                   "does not give; bind the IGD with 'host' or 'functions'");
-            dev.functions.push_back(f);
-        }
-    } else if (has_host) {
-        Mark m = s.mark("host");
-        PciAddress host = *parse_pci_address(s.str("host"), &err);
-        if (host.function) {
-            if (profile.functions.size() != 1)
-                throw InputError(m, "'" + host.str() + "' names one function but profile '" + dev.profile + "' has " +
-                                        std::to_string(profile.functions.size()) +
-                                        " functions: give the device (" + PciAddress{host.domain, host.bus, host.device, {}}.str() +
-                                        ") or bind each role under 'functions'");
-            dev.functions.push_back(from_profile(profile.functions[0], host, m));
-        } else {
-            dev.whole_device = true;
-            dev.device = host;
-            for (const auto& pf : profile.functions) {
-                if (!pf.function)
-                    throw InputError(m, "profile '" + dev.profile + "' gives no function number for role '" + pf.role +
-                                            "' (" + format_mark(pf.mark) + "), so it cannot be bound by device address; "
-                                            "bind each role under 'functions'");
-                PciAddress a = host;
-                a.function = *pf.function;
-                for (const auto& other : dev.functions)
-                    if (other.host == a)
-                        throw InputError(m, "profile '" + dev.profile + "' puts roles '" + other.role + "' and '" + pf.role +
-                                                "' at the same function " + std::to_string(*pf.function));
-                dev.functions.push_back(from_profile(pf, a, m));
-            }
-            std::sort(dev.functions.begin(), dev.functions.end(),
-                      [](const PassedFunction& a, const PassedFunction& b) { return *a.host.function < *b.host.function; });
-        }
-    } else {
-        std::vector<std::string> bound;
-        for (const Section& f : s.list("functions")) {
-            std::string role = f.str("role");
-            const ProfileFunction* pf = profile.find(role);
-            if (!pf)
-                throw InputError(f.mark("role"), "profile '" + dev.profile + "' has no function with role '" + role + "'" +
-                                                     did_you_mean(role, roles_of(profile)));
-            if (std::find(bound.begin(), bound.end(), role) != bound.end())
-                throw InputError(f.mark("role"), "role '" + role + "' is bound twice in this passthrough entry");
-            bound.push_back(role);
-            Mark m = f.mark("host");
-            PciAddress host = *parse_pci_address(f.str("host"), &err);
-            if (!host.function)
-                throw InputError(m, "'" + host.str() + "' is a device; a function binding needs dddd:bb:dd.f");
-            PassedFunction fn = from_profile(*pf, host, m);
-            if (auto r = f.opt_str("romfile")) {
-                fn.romfile = *r;
-                fn.romfile_mark = f.mark("romfile");
-            }
-            if (auto b = f.opt_boolean("rombar")) fn.rombar = *b;
-            if (auto b = f.opt_boolean("x_vga")) fn.x_vga = *b;
-            dev.functions.push_back(fn);
-        }
-        if (dev.functions.empty()) throw InputError(s.mark("functions"), "'functions' is empty: bind at least one role");
-    }
+    if (has_mapping)
+        bind_mapping(dev, s, profile);
+    else if (has_host)
+        bind_host(dev, s, profile);
+    else
+        bind_functions(dev, s, profile);
 
     // PCIe placement: default on q35; pcie on i440fx fails at start in PVE
     // ("q35 machine model is not enabled", qemu-server PCI.pm) and has no root port in libvirt.
@@ -308,27 +324,16 @@ void load_shm_owner(const Section& lg, LookingGlass& out) {
                          "Looking Glass mode must be four octal digits such as 0660, got '" + out.mode + "'");
 }
 
-Vm load_section(const Section& s) {
-    Vm vm;
-    vm.file = s.file();
-    vm.name = s.str("name");
-    vm.name_mark = s.mark("name");
-    if (vm.name.empty()) throw InputError(vm.name_mark, "'name' is empty");
-    vm.description = s.str("description");
-    vm.vmid = s.opt_integer("vmid");
-    vm.vmid_mark = s.mark("vmid");
-    vm.ostype = s.str("ostype");
-    vm.memory_mib = s.integer("memory_mib");
-    vm.accel = s.str("accel");
-    vm.accel_mark = s.mark("accel");
-
+void load_cpu(const Section& s, Vm& vm) {
     Section cpu = s.child("cpu");
     vm.cpu_model = cpu.str("model");
     if (vm.cpu_model.empty() || !all_of_chars(vm.cpu_model, "-_.+"))
         throw InputError(cpu.mark("model"), "cpu model '" + vm.cpu_model + "' must be a QEMU CPU model name such as host");
     vm.cores = cpu.integer("cores");
     vm.sockets = cpu.integer("sockets");
+}
 
+void load_machine(const Section& s, Vm& vm) {
     Section machine = s.child("machine");
     vm.machine_type = machine.str("type");
     vm.machine_version = machine.str("version");
@@ -344,7 +349,9 @@ Vm load_section(const Section& s) {
             throw InputError(machine.mark("version"),
                              "machine version must be MAJOR.MINOR such as 8.0, got '" + vm.machine_version + "'");
     }
+}
 
+void load_firmware(const Section& s, Vm& vm) {
     Section fw = s.child("firmware");
     vm.firmware = fw.str("type");
     vm.firmware_mark = fw.mark("type");
@@ -375,19 +382,9 @@ Vm load_section(const Section& s) {
                                                      : "/usr/share/OVMF/OVMF_VARS_4M.fd");
     vm.nvram = fw.opt_str("nvram");
     vm.loader_mark = fw.has("loader") ? fw.mark("loader") : fw.mark("autoselect");
+}
 
-    vm.tpm = s.opt_boolean("tpm").value_or(win11);
-    vm.tpm_mark = s.has("tpm") ? s.mark("tpm") : s.mark("ostype");
-    if (s.has("looking_glass"))
-        vm.looking_glass = load_looking_glass(s.child("looking_glass"), s.mark("looking_glass"));
-
-    vm.display = s.str("display");
-    vm.storage = s.str("storage");
-    vm.storage_mark = s.mark("storage");
-    if (!valid_storage_id(vm.storage))
-        throw InputError(vm.storage_mark, "'" + vm.storage + "' is not a PVE storage ID ([a-z][a-z0-9-_.]*[a-z0-9])");
-    vm.rom_dir = s.str("rom_dir");
-
+void load_disks(const Section& s, Vm& vm) {
     for (const Section& d : s.list("disks")) {
         Disk disk;
         disk.bus = d.str("bus");
@@ -399,6 +396,9 @@ Vm load_section(const Section& s) {
         disk.mark = d.self_mark();
         vm.disks.push_back(disk);
     }
+}
+
+void load_nics(const Section& s, Vm& vm) {
     size_t index = 0;
     for (const Section& n : s.list("nics")) {
         Nic nic;
@@ -416,12 +416,49 @@ Vm load_section(const Section& s) {
         vm.nics.push_back(nic);
         ++index;
     }
+}
+
+void load_qemu_args(const Section& s, Vm& vm) {
     for (const auto& [arg, mark] : s.strings("qemu_args")) {
         if (arg.empty() || arg.find_first_of(" \t'\"\\") != std::string::npos)
             throw InputError(mark, "QEMU argument '" + arg +
                                        "' is empty or holds spaces, quotes or backslashes; give one argument per item");
         vm.qemu_args.emplace_back(arg, mark);
     }
+}
+
+Vm load_section(const Section& s) {
+    Vm vm;
+    vm.file = s.file();
+    vm.name = s.str("name");
+    vm.name_mark = s.mark("name");
+    if (vm.name.empty()) throw InputError(vm.name_mark, "'name' is empty");
+    vm.description = s.str("description");
+    vm.vmid = s.opt_integer("vmid");
+    vm.vmid_mark = s.mark("vmid");
+    vm.ostype = s.str("ostype");
+    vm.memory_mib = s.integer("memory_mib");
+    vm.accel = s.str("accel");
+    vm.accel_mark = s.mark("accel");
+
+    load_cpu(s, vm);
+    load_machine(s, vm);
+    load_firmware(s, vm);
+    vm.tpm = s.opt_boolean("tpm").value_or(vm.ostype == "win11");  // Windows 11 wants a TPM 2.0
+    vm.tpm_mark = s.has("tpm") ? s.mark("tpm") : s.mark("ostype");
+    if (s.has("looking_glass"))
+        vm.looking_glass = load_looking_glass(s.child("looking_glass"), s.mark("looking_glass"));
+
+    vm.display = s.str("display");
+    vm.storage = s.str("storage");
+    vm.storage_mark = s.mark("storage");
+    if (!valid_storage_id(vm.storage))
+        throw InputError(vm.storage_mark, "'" + vm.storage + "' is not a PVE storage ID ([a-z][a-z0-9-_.]*[a-z0-9])");
+    vm.rom_dir = s.str("rom_dir");
+
+    load_disks(s, vm);
+    load_nics(s, vm);
+    load_qemu_args(s, vm);
     return vm;
 }
 
