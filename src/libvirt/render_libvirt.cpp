@@ -129,27 +129,8 @@ std::vector<std::string> kvmfr_args(const LookingGlass& lg) {
                 bytes + ",'share':true}"};
 }
 
-}  // namespace
-
-Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
-    Rendered out;
-    require_host_addresses(vm, "libvirt has no resource mappings (a PVE cluster feature); a <hostdev>");
-    if (vm.name.find('/') != std::string::npos)
-        throw InputError(vm.name_mark, "VM name '" + vm.name + "' is not valid for libvirt: it must not contain '/'");
-    if (vm.secure_boot && vm.machine_type != "q35")
-        throw InputError(vm.secure_boot_mark,
-                         "secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
-
-    data view;
-    view.set("domain_type", std::string(vm.accel == "tcg" ? "qemu" : "kvm"));
-    view.set("name", vm.name);
-    if (!vm.description.empty()) view.set("description", vm.description);
-    view.set("memory_mib", std::to_string(vm.memory_mib));
-    view.set("vcpus", std::to_string(vm.cores * vm.sockets));
-    view.set("cores", std::to_string(vm.cores));
-    view.set("sockets", std::to_string(vm.sockets));
-    view.set("machine", machine_value(vm));
-
+// <os> firmware: autoselection with <firmware><feature>, or explicit loader and NVRAM files.
+void set_firmware(data& view, const Vm& vm) {
     if (vm.firmware == "ovmf") {
         if (vm.firmware_autoselect) {
             // libvirt formatdomain.rst: <firmware><feature> since 7.2; enrolled-keys follows
@@ -165,7 +146,10 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
         }
     }
     if (vm.secure_boot) view.set("smm", true);
+}
 
+// Hyper-V enlightenments and vendor id, KVM hiding, CPU mode and clock.
+void set_features(data& view, const Vm& vm) {
     if (vm.is_windows() || vm.hv_vendor_id) {
         object hyperv;
         if (vm.is_windows()) hyperv["enlightenments"] = true;
@@ -177,7 +161,10 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
     if (vm.cpu_model == "host") view.set("cpu_mode", std::string(vm.accel == "tcg" ? "maximum" : "host-passthrough"));
     else view.set("cpu_model", vm.cpu_model);
     view.set("clock", std::string(vm.is_windows() ? "localtime" : "utc"));
+}
 
+// Disks (boot order first) and network interfaces (after them).
+void set_disks_and_nics(data& view, const Vm& vm) {
     list disks;
     std::map<std::string, size_t> per_prefix;
     bool scsi = false;
@@ -203,7 +190,10 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
         interfaces.push_back(nic);
     }
     view.set("interfaces", interfaces);
+}
 
+// Emulated video, Looking Glass or VNC, and the TPM.
+void set_display(data& view, const Vm& vm) {
     static const std::map<std::string, std::string> kVideo = {{"none", "none"}, {"std", "vga"}, {"virtio", "virtio"}, {"qxl", "qxl"}};
     view.set("video_model", kVideo.at(vm.display));
     if (vm.looking_glass)
@@ -211,11 +201,10 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
     else if (vm.display != "none")
         view.set("graphics", std::string("vnc"));
     if (vm.tpm) view.set("tpm", true);
+}
 
-    Placement placement = place_hostdevs(vm);
-    view.set("root_ports", placement.root_ports);
-    view.set("hostdevs", placement.hostdevs);
-
+// <qemu:commandline> (kvmfr, qemu_args) and <qemu:override> (x-vga and IGD properties).
+void set_qemu_namespace(data& view, const Vm& vm, const Placement& placement) {
     list args;
     if (vm.looking_glass && vm.looking_glass->kvmfr)
         for (const auto& a : kvmfr_args(*vm.looking_glass)) args.push_back(object{{"value", a}});
@@ -223,16 +212,50 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
     if (!args.empty()) view.set("qemu_commandline", object{{"args", args}});
     if (!placement.overrides.empty()) view.set("qemu_override", object{{"devices", placement.overrides}});
     if (!args.empty() || !placement.overrides.empty()) view.set("qemu_namespace", true);
+}
 
-    out.text = templates.render("libvirt.xml.mustache", view, Escape::Xml);
-
-    // Read the text back as libvirt will (libxml2), so a --templates override cannot produce text
-    // after the root, a second root, undefined entities, repeated attributes or &#0;.
-    if (auto problem = strict_xml_error(out.text))
+// Reads the text back as libvirt will (libxml2), so a --templates override cannot produce text
+// after the root, a second root, undefined entities, repeated attributes or &#0;.
+void read_back(const std::string& text, const TemplateSet& templates) {
+    if (auto problem = strict_xml_error(text))
         throw InputError(Mark{templates.origin("libvirt.xml.mustache"), 0, 0},
                          "template produced XML that libvirt cannot read: " + problem->message + " at output line " +
                              std::to_string(problem->line) +
                              (problem->column > 0 ? ", column " + std::to_string(problem->column) : std::string()));
+}
+
+}  // namespace
+
+Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
+    Rendered out;
+    require_host_addresses(vm, "libvirt has no resource mappings (a PVE cluster feature); a <hostdev>");
+    if (vm.name.find('/') != std::string::npos)
+        throw InputError(vm.name_mark, "VM name '" + vm.name + "' is not valid for libvirt: it must not contain '/'");
+    if (vm.secure_boot && vm.machine_type != "q35")
+        throw InputError(vm.secure_boot_mark,
+                         "secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
+
+    data view;
+    view.set("domain_type", std::string(vm.accel == "tcg" ? "qemu" : "kvm"));
+    view.set("name", vm.name);
+    if (!vm.description.empty()) view.set("description", vm.description);
+    view.set("memory_mib", std::to_string(vm.memory_mib));
+    view.set("vcpus", std::to_string(vm.cores * vm.sockets));
+    view.set("cores", std::to_string(vm.cores));
+    view.set("sockets", std::to_string(vm.sockets));
+    view.set("machine", machine_value(vm));
+
+    set_firmware(view, vm);
+    set_features(view, vm);
+    set_disks_and_nics(view, vm);
+    set_display(view, vm);
+    Placement placement = place_hostdevs(vm);
+    view.set("root_ports", placement.root_ports);
+    view.set("hostdevs", placement.hostdevs);
+    set_qemu_namespace(view, vm, placement);
+
+    out.text = templates.render("libvirt.xml.mustache", view, Escape::Xml);
+    read_back(out.text, templates);
     return out;
 }
 
