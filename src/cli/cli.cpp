@@ -603,10 +603,9 @@ int run_man(const po::variables_map&) {
     return kExitOk;
 }
 
-}  // namespace
-
-const std::vector<Command>& commands() {
-    static const std::vector<Command> table = {
+// Commands that turn a VM file into a VM: render, define, attach.
+std::vector<Command> vm_commands() {
+    return {
         {"render", "render a VM file as a qm create script, a PVE conf or snippet, or libvirt domain XML",
          "--target qm|pve|pve-snippet|libvirt VM.yaml [-o FILE] [--pve-version X.Y] [--templates DIR] [--profiles DIR]",
          "Reads VM.yaml and the hardware profiles it names, checks them against the rules of the target\n"
@@ -641,6 +640,12 @@ const std::vector<Command>& commands() {
          "It refuses a locked VM and a [PENDING] change of a key it would set.\n\n"
          "Running it again changes nothing. It never moves a VM between i440fx and q35.",
          attach_options, run_attach, "vm-file"},
+    };
+}
+
+// Commands that list or check what vfiogen knows: keys, profiles, check, pve mapping.
+std::vector<Command> reference_commands() {
+    return {
         {"keys", "print the reference of VM file and hardware profile keys", "[--format text|markdown]",
          "Prints every key a VM file or hardware profile may hold, with its type, default,\n"
          "targets and meaning. docs/KEYS.md is this command's markdown output.",
@@ -673,6 +678,12 @@ const std::vector<Command>& commands() {
          "devices; nothing is written then. Add the sections to pci.cfg (or create them in Datacenter >\n"
          "Resource Mappings) before starting the VM.",
          pve_mapping_options, run_pve_mapping, "vm-file"},
+    };
+}
+
+// Commands that read (or write set-up for) a host: host scan, host check, host config, init.
+std::vector<Command> host_commands() {
+    return {
         {"host scan", "list GPUs, their functions, drivers and IOMMU groups on this host",
          "[--all] [--json] [--root DIR | --sysfs-root DIR --proc-root DIR]",
          "Reads sysfs (never writes it) and prints every display-class PCI function and its sibling\n"
@@ -708,6 +719,12 @@ const std::vector<Command>& commands() {
          "When no profile matches, -o is needed: a minimal profile is then written to profiles/ beside\n"
          "VM.yaml, where render finds it. An existing VM.yaml is replaced only with --force.",
          init_options, run_init, nullptr},
+    };
+}
+
+// Commands that print vfiogen's own documentation: completion, man.
+std::vector<Command> doc_commands() {
+    return {
         {"completion", "print the bash or zsh completion script", "bash|zsh",
          "Prints a completion script for commands, options, --target values and file arguments.\n"
          "Packages install it (bash-completion and zsh's vendor-completions); by hand:\n"
@@ -718,6 +735,18 @@ const std::vector<Command>& commands() {
          "Prints the manual page, generated from the same tables as --help; 'vfiogen man | man -l -' shows it.",
          man_options, run_man, nullptr},
     };
+}
+
+}  // namespace
+
+// The one command table: the groups above, in the order --help lists them.
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = [] {
+        std::vector<Command> all;
+        for (auto group : {vm_commands(), reference_commands(), host_commands(), doc_commands()})
+            all.insert(all.end(), group.begin(), group.end());
+        return all;
+    }();
     return table;
 }
 
