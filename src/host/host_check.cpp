@@ -402,7 +402,7 @@ private:
                 continue;
             }
             unsigned char sig[2] = {0, 0};
-            std::copy(head->begin(), head->end(), sig);
+            std::copy_n(head->begin(), std::min<size_t>(head->size(), sizeof sig), sig);
             bool whole = head->size() == 2;
             if (whole && sig[0] == 0x55 && sig[1] == 0xaa) {
                 add(CheckStatus::Pass, "romfile", who + ": romfile " + path + " has the option ROM signature 55 AA");

@@ -149,27 +149,36 @@ void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
             " --hookscript local:snippets/SCRIPT)");
 }
 
-HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
-    require_host_addresses(vm, "host config");
-    HostConfig c;
-
-    // Kernel command line.
-    if (host.intel()) c.cmdline.push_back("intel_iommu=on");
-    c.cmdline.push_back("iommu=pt");
+// The functions `vm` passes, in VM file order.
+std::vector<const PassedFunction*> passed_functions(const Vm& vm) {
     std::vector<const PassedFunction*> functions;
     for (const auto& dev : vm.passthrough)
         for (const auto& f : dev.functions) functions.push_back(&f);
-    bool boot_vga = false, vga = false;
+    return functions;
+}
+
+// Whether one of `functions` is a VGA controller (class 0x0300) on the host.
+bool passes_vga(const std::vector<const PassedFunction*>& functions, const Host& host) {
     for (const PassedFunction* f : functions)
-        if (const HostDevice* d = host.find(f->host)) {
-            boot_vga |= d->boot_vga.value_or(false);
-            vga |= d->class16() == 0x0300;
-        }
+        if (const HostDevice* d = host.find(f->host); d && d->class16() == kClassVga) return true;
+    return false;
+}
+
+// Kernel command line: the IOMMU on, passthrough mode, and the boot framebuffer released when a
+// passed function is the boot VGA.
+void plan_cmdline(HostConfig& c, const std::vector<const PassedFunction*>& functions, const Host& host) {
+    if (host.intel()) c.cmdline.push_back("intel_iommu=on");
+    c.cmdline.push_back("iommu=pt");
+    bool boot_vga = false;
+    for (const PassedFunction* f : functions)
+        if (const HostDevice* d = host.find(f->host)) boot_vga |= d->boot_vga.value_or(false);
     if (boot_vga)
         c.cmdline.push_back(host.kernel_release.empty() || host.kernel_at_least(5, 15) ? "initcall_blacklist=sysfb_init"
                                                                                          : "video=efifb:off");
-    std::string params = join(c.cmdline, " ");
+}
 
+void plan_modprobe(HostConfig& c, const Vm& vm, const std::vector<const PassedFunction*>& functions, const Host& host) {
+    bool vga = passes_vga(functions, host);
     // modprobe.d: ids= unless a device with one of those IDs stays with the host.
     std::vector<std::string> ids, drivers, kept;
     for (const PassedFunction* f : functions) {
@@ -208,11 +217,19 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
     for (const auto& d : drivers) modprobe << "softdep " << d << " pre: vfio-pci\n";
     c.files.push_back({"/etc/modprobe.d/vfio.conf", modprobe.str()});
 
+}
+
+void plan_modules_load(HostConfig& c, const Host& host) {
     std::string modules = "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n";
     if (!host.kernel_release.empty() && !host.kernel_at_least(6, 2))
         modules += "# Kernel " + host.kernel_release + ": vfio_virqfd is separate before 6.2.\nvfio_virqfd\n";
     c.files.push_back({"/etc/modules-load.d/vfio.conf", modules});
 
+}
+
+// Boot loader: where the kernel command line additions go and what applies them.
+void plan_boot_loader(HostConfig& c, const Host& host, Distro distro, Boot boot) {
+    std::string params = join(c.cmdline, " ");
     // Boot loader.
     if (boot == Boot::Grub) {
         if (distro == Distro::Debian || distro == Distro::Proxmox) {
@@ -244,6 +261,9 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
         c.cmdline_how = "Append them to the `options` line of each entry in /boot/loader/entries/*.conf.";
     }
 
+}
+
+void plan_initramfs(HostConfig& c, Distro distro) {
     // Initramfs: vfio-pci must be in it to win against drivers loaded from the initramfs.
     switch (distro) {
     case Distro::Debian:
@@ -261,6 +281,17 @@ HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot)
         c.commands.push_back("dracut -f --regenerate-all");
         break;
     }
+}
+
+HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
+    require_host_addresses(vm, "host config");
+    HostConfig c;
+    std::vector<const PassedFunction*> functions = passed_functions(vm);
+    plan_cmdline(c, functions, host);
+    plan_modprobe(c, vm, functions, host);
+    plan_modules_load(c, host);
+    plan_boot_loader(c, host, distro, boot);
+    plan_initramfs(c, distro);
     add_looking_glass(c, vm, distro);
     c.commands.push_back("reboot");
     return c;

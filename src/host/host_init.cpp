@@ -117,7 +117,7 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
         for (const auto& f : p.functions) legacy_igd |= f.legacy_igd;
     }
     for (const auto& b : best)
-        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == 0x0300;
+        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == kClassVga;
 
     std::string header = "# Written by vfiogen init --from-host " + bdf.str() + ". Check name, memory, disks and ostype.\n";
     for (const auto& b : best)

@@ -31,6 +31,7 @@ struct HostRoot {
 
 // PCI class codes (the 24-bit `class` file: base class, subclass, programming interface).
 constexpr unsigned kClassBaseDisplay = 0x03;    // 0x0300 VGA, 0x0302 3D controller
+constexpr unsigned kClassVga = 0x0300;          // VGA compatible controller (class16)
 constexpr unsigned kClassPciBridge = 0x0604;    // PCI-to-PCI bridge (root and switch ports)
 constexpr unsigned kClassHdAudio = 0x0403;      // HD audio (HDMI/DP audio of GPUs, PCH audio)
 
