@@ -34,23 +34,39 @@ struct Binding {
     PciAddress host;
 };
 
-}  // namespace
+// The functions `p` binds on the host, each role to a function with its vendor:device ID,
+// preferring the functions of `device` (the device asked for); nothing when `p` does not match
+// `first`.
+std::vector<Binding> bind_profile(const Profile& p, const HostDevice& first, const std::vector<const HostDevice*>& device,
+                                  const Host& host) {
+    bool matches = std::any_of(p.functions.begin(), p.functions.end(), [&](const ProfileFunction& f) {
+        return f.id && f.id->vendor == first.id.vendor && f.id->device == first.id.device;
+    });
+    std::vector<Binding> bound;
+    if (!matches) return bound;
+    std::vector<PciAddress> used;
+    for (const auto& f : p.functions) {
+        if (!f.id) continue;
+        const HostDevice* pick = nullptr;
+        auto fits = [&](const HostDevice& d) {
+            return d.id.vendor == f.id->vendor && d.id.device == f.id->device &&
+                   std::find(used.begin(), used.end(), d.address) == used.end();
+        };
+        for (const HostDevice* d : device)
+            if (!pick && fits(*d)) pick = d;
+        for (const auto& d : host.devices)
+            if (!pick && fits(d)) pick = &d;
+        if (!pick) continue;
+        used.push_back(pick->address);
+        bound.push_back({f.role, pick->address});
+    }
+    return bound;
+}
 
-InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLibrary& profiles, PciNames& names) {
-    PciAddress bdf = bdf_in;
-    if (!bdf.function) bdf.function = 0;
-    const HostDevice* first = host.find(bdf);
-    Mark mark{"--from-host", 0, 0};
-    if (!first)
-        throw InputError(mark, "no PCI function " + bdf.str() + " on this host (" + host.root.sysfs +
-                                   "/bus/pci/devices); `vfiogen host scan` lists the GPUs");
-    if (first->is_bridge()) throw InputError(mark, bdf.str() + " is a PCI bridge; give the GPU's address");
-    std::vector<const HostDevice*> device;  // the device's functions, in function order
-    for (const auto& d : host.devices)
-        if (d.address.same_device(bdf) && !d.is_bridge()) device.push_back(&d);
-
-    // Find the profile binding the most functions.
-    InitResult result;
+// The profile on the search path binding the most functions (its name in result.profile), or
+// nothing when none matches.
+std::vector<Binding> best_profile(InitResult& result, const HostDevice& first, const std::vector<const HostDevice*>& device,
+                                  const Host& host, ProfileLibrary& profiles) {
     std::vector<Binding> best;
     for (const auto& name : profiles.available()) {
         const Profile* p = nullptr;
@@ -59,66 +75,48 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
         } catch (const InputError&) {
             continue;  // a broken profile elsewhere on the path does not stop init
         }
-        bool matches = std::any_of(p->functions.begin(), p->functions.end(), [&](const ProfileFunction& f) {
-            return f.id && f.id->vendor == first->id.vendor && f.id->device == first->id.device;
-        });
-        if (!matches) continue;
-        std::vector<Binding> bound;
-        std::vector<PciAddress> used;
-        for (const auto& f : p->functions) {
-            if (!f.id) continue;
-            const HostDevice* pick = nullptr;
-            auto fits = [&](const HostDevice& d) {
-                return d.id.vendor == f.id->vendor && d.id.device == f.id->device &&
-                       std::find(used.begin(), used.end(), d.address) == used.end();
-            };
-            for (const HostDevice* d : device)
-                if (!pick && fits(*d)) pick = d;
-            for (const auto& d : host.devices)
-                if (!pick && fits(d)) pick = &d;
-            if (!pick) continue;
-            used.push_back(pick->address);
-            bound.push_back({f.role, pick->address});
-        }
+        std::vector<Binding> bound = bind_profile(*p, first, device, host);
         if (bound.size() > best.size()) {
             best = bound;
             result.profile = name;
         }
     }
+    return best;
+}
 
-    if (best.empty()) {
-        result.profile = "host-" + hex_digits(first->id.vendor, 4) + "-" + hex_digits(first->id.device, 4);
-        YAML::Emitter p;
-        p << YAML::BeginMap << YAML::Key << "name" << YAML::Value << result.profile;
-        // pci.ids names hold ": " (AMD's 1022:13ed), " #" and quotes: the emitter quotes them as needed.
-        p << YAML::Key << "description" << YAML::Value
-          << names.vendor(first->id.vendor) + " " + names.device(first->id.vendor, first->id.device) + " [" + first->id.str() + "]";
-        p << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
-        std::vector<std::string> roles;
-        for (const HostDevice* d : device) {
-            std::string role = role_for(*d, bdf);
-            int n = 1;
-            std::string unique = role;
-            while (std::find(roles.begin(), roles.end(), unique) != roles.end()) unique = role + std::to_string(++n);
-            roles.push_back(unique);
-            p << YAML::BeginMap << YAML::Key << "role" << YAML::Value << unique << YAML::Key << "id" << YAML::Value
-              << YAML::DoubleQuoted << d->id.str() << YAML::Key << "function" << YAML::Value << *d->address.function
-              << YAML::EndMap;
-            best.push_back({unique, d->address});
-        }
-        p << YAML::EndSeq << YAML::EndMap;
-        result.profile_yaml = "# Written by vfiogen init --from-host " + bdf.str() + ": a minimal profile for this device.\n" +
-                              emitted(p);
+// A minimal profile for a device no profile matches (result.profile, result.profile_yaml), one
+// role per function of `device`; returns the bindings.
+std::vector<Binding> minimal_profile(InitResult& result, const HostDevice& first, const std::vector<const HostDevice*>& device,
+                                     const PciAddress& bdf, PciNames& names) {
+    std::vector<Binding> best;
+    result.profile = "host-" + hex_digits(first.id.vendor, 4) + "-" + hex_digits(first.id.device, 4);
+    YAML::Emitter p;
+    p << YAML::BeginMap << YAML::Key << "name" << YAML::Value << result.profile;
+    // pci.ids names hold ": " (AMD's 1022:13ed), " #" and quotes: the emitter quotes them as needed.
+    p << YAML::Key << "description" << YAML::Value
+      << names.vendor(first.id.vendor) + " " + names.device(first.id.vendor, first.id.device) + " [" + first.id.str() + "]";
+    p << YAML::Key << "functions" << YAML::Value << YAML::BeginSeq;
+    std::vector<std::string> roles;
+    for (const HostDevice* d : device) {
+        std::string role = role_for(*d, bdf);
+        int n = 1;
+        std::string unique = role;
+        while (std::find(roles.begin(), roles.end(), unique) != roles.end()) unique = role + std::to_string(++n);
+        roles.push_back(unique);
+        p << YAML::BeginMap << YAML::Key << "role" << YAML::Value << unique << YAML::Key << "id" << YAML::Value
+          << YAML::DoubleQuoted << d->id.str() << YAML::Key << "function" << YAML::Value << *d->address.function
+          << YAML::EndMap;
+        best.push_back({unique, d->address});
     }
+    p << YAML::EndSeq << YAML::EndMap;
+    result.profile_yaml = "# Written by vfiogen init --from-host " + bdf.str() + ": a minimal profile for this device.\n" +
+                          emitted(p);
+    return best;
+}
 
-    bool legacy_igd = false, display = false;
-    if (!result.profile_yaml) {
-        const Profile& p = profiles.load(result.profile, Mark{result.profile, 0, 0});
-        for (const auto& f : p.functions) legacy_igd |= f.legacy_igd;
-    }
-    for (const auto& b : best)
-        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == kClassVga;
-
+// The VM file passing `bindings` of `result.profile`, with a header naming each function.
+std::string vm_file_yaml(const InitResult& result, const std::vector<Binding>& best, bool legacy_igd, bool display,
+                         const PciAddress& bdf, const Host& host, PciNames& names) {
     std::string header = "# Written by vfiogen init --from-host " + bdf.str() + ". Check name, memory, disks and ostype.\n";
     for (const auto& b : best)
         if (const HostDevice* d = host.find(b.host))
@@ -144,7 +142,37 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
         vm << YAML::BeginMap << YAML::Key << "role" << YAML::Value << b.role << YAML::Key << "host" << YAML::Value
            << YAML::DoubleQuoted << b.host.str() << YAML::EndMap;
     vm << YAML::EndSeq << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
-    result.vm_yaml = header + emitted(vm);
+    return header + emitted(vm);
+}
+
+}  // namespace
+
+InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLibrary& profiles, PciNames& names) {
+    PciAddress bdf = bdf_in;
+    if (!bdf.function) bdf.function = 0;
+    const HostDevice* first = host.find(bdf);
+    Mark mark{"--from-host", 0, 0};
+    if (!first)
+        throw InputError(mark, "no PCI function " + bdf.str() + " on this host (" + host.root.sysfs +
+                                   "/bus/pci/devices); `vfiogen host scan` lists the GPUs");
+    if (first->is_bridge()) throw InputError(mark, bdf.str() + " is a PCI bridge; give the GPU's address");
+    std::vector<const HostDevice*> device;  // the device's functions, in function order
+    for (const auto& d : host.devices)
+        if (d.address.same_device(bdf) && !d.is_bridge()) device.push_back(&d);
+
+    InitResult result;
+    std::vector<Binding> best = best_profile(result, *first, device, host, profiles);
+    if (best.empty()) best = minimal_profile(result, *first, device, bdf, names);
+
+    bool legacy_igd = false, display = false;
+    if (!result.profile_yaml) {
+        const Profile& p = profiles.load(result.profile, Mark{result.profile, 0, 0});
+        for (const auto& f : p.functions) legacy_igd |= f.legacy_igd;
+    }
+    for (const auto& b : best)
+        if (const HostDevice* d = host.find(b.host)) display |= d->class16() == kClassVga;
+
+    result.vm_yaml = vm_file_yaml(result, best, legacy_igd, display, bdf, host, names);
     return result;
 }
 
