@@ -276,6 +276,17 @@ check "attach, no such domain" 69 "attach to 'nope' on test:///default: there is
 
 # Only one source file talks to libvirt's C API: tests/layers_test.py (ctest layers).
 
+# libvirt is opened only by define and attach (dlopen): the binary does not link it, and with an
+# unloadable libvirt.so.0 first on the search path render, check and host scan still work while
+# define says which package is missing.
+if readelf -d "$vfiogen" | grep -q 'NEEDED.*libvirt'; then echo "FAIL: vfiogen links libvirt.so"; failed=$((failed + 1)); fi
+mkdir -p "$work/nolibvirt" && : >"$work/nolibvirt/libvirt.so.0"
+check "render without libvirt" 0 "" -- env LD_LIBRARY_PATH="$work/nolibvirt" "$vfiogen" render -t libvirt "$t10"
+check "check without libvirt" 0 "" -- env LD_LIBRARY_PATH="$work/nolibvirt" "$vfiogen" check "$t10"
+check "host scan without libvirt" 0 "" -- env LD_LIBRARY_PATH="$work/nolibvirt" "$vfiogen" host scan --root "$src/tests/data/hosts/gt1030"
+check "define without libvirt" 69 "install Debian's package libvirt0 to define or attach domains" -- \
+    env LD_LIBRARY_PATH="$work/nolibvirt" "$vfiogen" define --connect test:///default "$t10"
+
 # Host commands read a fixture tree (tests/data/hosts) through --root / --sysfs-root / --proc-root.
 hosts=$src/tests/data/hosts
 check "host --help" 0 "" -- "$vfiogen" host --help

@@ -18,7 +18,7 @@ namespace {
 std::string describe_uri(const std::string& uri) { return uri.empty() ? "libvirt's default URI" : uri; }
 
 ServiceError service_error(const std::string& doing, const LibvirtError& e) {
-    return ServiceError(doing + ": " + e.what() + " (libvirt error code " + std::to_string(e.code()) + ")");
+    return ServiceError(doing + ": " + e.what() + (e.code() ? " (libvirt error code " + std::to_string(e.code()) + ")" : ""));
 }
 
 LibvirtConnection connect(const DeployOptions& opts) {
