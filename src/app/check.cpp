@@ -34,18 +34,6 @@ bool ends_with(const std::string& s, const char* suffix) {
     return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-std::string dirname_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string stem_of(const std::string& path) {
-    std::string base = path.substr(path.rfind('/') + 1);
-    size_t dot = base.rfind('.');
-    return dot == std::string::npos ? base : base.substr(0, dot);
-}
-
 // Reads `path` whole; throws InputError (Unreadable) like yaml_source does for YAML.
 std::string read_input(const std::string& path) {
     struct stat st {};
@@ -320,11 +308,9 @@ void Checker::check_profile(const std::string& text, FileResult& r) {
         struct stat st {};
         if (stat(r.path.c_str(), &st) == 0) {
             // Load through a library rooted at the profile's own directory, so `extends` resolves.
-            std::vector<std::string> dirs = ProfileLibrary::default_search_path(options_.profile_dirs, r.path);
-            dirs.insert(dirs.begin(), dirname_of(r.path));
-            ProfileLibrary library(dirs);
+            ProfileLibrary library(ProfileLibrary::default_search_path(options_.profile_dirs, r.path));
             library.trust_owner_of(r.path);
-            library.load(stem_of(r.path), Mark{r.path, 0, 0});
+            library.load_file(r.path);
         }
     } catch (const InputError& e) {
         if (e.kind() == InputError::Kind::Unreadable && e.diagnostic().mark.file == r.path) throw;

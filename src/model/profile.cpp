@@ -1,6 +1,7 @@
 #include "model/profile.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <climits>
 #include <cstdio>
@@ -134,7 +135,20 @@ std::vector<std::string> ProfileLibrary::default_search_path(const std::vector<s
     return dirs;
 }
 
+const Profile& ProfileLibrary::load_file(const std::string& path) {
+    std::string base = path.substr(path.rfind('/') + 1);
+    for (const char* ext : {".yaml", ".yml"})
+        if (size_t n = std::strlen(ext); base.size() > n && base.compare(base.size() - n, n, ext) == 0) {
+            base.resize(base.size() - n);
+            break;
+        }
+    dirs_.insert(dirs_.begin(), dirname_of(path));
+    pinned_[base] = path;
+    return load(base, Mark{path, 0, 0});
+}
+
 std::optional<std::string> ProfileLibrary::locate(const std::string& name) const {
+    if (auto it = pinned_.find(name); it != pinned_.end()) return it->second;
     for (const auto& dir : dirs_) {
         std::string path = dir + "/" + name + ".yaml";
         if (is_file(path)) return path;

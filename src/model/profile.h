@@ -63,6 +63,10 @@ public:
     // Throws InputError at `ref` for a malformed name, a missing profile (with "did you mean")
     // or a cyclic `extends`; errors inside the profile file carry that file's marks.
     const Profile& load(const std::string& name, const Mark& ref);
+    // Loads the profile file at `path` itself (`check` of a profile file): its name is the file
+    // name without ".yaml" or ".yml", and its own directory is searched first for `extends`.
+    // Throws InputError like load().
+    const Profile& load_file(const std::string& path);
 
     // Names of every profile found on the search path, sorted.
     std::vector<std::string> available() const;
@@ -81,6 +85,7 @@ private:
     std::optional<std::string> locate(const std::string& name) const;
 
     std::vector<std::string> dirs_;
+    std::map<std::string, std::string> pinned_;  // name -> the file load_file() was given for it
     std::map<std::string, Profile> cache_;
     std::set<uid_t> owners_;
 };

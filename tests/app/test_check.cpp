@@ -345,3 +345,21 @@ TEST_CASE("a conf over 20,000 lines and a domain over 5,000 elements are refused
     FileResult fits = checker.check_text(domain(4994), "domain.xml");
     CHECK_FALSE(fits.unreadable);
 }
+
+TEST_CASE("a profile file is checked as itself: .yml loads, a .yaml of the same name beside it is not taken") {
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-yml-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "profiles");
+    std::string good = "name: card\nfunctions:\n  - role: gpu\n    id: \"10de:1d01\"\n    function: 0\n";
+    std::ofstream(dir / "profiles" / "card.yml") << good;
+    Checker c(CheckOptions{});
+    FileResult alone = c.check_file((dir / "profiles" / "card.yml").string());
+    CHECK(alone.findings.empty());
+    std::ofstream(dir / "profiles" / "card.yaml") << "name: card\nfunctions: []\n";  // broken twin
+    FileResult yml = c.check_file((dir / "profiles" / "card.yml").string());
+    CHECK(yml.findings.empty());
+    FileResult yaml = c.check_file((dir / "profiles" / "card.yaml").string());
+    REQUIRE(yaml.findings.size() == 1);
+    CHECK(yaml.findings[0].rule == "profile-invalid");
+    fs::remove_all(dir);
+}
