@@ -12,6 +12,11 @@
 #include "base/diagnostic.h"
 
 namespace vfiogen {
+
+bool is_regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 namespace {
 
 InputError unreadable(const std::string& path, const std::string& message) {

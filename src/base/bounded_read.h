@@ -24,6 +24,11 @@ enum class Excess {
     Truncate,  // the first `limit` bytes (a ROM's signature, the first line of a file)
 };
 
+// Whether `path` (symlinks followed) is a regular file: not missing, a directory, a FIFO or a
+// device. For existence checks only; reading goes through read_regular_file, which checks the
+// open descriptor itself.
+bool is_regular_file(const std::string& path);
+
 // Reads the file at `path` (symlinks followed), at most `limit` bytes. The file is opened with
 // O_NONBLOCK, and fstat on the open descriptor must show a regular file, so a FIFO or a device
 // neither blocks nor is read. Throws InputError (kind Unreadable) at Mark{path}: "cannot open:

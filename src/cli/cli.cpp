@@ -546,8 +546,7 @@ int run_init(const po::variables_map& args) {
     std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
     OutputOptions output;
     output.replace = args.count("force") > 0;
-    struct stat st {};
-    if (out != "-" && !output.replace && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+    if (out != "-" && !output.replace && is_regular_file(out))
         throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
     ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
     Host host = read_host(host_root(args));

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "base/suggest.h"
+#include "base/bounded_read.h"
 #include "libvirt/libvirt_xml.h"
 
 namespace vfiogen {
@@ -407,8 +408,7 @@ struct DomainSchema::Impl : SchemaData {};
 
 DomainSchema::DomainSchema(const std::string& path, std::string libvirt_version)
     : impl_(std::make_unique<Impl>()) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (!is_regular_file(path))
         throw InputError(
             Mark{path, 0, 0},
             "cannot read the libvirt RelaxNG schema (missing or not RelaxNG); install libvirt-common",

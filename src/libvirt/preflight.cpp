@@ -1,4 +1,5 @@
 #include "libvirt/preflight.h"
+#include "base/bounded_read.h"
 
 #include <sys/stat.h>
 
@@ -39,11 +40,6 @@ std::string joined(const std::vector<std::string>& list) {
     std::string out;
     for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
     return out.empty() ? "none" : out;
-}
-
-bool regular_file(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 class Preflight {
@@ -161,7 +157,7 @@ private:
                     add(Status::Fail, f.romfile_mark, "ROM file " + path + " is not an absolute path; set rom_dir to one");
                 } else if (!local_) {
                     add(Status::Unchecked, f.romfile_mark, "ROM file " + path + " is on the remote host; not checked");
-                } else if (regular_file(path)) {
+                } else if (is_regular_file(path)) {
                     add(Status::Pass, f.romfile_mark, "ROM file " + path + " exists");
                 } else {
                     add(Status::Fail, f.romfile_mark,

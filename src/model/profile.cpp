@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/bounded_read.h"
 #include "base/install_paths.h"
 #include "base/suggest.h"
 #include "model/keys.h"
@@ -18,11 +19,6 @@
 
 namespace vfiogen {
 namespace {
-
-bool is_file(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 std::string dirname_of(const std::string& path) {
     size_t slash = path.rfind('/');
@@ -151,7 +147,7 @@ std::optional<std::string> ProfileLibrary::locate(const std::string& name) const
     if (auto it = pinned_.find(name); it != pinned_.end()) return it->second;
     for (const auto& dir : dirs_) {
         std::string path = dir + "/" + name + ".yaml";
-        if (is_file(path)) return path;
+        if (is_regular_file(path)) return path;
     }
     return std::nullopt;
 }
