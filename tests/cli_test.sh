@@ -349,6 +349,22 @@ check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use 
     "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
 check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
+# --distro defaults to the host tree's own: gt1030 has PVE's OVMF package, iommu-off has no os-release.
+check "host config: the host's distribution" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml"
+head -1 "$work/out" | grep -qF "): proxmox, grub" || fail "host config did not take gt1030 for Proxmox: $(head -1 "$work/out")"
+check "host config: unknown distribution" 64 "vfiogen: error: cannot tell the host's distribution from $hosts/iommu-off/etc/os-release: give --distro" -- \
+    "$vfiogen" host config --root "$hosts/iommu-off" "$src/examples/libvirt-intel-hd630.yaml"
+# Host files are laid out by templates that --templates overrides; an override must keep the marker.
+mkdir -p "$work/host-templates"
+printf '# Written by vfiogen host config (site layout)\n{{#claim}}{{.}}\n{{/claim}}' >"$work/host-templates/host-modprobe-vfio.conf.mustache"
+check "host config --templates" 0 "" -- "$vfiogen" host config "${gt[@]}" --templates "$work/host-templates" -o "$work/tpl-root"
+[[ $(cat "$work/tpl-root/etc/modprobe.d/vfio.conf") == "# Written by vfiogen host config (site layout)
+options vfio-pci ids=10de:1d01,10de:0fb8 disable_vga=1" ]] || fail "host config --templates: $(cat "$work/tpl-root/etc/modprobe.d/vfio.conf")"
+grep -qxF "softdep nouveau pre: vfio-pci" "$work/tpl-root/etc/modprobe.d/vfio.conf" && fail "host config --templates kept the built-in layout"
+printf 'options vfio-pci ids=1234:5678\n' >"$work/host-templates/host-modprobe-vfio.conf.mustache"
+check "host config --templates without the marker" 1 "$work/host-templates/host-modprobe-vfio.conf.mustache: error: the template's output lacks the line 'Written by vfiogen host config'" -- \
+    "$vfiogen" host config "${gt[@]}" --templates "$work/host-templates" -o "$work/tpl-root2"
+[[ -e $work/tpl-root2 ]] && fail "host config wrote files although a template was refused"
 check "init --help" 0 "" -- "$vfiogen" init --help
 check "init --from-host to stdout" 0 "" -- "$vfiogen" init --from-host 01:00 --root "$hosts/gt1030" --profiles "$src/profiles"
 grep -qxF "  - profile: nvidia-gt1030" "$work/out" || { echo "FAIL: init did not pick nvidia-gt1030"; failed=$((failed + 1)); }

@@ -461,27 +461,30 @@ int run_host_check(const po::variables_map& args) {
 po::options_description host_config_options() {
     po::options_description o("Options");
     o.add_options()
-        ("distro", po::value<std::string>()->required()->value_name("DISTRO"), "debian, proxmox, arch or fedora")
+        ("distro", po::value<std::string>()->value_name("DISTRO"),
+         "debian, proxmox, arch or fedora (default: the host's, from /etc/pve, /usr/share/pve-edk2-firmware or "
+         "/etc/os-release ID and ID_LIKE)")
         ("boot", po::value<std::string>()->value_name("LOADER"),
          "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
         ("output,o", po::value<std::string>()->value_name("DIR"),
          "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
         ("install", "allow -o / (write into the real /etc)");
-    add_profiles_option(o);
-    add_vm_file_option(o, true);
     add_host_root_options(o);
-    o.add_options()("help,h", "show this help");
+    add_rendering_input_options(o);
     return o;
 }
 
 int run_host_config(const po::variables_map& args) {
-    static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
-    std::string distro_name = args["distro"].as<std::string>();
-    auto d = std::find(distros.begin(), distros.end(), distro_name);
-    if (d == distros.end())
-        throw UsageError("unknown distro '" + distro_name + "': use debian, proxmox, arch or fedora" +
-                         did_you_mean(distro_name, distros));
-    Distro distro = static_cast<Distro>(d - distros.begin());
+    std::optional<Distro> distro;
+    if (args.count("distro")) {
+        static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
+        std::string name = args["distro"].as<std::string>();
+        auto d = std::find(distros.begin(), distros.end(), name);
+        if (d == distros.end())
+            throw UsageError("unknown distro '" + name + "': use debian, proxmox, arch or fedora" +
+                             did_you_mean(name, distros));
+        distro = static_cast<Distro>(d - distros.begin());
+    }
     std::optional<Boot> boot;
     if (args.count("boot")) {
         std::string b = args["boot"].as<std::string>();
@@ -500,11 +503,16 @@ int run_host_config(const po::variables_map& args) {
     }
     Vm vm = load_vm_arg(args);
     Host host = read_host(host_root(args));
-    Boot loader = boot.value_or(default_boot(distro, host));
-    HostConfig config = host_config(vm, host, distro, loader);
+    if (!distro) distro = detect_distro(host.root);
+    if (!distro)
+        throw UsageError("cannot tell the host's distribution from " + host.root.file("/etc/os-release") +
+                         ": give --distro debian, proxmox, arch or fedora");
+    Boot loader = boot.value_or(default_boot(*distro, host));
+    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    HostConfig config = host_config(vm, host, *distro, loader, templates);
     for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
     if (!dir) {
-        std::cout << format_host_config(config, vm, distro, loader);
+        std::cout << format_host_config(config, vm, *distro, loader);
         return kExitOk;
     }
     std::vector<TreeFile> files;
@@ -700,15 +708,17 @@ std::vector<Command> host_commands() {
          "2 when VM.yaml or the host cannot be read.",
          host_check_options, run_host_check, "vm-file"},
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
-         "VM.yaml --distro debian|proxmox|arch|fedora [--boot grub|systemd-boot] [-o DIR]",
+         "VM.yaml [--distro debian|proxmox|arch|fedora] [--boot grub|systemd-boot] [-o DIR] [--templates DIR]",
          "Prints (or writes under DIR: all files or none, never through a symlink below DIR, a file vfiogen\n"
         "did not write kept as NAME.vfiogen-old) the kernel command line additions and\n"
          "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
          "for the drivers the functions use today), /etc/modules-load.d/vfio.conf (vfio_virqfd only before\n"
          "kernel 6.2), the distribution's initramfs configuration and the commands to run. Reads the host\n"
          "(drivers, boot_vga, kernel release) from --root/--sysfs-root/--proc-root. Warns when ids= would\n"
-         "also claim a device the host keeps and uses driver_override by address instead.\n"
-         "-o / (the real /etc) needs --install.",
+         "also claim a device the host keeps and uses driver_override by address instead. Each file is laid\n"
+         "out by a template (host-*.mustache) that --templates DIR overrides; it must keep the line\n"
+         "'Written by vfiogen host config'. --distro defaults to the host's own. -o / (the real /etc) needs\n"
+         "--install.",
          host_config_options, run_host_config, "vm-file"},
         {"init", "write a VM file for a host device (init --from-host BDF)",
          "--from-host BDF [-o VM.yaml [--force]] [--profiles DIR] [--root DIR]",

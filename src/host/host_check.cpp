@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "base/bounded_read.h"
+#include "base/strings.h"
 #include "base/text_escape.h"
+#include "host/host_config.h"
 #include "host/host_scan.h"
 
 namespace vfiogen {
@@ -33,11 +35,6 @@ bool file_exists(const std::string& path) {
     return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::string join_list(const std::vector<std::string>& items, const std::string& sep = ", ") {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-    return out;
-}
 
 // "0000:01:00.0 (gpu of nvidia-gt1030)"
 std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
@@ -46,8 +43,8 @@ std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
 
 std::string vm_line(const Mark& mark) { return format_mark(mark); }
 
-// The host's distribution from <root>/etc/os-release (ID, then ID_LIKE), PVE when its OVMF
-// package directory exists; with the package that ships OVMF there and where its files go.
+// The host's distribution (host config's detect_distro), with the package that ships OVMF there
+// and where its files go.
 struct HostDistro {
     std::string id;        // debian, fedora, arch, pve, or "" when unknown
     std::string name;      // "Debian/Ubuntu", ...
@@ -56,24 +53,15 @@ struct HostDistro {
 };
 
 HostDistro host_distro(const HostRoot& root) {
-    struct stat st {};
-    if (stat(root.file("/usr/share/pve-edk2-firmware").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    std::optional<Distro> d = detect_distro(root);
+    if (!d) return {};
+    switch (*d) {
+    case Distro::Proxmox:
         return {"pve", "Proxmox VE", "apt-get install pve-edk2-firmware", "/usr/share/pve-edk2-firmware/"};
-    std::ifstream in(root.file("/etc/os-release"));
-    std::string line, ids;
-    for (int n = 0; n < 200 && std::getline(in, line); ++n)
-        if (line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0)
-            ids += " " + line.substr(line.find('=') + 1);
-    for (auto& c : ids)
-        if (c == '"' || c == '\'') c = ' ';
-    auto has = [&](const char* id) {
-        return (ids + " ").find(std::string(" ") + id + " ") != std::string::npos;
-    };
-    if (has("debian") || has("ubuntu"))
-        return {"debian", "Debian/Ubuntu", "apt-get install ovmf", "/usr/share/OVMF/"};
-    if (has("fedora") || has("rhel") || has("centos"))
-        return {"fedora", "Fedora/RHEL", "dnf install edk2-ovmf", "/usr/share/edk2/ovmf/"};
-    if (has("arch")) return {"arch", "Arch", "pacman -S edk2-ovmf", "/usr/share/edk2/x64/"};
+    case Distro::Debian: return {"debian", "Debian/Ubuntu", "apt-get install ovmf", "/usr/share/OVMF/"};
+    case Distro::Fedora: return {"fedora", "Fedora/RHEL", "dnf install edk2-ovmf", "/usr/share/edk2/ovmf/"};
+    case Distro::Arch: return {"arch", "Arch", "pacman -S edk2-ovmf", "/usr/share/edk2/x64/"};
+    }
     return {};
 }
 
@@ -207,7 +195,7 @@ private:
             for (const auto& u : host_.iommu_units) units.push_back(u.name);
             add(CheckStatus::Pass, "iommu-enabled",
                 "IOMMU on: " + std::to_string(host_.iommu_groups.size()) + " IOMMU groups, /sys/class/iommu: " +
-                    (units.empty() ? "(empty)" : join_list(units)));
+                    (units.empty() ? "(empty)" : join(units, ", ")));
             return;
         }
         std::string fix;
@@ -262,13 +250,13 @@ private:
         }
         if (!without.empty())
             add(CheckStatus::Fail, "interrupt-remapping",
-                "no interrupt remapping on " + join_list(without) +
+                "no interrupt remapping on " + join(without, ", ") +
                     " (VT-d ecap bit 3 clear): vfio_iommu_type1 refuses to assign devices",
                 "add the line `options vfio_iommu_type1 allow_unsafe_interrupts=1` to "
                 "/etc/modprobe.d/iommu_unsafe_interrupts.conf (a security trade-off: a guest can forge interrupts)");
         else if (!with.empty())
             add(CheckStatus::Pass, "interrupt-remapping",
-                "interrupt remapping supported by " + join_list(with) + " (VT-d ecap bit 3)");
+                "interrupt remapping supported by " + join(with, ", ") + " (VT-d ecap bit 3)");
         else
             add(CheckStatus::Info, "interrupt-remapping",
                 "cannot tell from sysfs whether interrupt remapping is on (no VT-d ecap register)",
@@ -284,13 +272,12 @@ private:
             add(CheckStatus::Pass, "vfio-modules", "vfio, vfio_iommu_type1 and vfio_pci are loaded");
             return;
         }
-        std::vector<std::string> lines = wanted;
-        if (!host_.kernel_release.empty() && !host_.kernel_at_least(6, 2)) lines.push_back("vfio_virqfd");
+        std::vector<std::string> lines = vfio_boot_modules(host_);
         add(CheckStatus::Warn, "vfio-modules",
-            "not loaded: " + join_list(missing) +
+            "not loaded: " + join(missing, ", ") +
                 " (PVE and libvirt load vfio-pci when a VM starts, but `ids=` only claims devices at boot when "
                 "the modules load early)",
-            "add the lines " + join_list(lines, ", ") + " to /etc/modules-load.d/vfio.conf (one per line)" +
+            "add the lines " + join(lines, ", ") + " to /etc/modules-load.d/vfio.conf (one per line)" +
                 (host_.kernel_at_least(6, 2) ? "; vfio_virqfd is part of vfio since kernel 6.2" : ""));
     }
 
@@ -326,12 +313,18 @@ private:
             add(CheckStatus::Pass, "reset-method", who + ": reset_method " + *d->reset_method);
     }
 
-    std::vector<std::string> vm_ids() const {
-        std::vector<std::string> ids;
+    std::vector<FunctionToClaim> vm_functions() const {
+        std::vector<FunctionToClaim> out;
         for (const auto& dev : vm_.passthrough)
-            for (const auto& f : dev.functions)
-                if (std::find(ids.begin(), ids.end(), f.id.str()) == ids.end()) ids.push_back(f.id.str());
-        return ids;
+            for (const auto& f : dev.functions) out.push_back({f.host, f.id, f.role});
+        return out;
+    }
+
+    // The directives `host config` writes to /etc/modprobe.d/vfio.conf for `functions`, quoted.
+    std::string claim_lines(const std::vector<FunctionToClaim>& functions) const {
+        std::vector<std::string> quoted;
+        for (const auto& line : plan_vfio_claim(functions, host_).directives()) quoted.push_back("`" + line + "`");
+        return join(quoted, ", ");
     }
 
     void check_driver(const std::string& who, const HostDevice& d) {
@@ -351,9 +344,8 @@ private:
                         std::replace(s.begin(), s.end(), '.', '_');
                         return s;
                     }() + "` first), but a host driver in use may not let go",
-                "claim it at boot: add `options vfio-pci ids=" + join_list(vm_ids(), ",") + "` and `softdep " +
-                    d.driver + " pre: vfio-pci` to /etc/modprobe.d/vfio.conf, then rebuild the initramfs "
-                    "(`vfiogen host config` writes both)");
+                "claim it at boot: /etc/modprobe.d/vfio.conf with " + claim_lines(vm_functions()) +
+                    ", then rebuild the initramfs (`vfiogen host config` writes it)");
         }
     }
 
@@ -437,23 +429,24 @@ private:
             for (const HostDevice* m : v.members) members.push_back(m->address.str());
             if (v.viable()) {
                 add(CheckStatus::Pass, "iommu-group",
-                    "IOMMU group " + std::to_string(number) + " (" + join_list(members) +
+                    "IOMMU group " + std::to_string(number) + " (" + join(members, ", ") +
                         ") holds only passed functions, bridges and unbound or vfio-pci devices");
                 continue;
             }
-            std::vector<std::string> blockers, ids;
+            std::vector<std::string> blockers;
+            std::vector<FunctionToClaim> claim = vm_functions();
             for (const HostDevice* b : v.blockers) {
                 blockers.push_back(b->address.str() + " [" + hex_digits(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
-                if (std::find(ids.begin(), ids.end(), b->id.str()) == ids.end()) ids.push_back(b->id.str());
+                claim.push_back({b->address, b->id, ""});
             }
+            const char* them = v.blockers.size() == 1 ? "it" : "them";
             add(CheckStatus::Fail, "iommu-group",
-                "IOMMU group " + std::to_string(number) + " also holds " + join_list(blockers) +
+                "IOMMU group " + std::to_string(number) + " also holds " + join(blockers, ", ") +
                     ", which the VM does not pass: QEMU refuses a group that is not viable",
-                "take " + (v.blockers.size() == 1 ? std::string("it") : "them") +
-                    " from the host too: add " + join_list(ids, ",") +
-                    " to `options vfio-pci ids=` in /etc/modprobe.d/vfio.conf (or pass " +
-                    (v.blockers.size() == 1 ? "it" : "them") +
-                    " to the VM as well); a slot with its own group avoids this");
+                std::string("pass ") + them + " to the VM as well, or take " + them +
+                    " from the host too: /etc/modprobe.d/vfio.conf with " + claim_lines(claim) +
+                    " (`vfiogen host config` claims only the VM's own functions); a slot with its own group "
+                    "avoids this");
         }
     }
 
@@ -509,7 +502,7 @@ private:
         fix += match ? ", or drop firmware.loader and firmware.nvram_template: autoselection would use " +
                            match->executable
                      : ", or set firmware.loader and firmware.nvram_template to the host's files";
-        add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join_list(missing), fix);
+        add(CheckStatus::Fail, "ovmf", "OVMF files missing: " + join(missing, ", "), fix);
     }
 
     // qemu-server OVMF.pm: OVMF_CODE_4M.secboot.fd with SMM (q35), OVMF_CODE_4M.fd without;
@@ -523,9 +516,9 @@ private:
         for (const auto& p : want)
             if (!file_exists(host_.root.file(p))) missing.push_back(p);
         if (missing.empty())
-            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join_list(want));
+            add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join(want, ", "));
         else
-            add(CheckStatus::Fail, "ovmf", "OVMF files missing for PVE: " + join_list(missing),
+            add(CheckStatus::Fail, "ovmf", "OVMF files missing for PVE: " + join(missing, ", "),
                 "install PVE's OVMF: `apt-get install pve-edk2-firmware`");
     }
 
@@ -673,10 +666,18 @@ const std::vector<HostRule>& host_rules() {
 }
 
 std::string cmdline_fix(const Host& host, const std::string& action) {
-    if (file_exists(host.root.file("/etc/kernel/cmdline")))
-        return action + " the line in /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot";
-    return action + " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
-                    "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
+    std::optional<Distro> distro = detect_distro(host.root);
+    if (!distro && file_exists(host.root.file("/etc/kernel/cmdline"))) distro = Distro::Debian;  // kernel-install
+    if (!distro)
+        return action + " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
+                        "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
+    Boot boot = default_boot(*distro, host);
+    if (*distro != Distro::Proxmox && file_exists(host.root.file("/etc/kernel/cmdline"))) boot = Boot::SystemdBoot;
+    KernelCmdlinePlace place = kernel_cmdline_place(*distro, boot);
+    std::vector<std::string> commands;
+    for (const auto& command : place.apply) commands.push_back("`" + command + "`");
+    return action + " " + place.where + ", then " + (commands.empty() ? "" : "run " + join(commands, " and ") + " and ") +
+           "reboot";
 }
 
 std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& names) {

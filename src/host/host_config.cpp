@@ -1,37 +1,58 @@
 #include "host/host_config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "base/bounded_read.h"
 #include "base/diagnostic.h"
+#include "base/strings.h"
 #include "base/text_escape.h"
 
 namespace vfiogen {
 namespace {
 
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+bool is_directory(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);
+}
+
 void add_unique(std::vector<std::string>& list, const std::string& item) {
     if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-    return out;
+// Host drivers that claim a function of this vendor and kind at boot (DOMAIN.md, seeds 001-003):
+// the in-kernel and the vendor driver of each GPU vendor, and the HD audio driver.
+struct UsualDrivers {
+    unsigned vendor;  // PCI vendor ID
+    std::vector<std::string> display;
+};
+const std::vector<UsualDrivers>& usual_display_drivers() {
+    static const std::vector<UsualDrivers> table = {
+        {0x8086, {"i915"}},               // Intel (xe on Lunar Lake and later)
+        {0x10de, {"nouveau", "nvidia"}},  // NVIDIA: in-kernel and proprietary
+        {0x1002, {"amdgpu"}},             // AMD (radeon before GCN)
+    };
+    return table;
 }
+constexpr const char* kHdAudioDriver = "snd_hda_intel";
 
-// Host drivers that claim a function like this one at boot (DOMAIN.md, seeds 001-003).
 std::vector<std::string> usual_drivers(unsigned vendor, bool display, bool audio) {
-    if (audio) return {"snd_hda_intel"};
+    if (audio) return {kHdAudioDriver};
     if (!display) return {};
-    if (vendor == 0x8086) return {"i915"};
-    if (vendor == 0x10de) return {"nouveau", "nvidia"};
-    if (vendor == 0x1002) return {"amdgpu"};
+    for (const auto& row : usual_display_drivers())
+        if (row.vendor == vendor) return row.display;
     return {};
 }
 
-std::string distro_name(Distro d) {
+}  // namespace
+
+const char* distro_name(Distro d) {
     switch (d) {
     case Distro::Debian: return "debian";
     case Distro::Proxmox: return "proxmox";
@@ -40,6 +61,8 @@ std::string distro_name(Distro d) {
     }
     return "";
 }
+
+namespace {
 
 // The whole file; nothing when it is missing. Throws InputError naming the path for a FIFO, a
 // device (a host tree from elsewhere) or a file over kMaxHostFileBytes.
@@ -91,39 +114,147 @@ void refuse_control_characters(const std::string& text, const std::string& path)
 }  // namespace
 
 Boot default_boot(Distro distro, const Host& host) {
-    struct stat st {};
-    if (distro == Distro::Proxmox && stat(host.root.file("/etc/kernel/cmdline").c_str(), &st) == 0) return Boot::SystemdBoot;
+    if (distro == Distro::Proxmox && exists(host.root.file("/etc/kernel/cmdline"))) return Boot::SystemdBoot;
     return Boot::Grub;
+}
+
+std::optional<Distro> detect_distro(const HostRoot& root) {
+    if (is_directory(root.file("/usr/share/pve-edk2-firmware")) || is_directory(root.file("/etc/pve")))
+        return Distro::Proxmox;
+    std::string ids;
+    try {
+        std::istringstream in(read_text(root.file("/etc/os-release")).value_or(""));
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("ID=", 0) == 0 || line.rfind("ID_LIKE=", 0) == 0) ids += " " + line.substr(line.find('=') + 1);
+    } catch (const InputError&) {
+        return std::nullopt;  // a FIFO or an oversized file: not an os-release
+    }
+    for (auto& c : ids)
+        if (c == '"' || c == '\'') c = ' ';
+    std::vector<std::string> have = words(ids);
+    auto has = [&](const char* id) { return std::find(have.begin(), have.end(), id) != have.end(); };
+    if (has("debian") || has("ubuntu")) return Distro::Debian;
+    if (has("fedora") || has("rhel") || has("centos")) return Distro::Fedora;
+    if (has("arch")) return Distro::Arch;
+    return std::nullopt;
+}
+
+KernelCmdlinePlace kernel_cmdline_place(Distro distro, Boot boot) {
+    if (boot == Boot::Grub) {
+        switch (distro) {
+        case Distro::Debian:
+        case Distro::Proxmox: return {"GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub", {"update-grub"}};
+        case Distro::Arch:
+            return {"GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub", {"grub-mkconfig -o /boot/grub/grub.cfg"}};
+        case Distro::Fedora:
+            return {"GRUB_CMDLINE_LINUX in /etc/default/grub and the boot entries (grubby --update-kernel=ALL)",
+                    {"grub2-mkconfig -o /boot/grub2/grub.cfg"}};
+        }
+    }
+    switch (distro) {
+    case Distro::Proxmox: return {"the first line of /etc/kernel/cmdline", {"proxmox-boot-tool refresh"}};
+    case Distro::Debian:
+    case Distro::Fedora:
+        return {"the first line of /etc/kernel/cmdline",
+                {"kernel-install add \"$(uname -r)\" \"/lib/modules/$(uname -r)/vmlinuz\""}};
+    case Distro::Arch: break;
+    }
+    return {"the `options` line of each entry in /boot/loader/entries/*.conf", {}};
+}
+
+std::vector<std::string> vfio_boot_modules(const Host& host) {
+    std::vector<std::string> modules = {"vfio", "vfio_iommu_type1", "vfio_pci"};
+    if (!host.kernel_release.empty() && !host.kernel_at_least(6, 2)) modules.push_back("vfio_virqfd");
+    return modules;
+}
+
+std::vector<std::string> VfioClaim::directives() const {
+    std::vector<std::string> out;
+    if (by_address()) {
+        out.push_back("install vfio-pci for d in " + join(addresses, " ") +
+                      "; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+                      "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS");
+        if (vga) out.push_back("options vfio-pci disable_vga=1");
+    } else {
+        out.push_back("options vfio-pci ids=" + join(ids, ",") + (vga ? " disable_vga=1" : ""));
+    }
+    for (const auto& d : drivers) out.push_back("softdep " + d + " pre: vfio-pci");
+    return out;
+}
+
+VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const Host& host) {
+    VfioClaim claim;
+    for (const FunctionToClaim& f : functions) {
+        add_unique(claim.ids, f.id.str());
+        add_unique(claim.addresses, f.address.str());
+        const HostDevice* d = host.find(f.address);
+        if (d && !d->driver.empty() && !is_vfio_driver(d->driver)) add_unique(claim.drivers, d->driver);
+        bool display = d ? d->is_display() : (f.role == "gpu" || f.role == "igd");
+        bool audio = d ? d->class16() == kClassHdAudio : f.role == "audio";
+        for (const auto& drv : usual_drivers(f.id.vendor, display, audio)) add_unique(claim.drivers, drv);
+        claim.vga |= d && d->class16() == kClassVga;
+    }
+    for (const auto& d : host.devices) {
+        bool claimed = std::find(claim.addresses.begin(), claim.addresses.end(), d.address.str()) != claim.addresses.end();
+        if (!claimed && std::find(claim.ids.begin(), claim.ids.end(), d.id.str()) != claim.ids.end())
+            claim.kept.push_back(d.address.str());
+    }
+    return claim;
+}
+
+namespace {
+
+// Renders host template `name` and makes sure the result still carries kHostConfigMarker, by
+// which a later `host config -o` knows the file as its own. Throws InputError naming the template.
+std::string lay_out(const TemplateSet& templates, const std::string& name, const kainjow::mustache::data& view) {
+    std::string text = templates.render(name, view, Escape::None);
+    if (text.find(kHostConfigMarker) == std::string::npos)
+        throw InputError(Mark{templates.origin(name), 0, 0},
+                         std::string("the template's output lacks the line '") + kHostConfigMarker +
+                             "', by which host config -o recognizes its own files: keep it in a comment",
+                         InputError::Kind::Invalid);
+    return text;
+}
+
+kainjow::mustache::list list_of(const std::vector<std::string>& items) {
+    kainjow::mustache::list out;
+    for (const auto& i : items) out.push_back(i);
+    return out;
+}
+
+kainjow::mustache::data flag(bool on) {
+    return on ? kainjow::mustache::data(kainjow::mustache::data::type::bool_true)
+              : kainjow::mustache::data(kainjow::mustache::data::type::bool_false);
 }
 
 // Looking Glass B7 (gnif/LookingGlass doc/ivshmem_shm.rst, ivshmem_kvmfr.rst): the client's user
 // owns the shared memory file through a systemd-tmpfiles rule, or the kvmfr module is loaded at
 // boot with static_size_mb and a udev rule gives /dev/kvmfr0 to that user.
-void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
+void add_kvmfr(HostConfig& c, const Vm& vm, const TemplateSet& templates) {
+    const LookingGlass& lg = *vm.looking_glass;
+    kainjow::mustache::data view;
+    view.set("vm", vm.name);
+    view.set("size_mib", std::to_string(lg.size_mib));
+    view.set("user", lg.user);
+    view.set("group", lg.group);
+    view.set("mode", lg.mode);
+    c.files.push_back({"/etc/modprobe.d/kvmfr.conf", lay_out(templates, "host-kvmfr.conf.mustache", view)});
+    c.files.push_back({"/etc/modules-load.d/kvmfr.conf", lay_out(templates, "host-kvmfr-modules-load.conf.mustache", view)});
+    if (lg.user.empty())
+        c.warnings.push_back(
+            "looking_glass.user is not set: /dev/kvmfr0 stays root's, so the Looking Glass client "
+            "cannot open it; set looking_glass.user to the user who runs it");
+    else
+        c.files.push_back({"/etc/udev/rules.d/99-kvmfr.rules", lay_out(templates, "host-kvmfr-udev.rules.mustache", view)});
+    c.warnings.push_back(
+        "kvmfr is not in the distribution's kernel: build it with DKMS from Looking Glass's "
+        "module/ directory (`dkms install .`) before the reboot");
+}
+
+void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro, const TemplateSet& templates) {
     if (!vm.looking_glass) return;
     const LookingGlass& lg = *vm.looking_glass;
-    std::string size = std::to_string(lg.size_mib);
-    if (lg.kvmfr) {
-        c.files.push_back({"/etc/modprobe.d/kvmfr.conf",
-                           "# Written by vfiogen host config for VM '" + vm.name + "': one kvmfr device of " +
-                               size + " MiB for Looking Glass.\noptions kvmfr static_size_mb=" + size +
-                               "\n"});
-        c.files.push_back({"/etc/modules-load.d/kvmfr.conf",
-                           "# Written by vfiogen host config: the Looking Glass kvmfr module.\nkvmfr\n"});
-        if (lg.user.empty())
-            c.warnings.push_back(
-                "looking_glass.user is not set: /dev/kvmfr0 stays root's, so the Looking Glass client "
-                "cannot open it; set looking_glass.user to the user who runs it");
-        else
-            c.files.push_back({"/etc/udev/rules.d/99-kvmfr.rules",
-                               "# Written by vfiogen host config: /dev/kvmfr0 for the Looking Glass client.\n"
-                               "SUBSYSTEM==\"kvmfr\", OWNER=\"" +
-                                   lg.user + "\", GROUP=\"" + lg.group + "\", MODE=\"" + lg.mode + "\"\n"});
-        c.warnings.push_back(
-            "kvmfr is not in the distribution's kernel: build it with DKMS from Looking Glass's "
-            "module/ directory (`dkms install .`) before the reboot");
-        return;
-    }
+    if (lg.kvmfr) return add_kvmfr(c, vm, templates);
     // qemu-server names the file pve-shm-<name> and deletes it when the VM stops (QemuServer.pm,
     // vm_stop_cleanup), so on PVE the rule has to be applied again before every start.
     std::string file =
@@ -134,10 +265,14 @@ void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
                              "cannot open it; set looking_glass.user to the user who runs it");
         return;
     }
+    kainjow::mustache::data view;
+    view.set("vm", vm.name);
+    view.set("file", file);
+    view.set("user", lg.user);
+    view.set("group", lg.group);
+    view.set("mode", lg.mode);
     c.files.push_back({"/etc/tmpfiles.d/10-looking-glass.conf",
-                       "# Written by vfiogen host config for VM '" + vm.name +
-                           "': the Looking Glass shared memory file.\n# Type Path Mode User Group Age\nf " +
-                           file + " " + lg.mode + " " + lg.user + " " + lg.group + " -\n"});
+                       lay_out(templates, "host-looking-glass-tmpfiles.conf.mustache", view)});
     c.commands.push_back("systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf");
     if (distro == Distro::Proxmox)
         c.warnings.push_back(
@@ -150,149 +285,115 @@ void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro) {
 }
 
 // The functions `vm` passes, in VM file order.
-std::vector<const PassedFunction*> passed_functions(const Vm& vm) {
-    std::vector<const PassedFunction*> functions;
+std::vector<FunctionToClaim> passed_functions(const Vm& vm) {
+    std::vector<FunctionToClaim> functions;
     for (const auto& dev : vm.passthrough)
-        for (const auto& f : dev.functions) functions.push_back(&f);
+        for (const auto& f : dev.functions) functions.push_back({f.host, f.id, f.role});
     return functions;
-}
-
-// Whether one of `functions` is a VGA controller (class 0x0300) on the host.
-bool passes_vga(const std::vector<const PassedFunction*>& functions, const Host& host) {
-    for (const PassedFunction* f : functions)
-        if (const HostDevice* d = host.find(f->host); d && d->class16() == kClassVga) return true;
-    return false;
 }
 
 // Kernel command line: the IOMMU on, passthrough mode, and the boot framebuffer released when a
 // passed function is the boot VGA.
-void plan_cmdline(HostConfig& c, const std::vector<const PassedFunction*>& functions, const Host& host) {
+void plan_cmdline(HostConfig& c, const std::vector<FunctionToClaim>& functions, const Host& host) {
     if (host.intel()) c.cmdline.push_back("intel_iommu=on");
     c.cmdline.push_back("iommu=pt");
     bool boot_vga = false;
-    for (const PassedFunction* f : functions)
-        if (const HostDevice* d = host.find(f->host)) boot_vga |= d->boot_vga.value_or(false);
+    for (const FunctionToClaim& f : functions)
+        if (const HostDevice* d = host.find(f.address)) boot_vga |= d->boot_vga.value_or(false);
     if (boot_vga)
         c.cmdline.push_back(host.kernel_release.empty() || host.kernel_at_least(5, 15) ? "initcall_blacklist=sysfb_init"
                                                                                          : "video=efifb:off");
 }
 
-void plan_modprobe(HostConfig& c, const Vm& vm, const std::vector<const PassedFunction*>& functions, const Host& host) {
-    bool vga = passes_vga(functions, host);
-    // modprobe.d: ids= unless a device with one of those IDs stays with the host.
-    std::vector<std::string> ids, drivers, kept;
-    for (const PassedFunction* f : functions) {
-        add_unique(ids, f->id.str());
-        const HostDevice* d = host.find(f->host);
-        if (d && !d->driver.empty() && !is_vfio_driver(d->driver)) add_unique(drivers, d->driver);
-        bool display = d ? d->is_display() : (f->role == "gpu" || f->role == "igd");
-        bool audio = d ? d->class16() == kClassHdAudio : f->role == "audio";
-        for (const auto& drv : usual_drivers(f->id.vendor, display, audio)) add_unique(drivers, drv);
+void plan_modprobe(HostConfig& c, const Vm& vm, const std::vector<FunctionToClaim>& functions, const Host& host,
+                   const TemplateSet& templates) {
+    VfioClaim claim = plan_vfio_claim(functions, host);
+    for (const auto& kept : claim.kept) {
+        const HostDevice* d = host.find(*parse_pci_address(kept, nullptr));
+        c.warnings.push_back("ids=" + d->id.str() + " would also claim " + kept + " (" +
+                             (d->driver.empty() ? "no driver" : d->driver) +
+                             "), which the VM does not pass: vfio.conf claims the VM's functions by address "
+                             "with driver_override instead");
     }
-    for (const auto& d : host.devices) {
-        bool passed = std::any_of(functions.begin(), functions.end(), [&](const PassedFunction* f) { return f->host == d.address; });
-        if (!passed && std::find(ids.begin(), ids.end(), d.id.str()) != ids.end()) {
-            kept.push_back(d.address.str());
-            c.warnings.push_back("ids=" + d.id.str() + " would also claim " + d.address.str() + " (" +
-                                 (d.driver.empty() ? "no driver" : d.driver) +
-                                 "), which the VM does not pass: vfio.conf claims the VM's functions by address "
-                                 "with driver_override instead");
-        }
-    }
-    std::ostringstream modprobe;
-    modprobe << "# Written by vfiogen host config for VM '" << vm.name << "': claim its functions for vfio-pci at boot.\n";
-    if (kept.empty()) {
-        modprobe << "options vfio-pci ids=" << join(ids, ",") << (vga ? " disable_vga=1" : "") << "\n";
-    } else {
-        std::vector<std::string> addresses;
-        for (const PassedFunction* f : functions) addresses.push_back(f->host.str());
-        modprobe << "# ids= would also claim " << join(kept, ", ") << ", which the host keeps: set driver_override\n"
-                 << "# for the VM's functions only, when vfio-pci is loaded.\n"
-                 << "install vfio-pci for d in " << join(addresses, " ")
-                 << "; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
-                    "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n";
-        if (vga) modprobe << "options vfio-pci disable_vga=1\n";
-    }
-    modprobe << "# Load vfio-pci before the host drivers these functions would otherwise get.\n";
-    for (const auto& d : drivers) modprobe << "softdep " << d << " pre: vfio-pci\n";
-    c.files.push_back({"/etc/modprobe.d/vfio.conf", modprobe.str()});
-
+    std::vector<std::string> directives = claim.directives();
+    auto softdeps = directives.end() - static_cast<std::ptrdiff_t>(claim.drivers.size());
+    kainjow::mustache::data view;
+    view.set("vm", vm.name);
+    view.set("by_address", flag(claim.by_address()));
+    view.set("kept", join(claim.kept, ", "));
+    view.set("claim", list_of({directives.begin(), softdeps}));
+    view.set("has_softdeps", flag(!claim.drivers.empty()));
+    view.set("softdeps", list_of({softdeps, directives.end()}));
+    c.files.push_back({"/etc/modprobe.d/vfio.conf", lay_out(templates, "host-modprobe-vfio.conf.mustache", view)});
 }
 
-void plan_modules_load(HostConfig& c, const Host& host) {
-    std::string modules = "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n";
-    if (!host.kernel_release.empty() && !host.kernel_at_least(6, 2))
-        modules += "# Kernel " + host.kernel_release + ": vfio_virqfd is separate before 6.2.\nvfio_virqfd\n";
-    c.files.push_back({"/etc/modules-load.d/vfio.conf", modules});
-
+void plan_modules_load(HostConfig& c, const Host& host, const TemplateSet& templates) {
+    kainjow::mustache::data view;
+    std::vector<std::string> modules = vfio_boot_modules(host);
+    bool virqfd = modules.back() == "vfio_virqfd";
+    if (virqfd) modules.pop_back();  // the template explains it
+    view.set("modules", list_of(modules));
+    view.set("virqfd", flag(virqfd));
+    view.set("kernel", host.kernel_release);
+    c.files.push_back({"/etc/modules-load.d/vfio.conf", lay_out(templates, "host-modules-load-vfio.conf.mustache", view)});
 }
 
 // Boot loader: where the kernel command line additions go and what applies them.
-void plan_boot_loader(HostConfig& c, const Host& host, Distro distro, Boot boot) {
+void plan_boot_loader(HostConfig& c, const Host& host, Distro distro, Boot boot, const TemplateSet& templates) {
     std::string params = join(c.cmdline, " ");
-    // Boot loader.
-    if (boot == Boot::Grub) {
-        if (distro == Distro::Debian || distro == Distro::Proxmox) {
-            c.files.push_back({"/etc/default/grub.d/vfio.cfg",
-                               "# Written by vfiogen host config: read by update-grub after /etc/default/grub.\n"
-                               "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT " + params + "\"\n"});
-            c.cmdline_how = "/etc/default/grub.d/vfio.cfg appends them to GRUB_CMDLINE_LINUX_DEFAULT; update-grub applies it.";
-            c.commands.push_back("update-grub");
-        } else if (distro == Distro::Arch) {
-            c.cmdline_how = "Add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then regenerate grub.cfg.";
-            c.commands.push_back("grub-mkconfig -o /boot/grub/grub.cfg");
-        } else {
-            c.cmdline_how = "Add them to GRUB_CMDLINE_LINUX in /etc/default/grub and to the boot entries (grubby).";
-            c.commands.push_back("grubby --update-kernel=ALL --args=\"" + params + "\"");
-            c.commands.push_back("grub2-mkconfig -o /boot/grub2/grub.cfg");
-        }
-    } else if (distro == Distro::Proxmox || distro == Distro::Debian || distro == Distro::Fedora) {
+    KernelCmdlinePlace place = kernel_cmdline_place(distro, boot);
+    if (boot == Boot::Grub && (distro == Distro::Debian || distro == Distro::Proxmox)) {
+        kainjow::mustache::data view;
+        view.set("params", params);
+        c.files.push_back({"/etc/default/grub.d/vfio.cfg", lay_out(templates, "host-grub-vfio.cfg.mustache", view)});
+        c.cmdline_how = "/etc/default/grub.d/vfio.cfg appends them to GRUB_CMDLINE_LINUX_DEFAULT; update-grub applies it.";
+    } else if (boot == Boot::SystemdBoot && distro != Distro::Arch) {
         // /etc/kernel/cmdline holds the whole command line (root= included) on its first line.
         if (auto current = read_text(host.root.file("/etc/kernel/cmdline"))) {
             refuse_control_characters(*current, host.root.file("/etc/kernel/cmdline"));
             c.files.push_back({"/etc/kernel/cmdline", add_kernel_parameters(*current, c.cmdline, c.warnings)});
             c.cmdline_how = "/etc/kernel/cmdline is the current one with them appended to its first line.";
         } else {
-            c.cmdline_how = "Append them to the first line of /etc/kernel/cmdline.";
+            c.cmdline_how = "Append them to " + place.where + ".";
         }
-        c.commands.push_back(distro == Distro::Proxmox ? "proxmox-boot-tool refresh"
-                                                       : "kernel-install add \"$(uname -r)\" \"/lib/modules/$(uname -r)/vmlinuz\"");
     } else {
-        c.cmdline_how = "Append them to the `options` line of each entry in /boot/loader/entries/*.conf.";
+        c.cmdline_how = "Add them to " + place.where + ".";
+        if (distro == Distro::Fedora) c.commands.push_back("grubby --update-kernel=ALL --args=\"" + params + "\"");
     }
-
+    c.commands.insert(c.commands.end(), place.apply.begin(), place.apply.end());
 }
 
-void plan_initramfs(HostConfig& c, Distro distro) {
-    // Initramfs: vfio-pci must be in it to win against drivers loaded from the initramfs.
+// Initramfs: vfio-pci must be in it to win against drivers loaded from the initramfs.
+void plan_initramfs(HostConfig& c, Distro distro, const TemplateSet& templates) {
+    kainjow::mustache::data view;
     switch (distro) {
     case Distro::Debian:
     case Distro::Proxmox: c.commands.push_back("update-initramfs -u -k all"); break;
     case Distro::Arch:
-        c.files.push_back({"/etc/mkinitcpio.conf.d/vfio.conf",
-                           "# Written by vfiogen host config: VFIO in the initramfs (HOOKS must keep modconf).\n"
-                           "MODULES+=(vfio_pci vfio vfio_iommu_type1)\n"});
+        view.set("modules", "vfio_pci vfio vfio_iommu_type1");
+        c.files.push_back({"/etc/mkinitcpio.conf.d/vfio.conf", lay_out(templates, "host-mkinitcpio-vfio.conf.mustache", view)});
         c.commands.push_back("mkinitcpio -P");
         break;
     case Distro::Fedora:
-        c.files.push_back({"/etc/dracut.conf.d/vfio.conf",
-                           "# Written by vfiogen host config: VFIO in the initramfs.\n"
-                           "force_drivers+=\" vfio_pci vfio vfio_iommu_type1 \"\n"});
+        view.set("modules", "vfio_pci vfio vfio_iommu_type1");
+        c.files.push_back({"/etc/dracut.conf.d/vfio.conf", lay_out(templates, "host-dracut-vfio.conf.mustache", view)});
         c.commands.push_back("dracut -f --regenerate-all");
         break;
     }
 }
 
-HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot) {
+}  // namespace
+
+HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot, const TemplateSet& templates) {
     require_host_addresses(vm, "host config");
     HostConfig c;
-    std::vector<const PassedFunction*> functions = passed_functions(vm);
+    std::vector<FunctionToClaim> functions = passed_functions(vm);
     plan_cmdline(c, functions, host);
-    plan_modprobe(c, vm, functions, host);
-    plan_modules_load(c, host);
-    plan_boot_loader(c, host, distro, boot);
-    plan_initramfs(c, distro);
-    add_looking_glass(c, vm, distro);
+    plan_modprobe(c, vm, functions, host, templates);
+    plan_modules_load(c, host, templates);
+    plan_boot_loader(c, host, distro, boot, templates);
+    plan_initramfs(c, distro, templates);
+    add_looking_glass(c, vm, distro, templates);
     c.commands.push_back("reboot");
     return c;
 }

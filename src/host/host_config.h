@@ -1,11 +1,16 @@
 // `vfiogen host config`: the host-side VFIO set-up for a VM file: kernel command line,
 // /etc/modprobe.d/vfio.conf, /etc/modules-load.d/vfio.conf, the distribution's initramfs
 // configuration and the commands that apply them. Pure: it returns text, the CLI writes it.
+//
+// It is also the one planner of host fixes: `host check` quotes plan_vfio_claim's lines and
+// kernel_cmdline_place's commands in its `fix:` lines, so the two commands cannot disagree.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/templates.h"
 #include "model/vm.h"
 #include "sysfs/host.h"
 
@@ -32,13 +37,64 @@ struct HostConfig {
     std::vector<std::string> warnings;        // e.g. ids= would also claim a device the host keeps
 };
 
+// The distribution of the host tree: Proxmox when /usr/share/pve-edk2-firmware or /etc/pve exists,
+// else from <files>/etc/os-release (ID, then ID_LIKE: debian/ubuntu, fedora/rhel/centos, arch);
+// nothing when it cannot tell. Reads at most kMaxHostFileBytes, only a regular file.
+std::optional<Distro> detect_distro(const HostRoot& root);
+
+// "debian", "proxmox", "arch", "fedora" (the --distro values).
+const char* distro_name(Distro distro);
+
+// Where the kernel command line is edited on `distro` booted by `boot`, and what applies an edit
+// (before the reboot). GRUB: GRUB_CMDLINE_LINUX_DEFAULT (Fedora: GRUB_CMDLINE_LINUX and grubby's
+// boot entries) in /etc/default/grub; systemd-boot: the first line of /etc/kernel/cmdline
+// (proxmox-boot-tool on PVE, kernel-install elsewhere), on Arch each loader entry's options line.
+struct KernelCmdlinePlace {
+    std::string where;                 // "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub"
+    std::vector<std::string> apply;    // {"update-grub"}; empty when nothing regenerates it
+};
+KernelCmdlinePlace kernel_cmdline_place(Distro distro, Boot boot);
+
+// One PCI function to hand to vfio-pci at boot.
+struct FunctionToClaim {
+    PciAddress address;
+    PciId id;
+    std::string role;  // the profile's role ("gpu", "audio", "igd"); "" for a group mate
+};
+
+// How /etc/modprobe.d/vfio.conf hands functions to vfio-pci at boot: `options vfio-pci ids=` when
+// no function the host keeps has one of their vendor:device IDs, else a driver_override `install`
+// line for their addresses only (seed 004: two identical GPUs, one stays with the host);
+// disable_vga=1 when one is a VGA controller; `softdep DRIVER pre: vfio-pci` for each host driver
+// that would otherwise take one (the bound driver and the vendor's usual ones).
+struct VfioClaim {
+    std::vector<std::string> ids;        // "10de:1e37", in order of first use
+    std::vector<std::string> addresses;  // "0000:d8:00.0", the functions claimed
+    std::vector<std::string> kept;       // functions the host keeps that share an ID
+    std::vector<std::string> drivers;    // softdep targets, in order
+    bool vga = false;
+
+    bool by_address() const { return !kept.empty(); }
+    // The modprobe.d directives, one per element, without comments.
+    std::vector<std::string> directives() const;
+};
+VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const Host& host);
+
+// The modules /etc/modules-load.d/vfio.conf loads at boot: vfio, vfio_iommu_type1, vfio_pci, and
+// vfio_virqfd on a kernel before 6.2 (merged into vfio in 6.2).
+std::vector<std::string> vfio_boot_modules(const Host& host);
+
 // Builds the configuration for `vm` on `host` (drivers in use, boot_vga, kernel release, other
 // devices with the same IDs). Rules and sources (DOMAIN.md, seeds 001-004): intel_iommu=on on
 // Intel, iommu=pt, initcall_blacklist=sysfb_init (video=efifb:off before 5.15) for a boot VGA
 // function; `options vfio-pci ids=` (+ disable_vga=1 with a VGA function) and `softdep DRIVER pre:
 // vfio-pci`; vfio_virqfd only before kernel 6.2; driver_override by address when ids= would
 // also claim a device that stays with the host (seed 004).
-HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot);
+// Each file is laid out by a template (templates/host-*.mustache, overridable with --templates;
+// an override must keep kHostConfigMarker, or InputError names the template). Throws InputError
+// for a host tree's /etc/kernel/cmdline that is not a command line.
+HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot,
+                       const TemplateSet& templates = TemplateSet());
 
 // The printed form: every file with its path as a heading, then the commands.
 std::string format_host_config(const HostConfig& config, const Vm& vm, Distro distro, Boot boot);

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "host/host_check.h"
+#include "host/host_config.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
@@ -38,6 +40,7 @@ const HostFinding& find(const std::vector<HostFinding>& findings, CheckStatus st
     return *it;
 }
 
+// A host tree whose distribution cannot be told (no os-release) gets the usual GRUB advice.
 const char* kGrub = " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
                     "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
 
@@ -57,6 +60,75 @@ TEST_CASE("every finding names a rule from the table, and every WARN and FAIL na
     }
 }
 
+namespace {
+
+// The `...`-quoted parts of a fix, in order, but for the `vfiogen ...` command it names.
+std::vector<std::string> quoted(const std::string& fix) {
+    std::vector<std::string> out;
+    for (size_t open = fix.find('`'); open != std::string::npos; open = fix.find('`', open + 1)) {
+        size_t close = fix.find('`', open + 1);
+        if (close == std::string::npos) break;
+        std::string part = fix.substr(open + 1, close - open - 1);
+        if (part.rfind("vfiogen ", 0) != 0) out.push_back(part);
+        open = close;
+    }
+    return out;
+}
+
+// The directive lines (not comments) of the vfio.conf host config writes.
+std::vector<std::string> vfio_conf_directives(const Vm& vm, const Host& host) {
+    for (const auto& f : host_config(vm, host, Distro::Debian, Boot::Grub).files) {
+        if (f.path != "/etc/modprobe.d/vfio.conf") continue;
+        std::vector<std::string> lines;
+        std::istringstream in(f.text);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty() && line[0] != '#') lines.push_back(line);
+        return lines;
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("host check's vfio.conf fix quotes exactly the lines host config writes, on every fixture") {
+    for (auto [host_name, vm_file] : {std::pair{"intel-adl", "examples/pve-intel-igd-gen12.yaml"},
+                                      {"amd-5700u", "examples/pve-amd-igpu-5700u.yaml"},
+                                      {"gt1030", "examples/pve-nvidia-gt1030.yaml"},
+                                      {"iommu-off", "examples/libvirt-intel-hd630.yaml"},
+                                      {"two-t10", "tests/data/vms/two-t10.yaml"}}) {
+        auto profiles = test::test_profiles();
+        Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
+        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name));
+        // Every passed function on a host driver, so host-driver has a fix on every fixture.
+        for (auto& d : host.devices)
+            for (const auto& dev : vm.passthrough)
+                for (const auto& f : dev.functions)
+                    if (f.host == d.address) d.driver = d.is_display() ? "nouveau" : "snd_hda_intel";
+        PciNames names;
+        std::string fixture = host_name;
+        CAPTURE(fixture);
+        CHECK(quoted(find(check_host(host, vm, names), CheckStatus::Warn, "host-driver").fix) ==
+              vfio_conf_directives(vm, host));
+    }
+}
+
+TEST_CASE("two identical Tesla T10 (seed 004), the VM's on nvidia: the fix sets driver_override, never ids=") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/tests/data/vms/two-t10.yaml", profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+    for (auto& d : host.devices)
+        if (d.address.str() == "0000:d8:00.0") d.driver = "nvidia";
+    PciNames names;
+    const std::string fix = find(check_host(host, vm, names), CheckStatus::Warn, "host-driver").fix;
+    CHECK(fix.find("ids=") == std::string::npos);  // ids=10de:1e37 would take the host's own 3b:00.0
+    CHECK(fix ==
+          "claim it at boot: /etc/modprobe.d/vfio.conf with `install vfio-pci for d in 0000:d8:00.0; do echo vfio-pci > "
+          "/sys/bus/pci/devices/$d/driver_override; done; /sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS`, "
+          "`softdep nvidia pre: vfio-pci`, `softdep nouveau pre: vfio-pci`, then rebuild the initramfs "
+          "(`vfiogen host config` writes it)");
+    CHECK(quoted(fix) == vfio_conf_directives(vm, host));
+}
+
 TEST_CASE("Intel 12th gen (seed 003): the PCH audio's group and the EFI file posing as a ROM") {
     auto findings = check("intel-adl", "examples/pve-intel-igd-gen12.yaml");
     CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-iommu-pt", "WARN boot-vga", "WARN host-driver",
@@ -64,18 +136,24 @@ TEST_CASE("Intel 12th gen (seed 003): the PCH audio's group and the EFI file pos
     const auto& group = find(findings, CheckStatus::Fail, "iommu-group");
     CHECK(group.message == "IOMMU group 13 also holds 0000:00:1f.4 [0c05] 8086:7aa3 on i801_smbus, which the VM does "
                            "not pass: QEMU refuses a group that is not viable");
-    CHECK(group.fix == "take it from the host too: add 8086:7aa3 to `options vfio-pci ids=` in /etc/modprobe.d/vfio.conf "
-                       "(or pass it to the VM as well); a slot with its own group avoids this");
+    CHECK(group.fix == "pass it to the VM as well, or take it from the host too: /etc/modprobe.d/vfio.conf with "
+                       "`options vfio-pci ids=8086:4692,8086:7ad0,8086:7aa3 disable_vga=1`, `softdep i915 pre: vfio-pci`, "
+                       "`softdep snd_hda_intel pre: vfio-pci`, `softdep i801_smbus pre: vfio-pci` (`vfiogen host config` "
+                       "claims only the VM's own functions); a slot with its own group avoids this");
     const auto& rom = find(findings, CheckStatus::Fail, "romfile");
     CHECK(rom.message == "0000:00:1f.3 (audio of intel-igd-gen12): romfile /usr/share/kvm/gen12_gop.rom starts with 4d 5a, "
                          "not the option ROM signature 55 AA (\"MZ\": an EFI driver, not a ROM)");
     CHECK(rom.fix == "convert the .efi with edk2's `EfiRom -f 0x8086 -i 0x4692 -e FILE.efi` and copy the .rom to "
                      "/usr/share/kvm/gen12_gop.rom");
     const auto& driver = find(findings, CheckStatus::Warn, "host-driver");
-    CHECK(driver.fix == "claim it at boot: add `options vfio-pci ids=8086:4692,8086:7ad0` and `softdep snd_hda_intel pre: "
-                        "vfio-pci` to /etc/modprobe.d/vfio.conf, then rebuild the initramfs (`vfiogen host config` writes both)");
+    // The lines host config writes into vfio.conf for this VM on this host (test_host_config.cpp).
+    CHECK(driver.fix == "claim it at boot: /etc/modprobe.d/vfio.conf with `options vfio-pci ids=8086:4692,8086:7ad0 "
+                        "disable_vga=1`, `softdep i915 pre: vfio-pci`, `softdep snd_hda_intel pre: vfio-pci`, then rebuild "
+                        "the initramfs (`vfiogen host config` writes it)");
+    // A PVE host without /etc/kernel/cmdline boots with GRUB.
     CHECK(find(findings, CheckStatus::Warn, "boot-vga").fix ==
-          std::string("add initcall_blacklist=sysfb_init to") + kGrub + " (kernel 5.15 and later; video=efifb:off for older ones)");
+          "add initcall_blacklist=sysfb_init to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
+          "and reboot (kernel 5.15 and later; video=efifb:off for older ones)");
     CHECK(findings_exit_code(findings, false) == 1);
 }
 
@@ -86,7 +164,7 @@ TEST_CASE("AMD 5700U (seed 003): amd_iommu=on does nothing, the reset bug, a mis
                                                          "WARN reset-method", "FAIL romfile"});
     // This laptop boots with proxmox-boot-tool (it has /etc/kernel/cmdline), so the fix names that file.
     CHECK(find(findings, CheckStatus::Info, "cmdline-amd-iommu").fix ==
-          "remove amd_iommu=on from the line in /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot");
+          "remove amd_iommu=on from the first line of /etc/kernel/cmdline, then run `proxmox-boot-tool refresh` and reboot");
     CHECK(find(findings, CheckStatus::Warn, "reset-method").message ==
           "0000:05:00.0 (gpu of amd-ryzen-5700u-igpu): no reset method (sysfs has no reset_method): the device cannot be "
           "reset between VM starts (the AMD reset bug)");
