@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <climits>
 #include <cstdio>
-#include <dirent.h>
 #include <set>
 #include <filesystem>
 #include <sys/stat.h>
@@ -166,13 +165,12 @@ std::vector<std::string> ProfileLibrary::files() const {
 std::vector<std::string> ProfileLibrary::available() const {
     std::vector<std::string> names;
     for (const auto& dir : dirs_) {
-        DIR* d = opendir(dir.c_str());
-        if (!d) continue;
-        while (dirent* e = readdir(d)) {
-            std::string file = e->d_name;
+        std::error_code ec;
+        for (std::filesystem::directory_iterator it(dir, ec); !ec && it != std::filesystem::directory_iterator();
+             it.increment(ec)) {
+            std::string file = it->path().filename().string();
             if (file.size() > 5 && file.compare(file.size() - 5, 5, ".yaml") == 0) names.push_back(stem_of(file));
         }
-        closedir(d);
     }
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -4,16 +4,15 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
+#include <filesystem>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/bounded_read.h"
 #include "base/diagnostic.h"
 #include "base/text_escape.h"
 
 namespace vfiogen {
+namespace fs = std::filesystem;
 namespace {
 
 std::string join(const std::string& dir, const std::string& name) {
@@ -50,30 +49,26 @@ std::optional<unsigned long long> read_hex(const std::string& path) {
 // Names in a directory, sorted, without . and ..; empty when it cannot be read.
 std::vector<std::string> list_dir(const std::string& path, bool* readable = nullptr) {
     std::vector<std::string> names;
-    DIR* d = opendir(path.c_str());
-    if (readable) *readable = d != nullptr;
-    if (!d) return names;
-    while (dirent* e = readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
-    }
-    closedir(d);
+    std::error_code ec;
+    fs::directory_iterator it(path, ec);
+    if (readable) *readable = !ec;
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) names.push_back(it->path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
 }
 
+// The last component of the link's target ("vfio-pci" for driver -> ../../bus/pci/drivers/vfio-pci),
+// read without following it (fixture trees have dangling links); "" when it is no link.
 std::string link_basename(const std::string& path) {
-    char buf[4096];
-    ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
-    if (n <= 0) return "";
-    std::string target(buf, static_cast<size_t>(n));
-    size_t slash = target.find_last_of('/');
-    return slash == std::string::npos ? target : target.substr(slash + 1);
+    std::error_code ec;
+    fs::path target = fs::read_symlink(path, ec);
+    if (ec) return "";
+    return target.filename().string();
 }
 
 bool exists(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0;
+    std::error_code ec;
+    return fs::exists(path, ec);
 }
 
 std::vector<std::string> split_words(const std::string& s) {
