@@ -60,19 +60,20 @@ std::optional<std::string> read_open_file(int fd, const std::string& path, size_
     return out;
 }
 
-// The open, checked descriptor, or -1 with errno from open(2).
-int open_regular(const std::string& path) {
+// The open, checked descriptor of `name` relative to `dirfd` (AT_FDCWD: the working directory),
+// or -1 with errno from open(2); `path` names it in errors.
+int open_regular_at(int dirfd, const char* name, const std::string& path) {
     // stat first, so a device is never opened (opening some devices has effects); fstat after,
     // so a file swapped for a FIFO in between is refused too.
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return -1;
+    if (::fstatat(dirfd, name, &st, 0) != 0) return -1;
     auto refuse = [&](mode_t mode) {
         if (S_ISDIR(mode)) throw unreadable(path, "is a directory, expected a file");
         if (!S_ISREG(mode))
             throw unreadable(path, std::string("not a regular file (") + file_type_name(mode) + ")");
     };
     refuse(st.st_mode);
-    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int fd = ::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) return -1;
     if (::fstat(fd, &st) != 0) {
         int saved = errno;
@@ -89,7 +90,37 @@ int open_regular(const std::string& path) {
     return fd;
 }
 
+int open_regular(const std::string& path) { return open_regular_at(AT_FDCWD, path.c_str(), path); }
+
 }  // namespace
+
+DirectoryHandle::DirectoryHandle(std::string path)
+    : path_(std::move(path)), fd_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+
+DirectoryHandle::~DirectoryHandle() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::string DirectoryHandle::path_of(const std::string& name) const {
+    return path_.empty() || path_.back() == '/' ? path_ + name : path_ + "/" + name;
+}
+
+std::optional<std::string> DirectoryHandle::read_file_if_present(const std::string& name, size_t limit,
+                                                                 Excess excess) const {
+    if (fd_ < 0 || name.find('/') != std::string::npos) return std::nullopt;
+    std::string path = path_of(name);
+    Fd f{open_regular_at(fd_, name.c_str(), path)};
+    if (f.fd < 0) return std::nullopt;
+    return read_open_file(f.fd, path, limit, excess);
+}
+
+std::string DirectoryHandle::link_target(const std::string& name) const {
+    if (fd_ < 0 || name.find('/') != std::string::npos) return "";
+    char buffer[4096];
+    ssize_t n = ::readlinkat(fd_, name.c_str(), buffer, sizeof buffer);
+    if (n <= 0 || static_cast<size_t>(n) == sizeof buffer) return "";
+    return std::string(buffer, static_cast<size_t>(n));
+}
 
 std::string read_regular_file(const std::string& path, size_t limit, Excess excess) {
     Fd f{open_regular(path)};

@@ -42,6 +42,30 @@ std::string read_regular_file(const std::string& path, size_t limit, Excess exce
 std::optional<std::string> read_regular_file_if_present(const std::string& path, size_t limit,
                                                         Excess excess = Excess::Refuse);
 
+// A directory opened once (O_PATH) to read many files in it: each read walks one name instead of
+// the whole path (a sysfs device directory is reached through symlinks; host scan reads seven
+// attributes of each of hundreds of functions). A directory that cannot be opened reads as empty.
+class DirectoryHandle {
+public:
+    explicit DirectoryHandle(std::string path);
+    ~DirectoryHandle();
+    DirectoryHandle(const DirectoryHandle&) = delete;
+    DirectoryHandle& operator=(const DirectoryHandle&) = delete;
+
+    // "DIR/name", as errors name it.
+    std::string path_of(const std::string& name) const;
+    // read_regular_file_if_present for the file `name` (one component, no '/') in this directory.
+    std::optional<std::string> read_file_if_present(const std::string& name, size_t limit,
+                                                    Excess excess = Excess::Refuse) const;
+    // The target of the symlink `name`, not followed ("../../bus/pci/drivers/vfio-pci"); "" when
+    // it is no symlink, is missing, or its target is 4 KiB or longer.
+    std::string link_target(const std::string& name) const;
+
+private:
+    std::string path_;
+    int fd_;
+};
+
 // Reads `in` (standard input) to its end, at most `limit` bytes. Throws InputError (Unreadable) at
 // Mark{label}: "input too large (over N bytes)" as soon as byte N+1 arrives, without reading on,
 // so `vfiogen render - < /dev/zero` stops at once.

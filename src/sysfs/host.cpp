@@ -57,15 +57,6 @@ std::vector<std::string> list_dir(const std::string& path, bool* readable = null
     return names;
 }
 
-// The last component of the link's target ("vfio-pci" for driver -> ../../bus/pci/drivers/vfio-pci),
-// read without following it (fixture trees have dangling links); "" when it is no link.
-std::string link_basename(const std::string& path) {
-    std::error_code ec;
-    fs::path target = fs::read_symlink(path, ec);
-    if (ec) return "";
-    return target.filename().string();
-}
-
 bool exists(const std::string& path) {
     std::error_code ec;
     return fs::exists(path, ec);
@@ -114,39 +105,63 @@ std::optional<std::string> read_value(const std::string& path) {
     return text;
 }
 
-// A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
-// exactly `digits` hex digits. 0 when the file is missing (a fixture tree may leave it out).
-unsigned read_hex_attribute(const std::string& path, size_t digits) {
-    auto text = read_value(path);
-    if (!text) return 0;
-    bool ok = text->size() == digits + 2 && text->compare(0, 2, "0x") == 0 &&
-              std::all_of(text->begin() + 2, text->end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-    if (!ok)
-        throw forged(path, digits == 4 ? "a PCI ID as the kernel writes it (0x and 4 hex digits)"
-                                       : "a PCI class as the kernel writes it (0x and 6 hex digits)",
-                     *text);
-    return static_cast<unsigned>(std::stoul(text->substr(2), nullptr, 16));
-}
+// The last component of a link target ("vfio-pci" for ../../../bus/pci/drivers/vfio-pci).
+std::string last_component(const std::string& target) { return target.substr(target.find_last_of('/') + 1); }
 
-HostDevice read_device(const std::string& dir, const PciAddress& address) {
+// One sysfs device directory, opened once: its attributes are read relative to it.
+class DeviceDir {
+public:
+    explicit DeviceDir(const std::string& dir) : dir_(dir) {}
+
+    // The attribute without its one trailing newline; nothing when it is missing. Bounded and
+    // regular files only, as read_attribute().
+    std::optional<std::string> value(const char* name) const {
+        auto text = dir_.read_file_if_present(name, kMaxHostFileBytes);
+        if (text && !text->empty() && text->back() == '\n') text->pop_back();
+        return text;
+    }
+
+    // A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
+    // exactly `digits` hex digits. 0 when the file is missing (a fixture tree may leave it out).
+    unsigned hex_attribute(const char* name, size_t digits) const {
+        auto text = value(name);
+        if (!text) return 0;
+        bool ok = text->size() == digits + 2 && text->compare(0, 2, "0x") == 0 &&
+                  std::all_of(text->begin() + 2, text->end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+        if (!ok)
+            throw forged(path(name), digits == 4 ? "a PCI ID as the kernel writes it (0x and 4 hex digits)"
+                                                 : "a PCI class as the kernel writes it (0x and 6 hex digits)",
+                         *text);
+        return static_cast<unsigned>(std::stoul(text->substr(2), nullptr, 16));
+    }
+
+    std::string link_basename(const char* name) const { return last_component(dir_.link_target(name)); }
+    std::string path(const char* name) const { return dir_.path_of(name); }
+
+private:
+    DirectoryHandle dir_;
+};
+
+HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
+    DeviceDir dir(dir_path);
     HostDevice d;
     d.address = address;
-    d.id.vendor = read_hex_attribute(join(dir, "vendor"), 4);
-    d.id.device = read_hex_attribute(join(dir, "device"), 4);
-    d.subsystem.vendor = read_hex_attribute(join(dir, "subsystem_vendor"), 4);
-    d.subsystem.device = read_hex_attribute(join(dir, "subsystem_device"), 4);
-    d.class_code = read_hex_attribute(join(dir, "class"), 6);
-    d.driver = link_basename(join(dir, "driver"));
+    d.id.vendor = dir.hex_attribute("vendor", 4);
+    d.id.device = dir.hex_attribute("device", 4);
+    d.subsystem.vendor = dir.hex_attribute("subsystem_vendor", 4);
+    d.subsystem.device = dir.hex_attribute("subsystem_device", 4);
+    d.class_code = dir.hex_attribute("class", 6);
+    d.driver = dir.link_basename("driver");
     if (!d.driver.empty() && !is_module_name(d.driver))
-        throw forged(join(dir, "driver"), "a kernel driver name ([A-Za-z0-9_-], at most 64 characters)", d.driver);
-    std::string group = link_basename(join(dir, "iommu_group"));
+        throw forged(dir.path("driver"), "a kernel driver name ([A-Za-z0-9_-], at most 64 characters)", d.driver);
+    std::string group = dir.link_basename("iommu_group");
     d.iommu_group = parse_unsigned(group);
-    if (!group.empty() && !d.iommu_group) throw forged(join(dir, "iommu_group"), "an IOMMU group number", group);
-    if (auto v = read_value(join(dir, "boot_vga"))) {
-        if (*v != "0" && *v != "1") throw forged(join(dir, "boot_vga"), "0 or 1", *v);
+    if (!group.empty() && !d.iommu_group) throw forged(dir.path("iommu_group"), "an IOMMU group number", group);
+    if (auto v = dir.value("boot_vga")) {
+        if (*v != "0" && *v != "1") throw forged(dir.path("boot_vga"), "0 or 1", *v);
         d.boot_vga = *v == "1";
     }
-    d.reset_method = read_line(join(dir, "reset_method"));
+    if (auto v = dir.value("reset_method")) d.reset_method = v->substr(0, v->find('\n'));
     return d;
 }
 

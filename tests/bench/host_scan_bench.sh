@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 vfiogen=$(realpath "${1:-$src/build/vfiogen}")
 n=${2:-1024}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
 root=$work/host
 sys=$root/sys
 mkdir -p "$sys/bus/pci/devices" "$sys/kernel/iommu_groups" "$sys/class/iommu" "$sys/bus/pci/drivers/nouveau" \
