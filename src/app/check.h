@@ -96,6 +96,9 @@ private:
     void check_pve(const std::string& text, FileResult& r);
     void check_xml(const std::string& text, FileResult& r);
     void check_mapping_file(const std::string& text, FileResult& r);
+    // Whether libvirt renderings come from the built-in template (no --templates override of
+    // libvirt.xml.mustache), whose output the test suite validates against domain.rng.
+    bool own_rendering_valid() const;
     ProfileLibrary& library_for(const std::string& path);
     const DomainSchema& schema();
 
@@ -105,6 +108,9 @@ private:
     TemplateSet templates_;
     std::unique_ptr<DomainSchema> schema_;
     std::map<std::vector<std::string>, std::unique_ptr<ProfileLibrary>> libraries_;
+    // The profile search path of each directory holding VM files (a project root is looked up
+    // once per directory, not once per file).
+    std::map<std::string, std::vector<std::string>> search_paths_;
     struct MappingUse {
         std::string path, id;
         Mark mark;

@@ -5,7 +5,9 @@
 
 namespace vfiogen {
 
-std::string installed_data_dir() {
+namespace {
+
+std::string find_installed_data_dir() {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
@@ -24,6 +26,14 @@ std::string installed_data_dir() {
         if (in_bindir) return (prefix / VFIOGEN_DATADIR_REL / "vfiogen").string();
     }
     return VFIOGEN_DATADIR;
+}
+
+}  // namespace
+
+// The executable does not move while it runs: found once (check asks for every VM file).
+std::string installed_data_dir() {
+    static const std::string dir = find_installed_data_dir();
+    return dir;
 }
 
 }  // namespace vfiogen

@@ -144,14 +144,22 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
     try {
         bool markers = text.rfind("---", 0) == 0 || text.rfind("...", 0) == 0 || text.find("\n---") != std::string::npos ||
                        text.find("\n...") != std::string::npos;
-        std::istringstream in(text);
-        YAML::Parser parser(in);
-        while (counter.starts.size() < kMaxDocuments && parser.HandleNextDocument(counter) && markers) {
+        // The scan also bounds what aliases expand to. A text without markers, without any '*'
+        // (so without aliases) and of at most kMaxYamlNodes / 2 bytes (a node takes at least half
+        // a byte: "a:" is a key and a null) cannot pass a bound, so it is parsed once, not twice:
+        // the usual VM file.
+        bool scan = markers || text.find('*') != std::string::npos || text.size() > kMaxYamlNodes / 2;
+        if (scan) {
+            std::istringstream in(text);
+            YAML::Parser parser(in);
+            while (counter.starts.size() < kMaxDocuments && parser.HandleNextDocument(counter) && markers) {
+            }
+            if (counter.starts.size() >= kMaxDocuments)
+                throw unreadable(path, "YAML syntax: the document does not end (malformed input)",
+                                 counter.starts.back().line + 1, counter.starts.back().column + 1);
         }
-        if (counter.starts.size() >= kMaxDocuments)
-            throw unreadable(path, "YAML syntax: the document does not end (malformed input)",
-                             counter.starts.back().line + 1, counter.starts.back().column + 1);
         document = YAML::Load(text);
+        if (!scan && !document.IsNull()) counter.starts.push_back(document.Mark());
     } catch (const YAML::Exception& e) {
         throw unreadable(path, "YAML syntax: " + e.msg, e.mark.line + 1, e.mark.column + 1);
     }
