@@ -259,6 +259,12 @@ void Checker::check_mapping_file(const std::string& text, FileResult& r) {
     for (const auto& [mark, message] : file.problems) r.findings.push_back({mark, "pve-mapping", message});
 }
 
+bool Checker::awaits_mappings(const FileResult& result) const {
+    return std::any_of(mapping_uses_.begin(), mapping_uses_.end(), [&](const MappingUse& use) {
+        return use.path == result.path && !mapping_ids_.count(use.id);
+    });
+}
+
 void Checker::check_mappings(std::vector<FileResult>& results) const {
     if (!read_mapping_file_) return;
     for (const auto& use : mapping_uses_) {

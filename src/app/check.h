@@ -90,6 +90,10 @@ public:
     // (pve-mapping-missing) for every `hostpciN: mapping=ID` with no section ID in any pci.cfg read.
     void check_mappings(std::vector<FileResult>& results) const;
 
+    // Whether `result` names a mapping no pci.cfg read so far has: a streamed report holds such a
+    // result back until every file is read, then passes it through check_mappings.
+    bool awaits_mappings(const FileResult& result) const;
+
 private:
     void check_vm(const std::string& text, FileResult& r);
     void check_profile(const std::string& text, FileResult& r);

@@ -1,6 +1,7 @@
 #include "app/check_report.h"
 
 #include <cctype>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -46,61 +47,84 @@ size_t rule_index(const std::string& id) {
 
 }  // namespace
 
-CheckSummary summarize(const std::vector<FileResult>& results) {
-    CheckSummary s;
-    s.files = results.size();
-    for (const auto& r : results) {
-        s.unreadable += r.unreadable;
-        s.errors += r.hidden_errors;
-        s.warnings += r.hidden_warnings;
-        for (const auto& f : r.findings)
-            (f.severity() == Severity::Error ? s.errors : f.severity() == Severity::Warning ? s.warnings : s.notes)++;
-    }
-    return s;
+namespace {
+
+void count(CheckSummary& s, const FileResult& r) {
+    ++s.files;
+    s.unreadable += r.unreadable;
+    s.errors += r.hidden_errors;
+    s.warnings += r.hidden_warnings;
+    for (const auto& f : r.findings)
+        (f.severity() == Severity::Error ? s.errors : f.severity() == Severity::Warning ? s.warnings : s.notes)++;
 }
 
-std::string format_text(const std::vector<FileResult>& results) {
+// `value` as json::dump(2) writes it `depth` levels deep in a document: every line after the
+// first indented by 2 * depth more spaces, so pieces written one by one read as one dump(2).
+std::string dump_at(const json& value, int depth) {
+    std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);  // not UTF-8: U+FFFD
+    std::string indent(static_cast<size_t>(2 * depth), ' ');
     std::string out;
-    SourceExcerpts excerpts;
-    for (const auto& r : results)
-        for (const auto& f : r.findings) {
-            out += escape_control(format_mark(f.mark)) + ": " + severity_name(f.severity()) + "[" + f.rule +
-                   "]: " + escape_control(f.message) + "\n" + excerpts.of(f.mark);
-            out += "    hint: " + std::string(check_rule(f.rule).hint) + "\n";
-        }
-    return out + summary_line(summarize(results));
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += indent;
+    }
+    return out;
 }
 
-std::string format_json(const std::vector<FileResult>& results) {
-    json files = json::array(), findings = json::array();
-    for (const auto& r : results) {
-        files.push_back({{"path", r.path}, {"kind", r.kind ? input_kind_name(*r.kind) : nullptr}, {"unreadable", r.unreadable}});
+// "file:line:col: severity[RULE]: message", the source excerpt and the hint, per finding.
+class TextWriter : public ReportWriter {
+public:
+    explicit TextWriter(std::ostream& out) : ReportWriter(out) {}
+
+private:
+    void write_file(const FileResult& r) override {
         for (const auto& f : r.findings)
-            findings.push_back({{"file", f.mark.file},
-                                {"line", f.mark.line},
-                                {"column", f.mark.column},
-                                {"severity", severity_name(f.severity())},
-                                {"rule", f.rule},
-                                {"message", f.message},
-                                {"hint", std::string(check_rule(f.rule).hint)}});
+            out_ << escape_control(format_mark(f.mark)) << ": " << severity_name(f.severity()) << "[" << f.rule
+                 << "]: " << escape_control(f.message) << "\n"
+                 << excerpts_.of(f.mark) << "    hint: " << check_rule(f.rule).hint << "\n";
     }
-    CheckSummary s = summarize(results);
-    json doc = {{"files", files},
-                {"findings", findings},
-                {"summary", {{"files", s.files}, {"errors", s.errors}, {"warnings", s.warnings}, {"unreadable", s.unreadable}}}};
-    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";  // bytes that are not UTF-8: U+FFFD
-}
+    void write_end(const CheckSummary& s) override { out_ << summary_line(s); }
+    SourceExcerpts excerpts_;
+};
 
-std::string format_sarif(const std::vector<FileResult>& results) {
-    json rules = json::array();
-    for (const auto& r : check_rules()) {
-        rules.push_back({{"id", std::string(r.id)},
-                         {"shortDescription", {{"text", std::string(r.summary)}}},
-                         {"help", {{"text", std::string(r.hint) + " Source: " + std::string(r.source) + "."}}},
-                         {"defaultConfiguration", {{"level", severity_name(r.severity)}}}});
+// {"findings": [...], "files": [...], "summary": {...}}: findings stream; the file list (a path
+// and a kind per file) is kept until the end.
+class JsonWriter : public ReportWriter {
+public:
+    explicit JsonWriter(std::ostream& out) : ReportWriter(out) {}
+
+private:
+    void write_file(const FileResult& r) override {
+        files_.push_back({{"path", r.path}, {"kind", r.kind ? input_kind_name(*r.kind) : nullptr}, {"unreadable", r.unreadable}});
+        for (const auto& f : r.findings) {
+            json finding = {{"file", f.mark.file},
+                            {"line", f.mark.line},
+                            {"column", f.mark.column},
+                            {"severity", severity_name(f.severity())},
+                            {"rule", f.rule},
+                            {"message", f.message},
+                            {"hint", std::string(check_rule(f.rule).hint)}};
+            out_ << (first_ ? "{\n  \"findings\": [\n    " : ",\n    ") << dump_at(finding, 2);
+            first_ = false;
+        }
     }
-    json sarif_results = json::array();
-    for (const auto& r : results)
+    void write_end(const CheckSummary& s) override {
+        out_ << (first_ ? "{\n  \"findings\": []" : "\n  ]") << ",\n  \"files\": " << dump_at(files_, 1)
+             << ",\n  \"summary\": "
+             << dump_at({{"files", s.files}, {"errors", s.errors}, {"warnings", s.warnings}, {"unreadable", s.unreadable}}, 1)
+             << "\n}\n";
+    }
+    json files_ = json::array();
+    bool first_ = true;
+};
+
+// SARIF 2.1.0: the tool and its rules, then results as they come.
+class SarifWriter : public ReportWriter {
+public:
+    explicit SarifWriter(std::ostream& out) : ReportWriter(out) {}
+
+private:
+    void write_file(const FileResult& r) override {
         for (const auto& f : r.findings) {
             json location = {{"artifactLocation", {{"uri", artifact_uri(f.mark.file)}}}};
             if (f.mark.line > 0) {
@@ -108,21 +132,81 @@ std::string format_sarif(const std::vector<FileResult>& results) {
                 if (f.mark.column > 0) region["startColumn"] = f.mark.column;
                 location["region"] = region;
             }
-            sarif_results.push_back({{"ruleId", f.rule},
-                                     {"ruleIndex", rule_index(f.rule)},
-                                     {"level", severity_name(f.severity())},
-                                     {"message", {{"text", f.message}}},
-                                     {"locations", json::array({{{"physicalLocation", location}}})}});
+            json result = {{"ruleId", f.rule},
+                           {"ruleIndex", rule_index(f.rule)},
+                           {"level", severity_name(f.severity())},
+                           {"message", {{"text", f.message}}},
+                           {"locations", json::array({{{"physicalLocation", location}}})}};
+            start();
+            out_ << (first_ ? "\n        " : ",\n        ") << dump_at(result, 4);
+            first_ = false;
         }
-    json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                {"version", "2.1.0"},
-                {"runs", json::array({{{"tool",
-                                        {{"driver",
-                                          {{"name", "vfiogen"},
-                                           {"version", VFIOGEN_VERSION},
-                                           {"rules", rules}}}}},
-                                       {"results", sarif_results}}})}};
-    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";  // bytes that are not UTF-8: U+FFFD
+    }
+    // The results array closed, then "tool" (keys in dump's order: "results" sorts before it).
+    void write_end(const CheckSummary&) override {
+        start();
+        json rules = json::array();
+        for (const auto& r : check_rules())
+            rules.push_back({{"id", std::string(r.id)},
+                             {"shortDescription", {{"text", std::string(r.summary)}}},
+                             {"help", {{"text", std::string(r.hint) + " Source: " + std::string(r.source) + "."}}},
+                             {"defaultConfiguration", {{"level", severity_name(r.severity)}}}});
+        json tool = {{"driver", {{"name", "vfiogen"}, {"version", VFIOGEN_VERSION}, {"rules", rules}}}};
+        out_ << (first_ ? "]" : "\n      ]") << ",\n      \"tool\": " << dump_at(tool, 3)
+             << "\n    }\n  ],\n  \"version\": \"2.1.0\"\n}\n";
+    }
+    // The document up to the opening of "results", once.
+    void start() {
+        if (started_) return;
+        started_ = true;
+        out_ << "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": [\n    {\n"
+                "      \"results\": [";
+    }
+    bool started_ = false, first_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostream& out) {
+    switch (format) {
+    case ReportFormat::Json: return std::make_unique<JsonWriter>(out);
+    case ReportFormat::Sarif: return std::make_unique<SarifWriter>(out);
+    case ReportFormat::Text: break;
+    }
+    return std::make_unique<TextWriter>(out);
 }
+
+void ReportWriter::add(const FileResult& result) {
+    count(summary_, result);
+    write_file(result);
+}
+
+CheckSummary ReportWriter::finish() {
+    write_end(summary_);
+    out_.flush();
+    return summary_;
+}
+
+CheckSummary summarize(const std::vector<FileResult>& results) {
+    CheckSummary s;
+    for (const auto& r : results) count(s, r);
+    return s;
+}
+
+namespace {
+
+std::string format_all(ReportFormat format, const std::vector<FileResult>& results) {
+    std::ostringstream out;
+    auto writer = ReportWriter::make(format, out);
+    for (const auto& r : results) writer->add(r);
+    writer->finish();
+    return out.str();
+}
+
+}  // namespace
+
+std::string format_text(const std::vector<FileResult>& results) { return format_all(ReportFormat::Text, results); }
+std::string format_json(const std::vector<FileResult>& results) { return format_all(ReportFormat::Json, results); }
+std::string format_sarif(const std::vector<FileResult>& results) { return format_all(ReportFormat::Sarif, results); }
 
 }  // namespace vfiogen

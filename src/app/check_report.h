@@ -2,6 +2,8 @@
 // SARIF 2.1.0 for code-scanning UIs (nlohmann/json writes both).
 #pragma once
 
+#include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,31 @@ struct CheckSummary {
 };
 
 CheckSummary summarize(const std::vector<FileResult>& results);
+
+enum class ReportFormat { Text, Json, Sarif };
+
+// A report written as the files are checked: each file's findings go to `out` when the file is
+// added, so memory holds one file's findings at a time whatever the number of files (issue 17).
+// The text, JSON and SARIF documents are those of format_text/format_json/format_sarif below.
+class ReportWriter {
+public:
+    static std::unique_ptr<ReportWriter> make(ReportFormat format, std::ostream& out);
+    virtual ~ReportWriter() = default;
+
+    // Writes `result`'s findings and counts them.
+    void add(const FileResult& result);
+    // Writes the end of the document (the summary); returns the counts of every file added.
+    CheckSummary finish();
+
+protected:
+    explicit ReportWriter(std::ostream& out) : out_(out) {}
+    virtual void write_file(const FileResult& result) = 0;
+    virtual void write_end(const CheckSummary& summary) = 0;
+    std::ostream& out_;
+
+private:
+    CheckSummary summary_;
+};
 
 // "file:line:col: severity[RULE]: message" then "    hint: ..." per finding, then the summary
 // line "N files checked: E errors, W warnings" (", M notes" and ", U unreadable" when any).

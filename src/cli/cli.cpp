@@ -351,15 +351,23 @@ int run_check(const po::variables_map& args) {
     }
     if (args.count("host-root")) options.host_root = args["host-root"].as<std::string>();
     Checker checker(options);
-    std::vector<FileResult> results;
     std::vector<std::string> notes;
-    for (const auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
-        results.push_back(checker.check_file(path));
-    checker.check_mappings(results);
+    std::vector<std::string> paths = expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes);
     for (const auto& n : notes) std::cerr << n << "\n";
-
-    std::cout << (format == "json" ? format_json(results) : format == "sarif" ? format_sarif(results) : format_text(results));
-    CheckSummary s = summarize(results);
+    // Each file's findings are written as soon as it is checked; a conf naming a resource
+    // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may).
+    auto report = ReportWriter::make(format == "json" ? ReportFormat::Json : format == "sarif" ? ReportFormat::Sarif
+                                                                                              : ReportFormat::Text,
+                                     std::cout);
+    std::vector<FileResult> waiting;
+    for (const auto& path : paths) {
+        FileResult r = checker.check_file(path);
+        if (checker.awaits_mappings(r)) waiting.push_back(std::move(r));
+        else report->add(r);
+    }
+    checker.check_mappings(waiting);
+    for (const auto& r : waiting) report->add(r);
+    CheckSummary s = report->finish();
     if (s.unreadable) return kExitUnreadable;
     if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
     return kExitOk;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -179,6 +180,36 @@ TEST_CASE("reports: text with hints and a summary, JSON, SARIF 2.1.0") {
     std::vector<FileResult> abs = {checker.check_text("memroy: 1\n", "/srv/pve/101 new.conf")};
     auto a = nlohmann::json::parse(format_sarif(abs));
     CHECK(a["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file:///srv/pve/101%20new.conf");
+}
+
+TEST_CASE("reports are streamed: a file's findings are written when it is added, as one document") {
+    Checker checker(options());
+    FileResult first = checker.check_text("bios: ovmf\nhostpci0: 0000:01:00,rombar=0,pcie=1,romfile=gpu.rom\n", "100.conf");
+    FileResult second = checker.check_text("<domain>\n", "bad.xml");
+    REQUIRE(first.findings.size() >= 2);
+    for (ReportFormat format : {ReportFormat::Text, ReportFormat::Json, ReportFormat::Sarif}) {
+        std::ostringstream out;
+        auto writer = ReportWriter::make(format, out);
+        writer->add(first);
+        CAPTURE(static_cast<int>(format));
+        // The first file's last finding is out before the second file is even checked.
+        CHECK(out.str().find("pve-pcie-q35") != std::string::npos);
+        writer->add(second);
+        CheckSummary s = writer->finish();
+        CHECK(s.files == 2);
+        CHECK(s.unreadable == 1);
+        if (format == ReportFormat::Text) {
+            CHECK(out.str() == format_text({first, second}));
+            continue;
+        }
+        auto doc = nlohmann::json::parse(out.str());
+        // SARIF comes out byte for byte as one nlohmann dump(2) of the whole document would.
+        if (format == ReportFormat::Sarif) CHECK(out.str() == doc.dump(2) + "\n");
+        else CHECK(doc["findings"].size() == first.findings.size() + second.findings.size());
+    }
+    // No files: still a whole document.
+    CHECK(nlohmann::json::parse(format_sarif({}))["runs"][0]["results"].empty());
+    CHECK(nlohmann::json::parse(format_json({}))["findings"].empty());
 }
 
 namespace {

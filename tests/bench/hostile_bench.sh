@@ -47,6 +47,12 @@ head -c 4194300 < <(yes 'a: 1') >"$work/huge.conf"
     for ((i = 0; i < 20000; i++)); do printf "<qemu:arg value='-no-hpet'/>\n"; done
     printf '</qemu:commandline>\n</domain>\n'
 } >"$work/args-20k.xml"
+# Many files, each at the findings cap: 200 and 2,000 confs of 2,000 unknown keys. The report is
+# streamed, so peak RSS should not grow with the number of files.
+mkdir "$work/confs-200" "$work/confs-2000"
+head -c 12000 < <(yes 'a: 1') >"$work/confs-200/0.conf"
+for ((i = 1; i < 200; i++)); do cp "$work/confs-200/0.conf" "$work/confs-200/$i.conf"; done
+for ((i = 0; i < 2000; i++)); do cp "$work/confs-200/0.conf" "$work/confs-2000/$i.conf"; done
 # 10,000 nested template sections.
 mkdir "$work/templates"
 {
@@ -86,6 +92,8 @@ run "stdin: /dev/zero, render" bash -c '"$0" render -t pve - </dev/zero' "$vfiog
 run "stdin: /dev/zero, check" bash -c '"$0" check - </dev/zero' "$vfiogen"
 run "stdin: /dev/zero, host check" bash -c '"$0" host check --root "$1" - </dev/zero' "$vfiogen" "$hosts/gt1030"
 run "check: 4 MiB conf of a: 1, sarif" "$vfiogen" check --format sarif "$work/huge.conf"
+run "check: 200 confs at the cap, sarif" "$vfiogen" check --format sarif "$work/confs-200"
+run "check: 2000 confs at the cap, sarif" "$vfiogen" check --format sarif "$work/confs-2000"
 run "check: 20k <qemu:arg> domain" "$vfiogen" check "$work/args-20k.xml"
 run "templates: 10k nested sections" "$vfiogen" render -t pve --templates "$work/templates" "$ex"
 run "host: FIFO proc/modules" "$vfiogen" host scan --root "$work/fifo-host"
