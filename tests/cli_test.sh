@@ -349,6 +349,20 @@ check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use 
     "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
 check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
+# One vfio.conf serves every VM: a run for one VM must not drop another's claims.
+t10=("$src/tests/data/vms/two-t10.yaml" --profiles "$src/profiles")
+check "host config -o, VM A" 0 "would also claim 0000:3b:00.0" -- "$vfiogen" host config --root "$hosts/two-t10" "${t10[@]}" -o "$work/owners"
+check "host config -o, VM B alone" 64 "$work/owners/etc/modprobe.d/vfio.conf claims functions for VM 'debian-t10', which this run does not name" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/owners"
+grep -qF "VM 'debian-t10'" "$work/owners/etc/modprobe.d/vfio.conf" || fail "host config replaced another VM's vfio.conf"
+check "host config -o, VMs A and B" 0 "would also claim 0000:3b:00.0" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" "${t10[@]}" "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/owners"
+head -1 "$work/owners/etc/modprobe.d/vfio.conf" | grep -qF "for VMs 'debian-t10', 'win10-gt1030':" ||
+    fail "host config for two VMs: $(head -1 "$work/owners/etc/modprobe.d/vfio.conf")"
+check "host config -o, VM B alone with --force" 0 "" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" "$src/examples/pve-nvidia-gt1030.yaml" -o "$work/owners" --force
+check "host config: the same VM twice" 64 "VM 'debian-t10' is named twice" -- \
+    "$vfiogen" host config --root "$hosts/two-t10" "${t10[@]}" "$src/tests/data/vms/two-t10.yaml"
 # --distro defaults to the host tree's own: gt1030 has PVE's OVMF package, iommu-off has no os-release.
 check "host config: the host's distribution" 0 "" -- "$vfiogen" host config --root "$hosts/gt1030" "$src/examples/pve-nvidia-gt1030.yaml"
 head -1 "$work/out" | grep -qF "): proxmox, grub" || fail "host config did not take gt1030 for Proxmox: $(head -1 "$work/out")"

@@ -13,6 +13,7 @@
 #include "app/check_report.h"
 #include "app/render.h"
 #include "base/bounded_read.h"
+#include "base/strings.h"
 #include "base/diagnostic.h"
 #include "base/output_file.h"
 #include "base/suggest.h"
@@ -144,8 +145,7 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
 
 // Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path. When
 // `inputs` is given, the VM file and every profile file read are appended to it.
-Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
-    std::string file = args["vm-file"].as<std::string>();
+Vm load_vm_file(const std::string& file, const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
     if (file == "-") {
         std::string text = read_bounded_stream(std::cin, "<stdin>");
         ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
@@ -161,6 +161,10 @@ Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs =
         for (const auto& f : profiles.files()) inputs->push_back(f);
     }
     return vm;
+}
+
+Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
+    return load_vm_file(args["vm-file"].as<std::string>(), args, inputs);
 }
 
 // Renders `vm`; the --templates override files read are appended to `inputs` when given.
@@ -476,13 +480,36 @@ po::options_description host_config_options() {
          "grub or systemd-boot (default: systemd-boot on Proxmox when /etc/kernel/cmdline exists, else grub)")
         ("output,o", po::value<std::string>()->value_name("DIR"),
          "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
-        ("install", "allow -o / (write into the real /etc)");
+        ("install", "allow -o / (write into the real /etc)")
+        ("force", "with -o: replace a vfio.conf that claims functions for VMs this run does not name")
+        ("templates", po::value<std::string>()->value_name("DIR"),
+         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
+        ("vm-file", po::value<std::vector<std::string>>()->required()->value_name("VM.yaml"),
+         "the VM files whose functions the host hands to vfio-pci ('-' reads stdin)");
     add_host_root_options(o);
-    add_rendering_input_options(o);
+    add_profiles_option(o);
+    o.add_options()("help,h", "show this help");
     return o;
 }
 
-int run_host_config(const po::variables_map& args) {
+// A vfio.conf under DIR that host config wrote for VMs this run does not name would lose their
+// claims when replaced: a UsageError naming them, unless --force.
+void keep_other_vms_claims(const std::string& dir, const std::vector<Vm>& vms, bool force) {
+    std::string path = dir + "/etc/modprobe.d/vfio.conf";
+    std::optional<std::string> existing = read_regular_file_if_present(path, kMaxInputBytes);
+    if (!existing || force) return;
+    std::vector<std::string> others;
+    for (const auto& name : vms_claimed_in(*existing))
+        if (std::none_of(vms.begin(), vms.end(), [&](const Vm& vm) { return vm.name == name; }))
+            others.push_back("'" + name + "'");
+    if (others.empty()) return;
+    throw UsageError(path + " claims functions for VM " + join(others, ", ") +
+                     ", which this run does not name; replacing it would hand them back to the host at the next boot: "
+                     "give every VM file together (vfiogen host config A.yaml B.yaml ...), or add --force");
+}
+
+// --distro (default: the host tree's) and --boot (default: default_boot).
+std::pair<Distro, Boot> distro_and_boot(const po::variables_map& args, const Host& host) {
     std::optional<Distro> distro;
     if (args.count("distro")) {
         static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
@@ -492,14 +519,20 @@ int run_host_config(const po::variables_map& args) {
             throw UsageError("unknown distro '" + name + "': use debian, proxmox, arch or fedora" +
                              did_you_mean(name, distros));
         distro = static_cast<Distro>(d - distros.begin());
+    } else {
+        distro = detect_distro(host.root);
     }
-    std::optional<Boot> boot;
-    if (args.count("boot")) {
-        std::string b = args["boot"].as<std::string>();
-        if (b == "grub") boot = Boot::Grub;
-        else if (b == "systemd-boot") boot = Boot::SystemdBoot;
-        else throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
-    }
+    if (!distro)
+        throw UsageError("cannot tell the host's distribution from " + host.root.file("/etc/os-release") +
+                         ": give --distro debian, proxmox, arch or fedora");
+    if (!args.count("boot")) return {*distro, default_boot(*distro, host)};
+    std::string b = args["boot"].as<std::string>();
+    if (b == "grub") return {*distro, Boot::Grub};
+    if (b == "systemd-boot") return {*distro, Boot::SystemdBoot};
+    throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
+}
+
+int run_host_config(const po::variables_map& args) {
     std::optional<std::string> dir;
     if (args.count("output")) {
         dir = args["output"].as<std::string>();
@@ -509,20 +542,23 @@ int run_host_config(const po::variables_map& args) {
         if (!ec && canonical == "/" && !args.count("install"))
             throw UsageError("-o / would write into /etc: add --install if that is what you want");
     }
-    Vm vm = load_vm_arg(args);
+    std::vector<Vm> vms;
+    for (const auto& file : args["vm-file"].as<std::vector<std::string>>()) {
+        vms.push_back(load_vm_file(file, args));
+        for (size_t i = 0; i + 1 < vms.size(); ++i)
+            if (vms[i].name == vms.back().name)
+                throw UsageError("VM '" + vms.back().name + "' is named twice (" + vms[i].file + ", " + vms.back().file + ")");
+    }
     Host host = read_host(host_root(args));
-    if (!distro) distro = detect_distro(host.root);
-    if (!distro)
-        throw UsageError("cannot tell the host's distribution from " + host.root.file("/etc/os-release") +
-                         ": give --distro debian, proxmox, arch or fedora");
-    Boot loader = boot.value_or(default_boot(*distro, host));
+    auto [distro, loader] = distro_and_boot(args, host);
     TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
-    HostConfig config = host_config(vm, host, *distro, loader, templates);
+    HostConfig config = host_config(vms, host, distro, loader, templates);
     for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
     if (!dir) {
-        std::cout << format_host_config(config, vm, *distro, loader);
+        std::cout << format_host_config(config, vms, distro, loader);
         return kExitOk;
     }
+    keep_other_vms_claims(*dir, vms, args.count("force"));
     std::vector<TreeFile> files;
     for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
     // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
@@ -716,7 +752,8 @@ std::vector<Command> host_commands() {
          "2 when VM.yaml or the host cannot be read.",
          host_check_options, run_host_check, "vm-file"},
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
-         "VM.yaml [--distro debian|proxmox|arch|fedora] [--boot grub|systemd-boot] [-o DIR] [--templates DIR]",
+         "VM.yaml [VM.yaml ...] [--distro debian|proxmox|arch|fedora] [--boot grub|systemd-boot] [-o DIR [--force]]\n"
+         "    [--templates DIR]",
          "Prints (or writes under DIR: all files or none, never through a symlink below DIR, a file vfiogen\n"
         "did not write kept as NAME.vfiogen-old) the kernel command line additions and\n"
          "how to apply them, /etc/modprobe.d/vfio.conf (options vfio-pci ids=..., softdep DRIVER pre: vfio-pci\n"
@@ -726,8 +763,9 @@ std::vector<Command> host_commands() {
          "also claim a device the host keeps and uses driver_override by address instead. Each file is laid\n"
          "out by a template (host-*.mustache) that --templates DIR overrides; it must keep the line\n"
          "'Written by vfiogen host config'. --distro defaults to the host's own. -o / (the real /etc) needs\n"
-         "--install.",
-         host_config_options, run_host_config, "vm-file"},
+         "--install. One vfio.conf serves every VM on the host: give all their VM files in one run; -o refuses\n"
+         "to replace a vfio.conf written for a VM the run does not name (--force replaces it).",
+         host_config_options, run_host_config, "vm-file", -1},
         {"init", "write a VM file for a host device (init --from-host BDF)",
          "--from-host BDF [-o VM.yaml [--force]] [--profiles DIR] [--root DIR]",
          "Reads the device at BDF and its sibling functions from the host and writes a VM file that\n"

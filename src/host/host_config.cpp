@@ -305,8 +305,8 @@ void plan_cmdline(HostConfig& c, const std::vector<FunctionToClaim>& functions, 
                                                                                          : "video=efifb:off");
 }
 
-void plan_modprobe(HostConfig& c, const Vm& vm, const std::vector<FunctionToClaim>& functions, const Host& host,
-                   const TemplateSet& templates) {
+void plan_modprobe(HostConfig& c, const std::string& vms, const std::vector<FunctionToClaim>& functions,
+                   const Host& host, const TemplateSet& templates) {
     VfioClaim claim = plan_vfio_claim(functions, host);
     for (const auto& kept : claim.kept) {
         const HostDevice* d = host.find(*parse_pci_address(kept, nullptr));
@@ -318,7 +318,8 @@ void plan_modprobe(HostConfig& c, const Vm& vm, const std::vector<FunctionToClai
     std::vector<std::string> directives = claim.directives();
     auto softdeps = directives.end() - static_cast<std::ptrdiff_t>(claim.drivers.size());
     kainjow::mustache::data view;
-    view.set("vm", vm.name);
+    view.set("vms", vms);
+    view.set("its", vms.rfind("VMs ", 0) == 0 ? "their" : "its");
     view.set("by_address", flag(claim.by_address()));
     view.set("kept", join(claim.kept, ", "));
     view.set("claim", list_of({directives.begin(), softdeps}));
@@ -382,26 +383,80 @@ void plan_initramfs(HostConfig& c, Distro distro, const TemplateSet& templates) 
     }
 }
 
+
+// Adds `file` unless one with the same lines after its comment header (which names the VM) is
+// planned already; a different one at the same path (two VMs asking for different Looking Glass
+// set-ups) is an InputError at `vm`'s file.
+void add_file_once(HostConfig& c, ConfigFile file, const Vm& vm) {
+    auto body = [](const std::string& text) { return text.substr(std::min(text.size(), text.find('\n') + 1)); };
+    for (const auto& planned : c.files) {
+        if (planned.path != file.path) continue;
+        if (body(planned.text) == body(file.text)) return;
+        throw InputError(Mark{vm.file, 0, 0}, "VM '" + vm.name + "' needs another " + file.path +
+                                                  " than a VM before it on the command line: run host config for one of them");
+    }
+    c.files.push_back(std::move(file));
+}
+
+void add_unique_line(std::vector<std::string>& lines, const std::string& line) { add_unique(lines, line); }
+
 }  // namespace
 
-HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot, const TemplateSet& templates) {
-    require_host_addresses(vm, "host config");
+std::string vms_label(const std::vector<Vm>& vms) {
+    std::vector<std::string> quoted;
+    for (const auto& vm : vms) quoted.push_back("'" + vm.name + "'");
+    return (vms.size() == 1 ? "VM " : "VMs ") + join(quoted, ", ");
+}
+
+std::vector<std::string> vms_claimed_in(const std::string& vfio_conf) {
+    std::string first = vfio_conf.substr(0, vfio_conf.find('\n'));
+    std::string lead = std::string("# ") + kHostConfigMarker + " for VM";
+    if (first.rfind(lead, 0) != 0) return {};
+    std::vector<std::string> names;
+    for (size_t open = first.find('\'', lead.size()); open != std::string::npos; open = first.find('\'', open + 1)) {
+        size_t close = first.find('\'', open + 1);
+        if (close == std::string::npos) break;
+        names.push_back(first.substr(open + 1, close - open - 1));
+        open = close;
+        if (first.compare(close + 1, 2, ", ") != 0) break;  // the list ends at the first other text
+    }
+    return names;
+}
+
+HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro distro, Boot boot,
+                       const TemplateSet& templates) {
+    std::vector<FunctionToClaim> functions;
+    for (const auto& vm : vms) {
+        require_host_addresses(vm, "host config");
+        for (const auto& f : passed_functions(vm)) functions.push_back(f);
+    }
     HostConfig c;
-    std::vector<FunctionToClaim> functions = passed_functions(vm);
     plan_cmdline(c, functions, host);
-    plan_modprobe(c, vm, functions, host, templates);
+    plan_modprobe(c, vms_label(vms), functions, host, templates);
     plan_modules_load(c, host, templates);
     plan_boot_loader(c, host, distro, boot, templates);
     plan_initramfs(c, distro, templates);
-    add_looking_glass(c, vm, distro, templates);
+    for (const auto& vm : vms) {
+        HostConfig lg;
+        add_looking_glass(lg, vm, distro, templates);
+        for (auto& f : lg.files) add_file_once(c, std::move(f), vm);
+        for (const auto& line : lg.commands) add_unique_line(c.commands, line);
+        for (const auto& line : lg.warnings) add_unique_line(c.warnings, line);
+    }
     c.commands.push_back("reboot");
     return c;
 }
 
-std::string format_host_config(const HostConfig& config, const Vm& vm, Distro distro, Boot boot) {
+HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot, const TemplateSet& templates) {
+    return host_config(std::vector<Vm>{vm}, host, distro, boot, templates);
+}
+
+std::string format_host_config(const HostConfig& config, const std::vector<Vm>& vms, Distro distro, Boot boot) {
+    std::vector<std::string> names;
+    for (const auto& vm : vms) names.push_back("'" + vm.name + "' (" + vm.file + ")");
     std::ostringstream out;
-    out << "# vfiogen host config for VM '" << vm.name << "' (" << vm.file << "): " << distro_name(distro) << ", "
-        << (boot == Boot::Grub ? "grub" : "systemd-boot") << "\n\n";
+    out << "# vfiogen host config for " << (vms.size() == 1 ? "VM " : "VMs ") << join(names, ", ") << ": "
+        << distro_name(distro) << ", " << (boot == Boot::Grub ? "grub" : "systemd-boot") << "\n\n";
     out << "## Kernel command line: add\n" << join(config.cmdline, " ") << "\n" << config.cmdline_how << "\n";
     for (const auto& f : config.files) out << "\n## " << f.path << "\n" << f.text;
     out << "\n## Then run as root\n";

@@ -96,8 +96,21 @@ std::vector<std::string> vfio_boot_modules(const Host& host);
 HostConfig host_config(const Vm& vm, const Host& host, Distro distro, Boot boot,
                        const TemplateSet& templates = TemplateSet());
 
+// The same for several VMs on one host: the kernel command line and vfio.conf for all their
+// functions together (one vfio.conf serves every VM; a run for one VM alone would drop the
+// others' claims), Looking Glass files once (InputError when two VMs need different ones).
+HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro distro, Boot boot,
+                       const TemplateSet& templates = TemplateSet());
+
+// "VM 'a'" or "VMs 'a', 'b'", as the vfio.conf header names them.
+std::string vms_label(const std::vector<Vm>& vms);
+
+// The VM names in the header of a vfio.conf host config wrote ("# Written by vfiogen host config
+// for VMs 'a', 'b': ..."); empty for any other file.
+std::vector<std::string> vms_claimed_in(const std::string& vfio_conf);
+
 // The printed form: every file with its path as a heading, then the commands.
-std::string format_host_config(const HostConfig& config, const Vm& vm, Distro distro, Boot boot);
+std::string format_host_config(const HostConfig& config, const std::vector<Vm>& vms, Distro distro, Boot boot);
 
 // The default boot loader: systemd-boot on Proxmox when <files>/etc/kernel/cmdline exists
 // (proxmox-boot-tool set-ups), GRUB otherwise.

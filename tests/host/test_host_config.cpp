@@ -193,3 +193,38 @@ TEST_CASE("Looking Glass: the tmpfiles.d rule for the shared memory file, by tar
           "cannot "
           "open it; set looking_glass.user to the user who runs it");
 }
+
+TEST_CASE("several VMs on one host: one vfio.conf claims all their functions and names them all") {
+    auto profiles = test::test_profiles();
+    std::vector<Vm> vms = {load_vm(test::source_dir() + "/examples/pve-nvidia-gt1030.yaml", profiles),
+                           load_vm(test::source_dir() + "/tests/data/vms/two-t10.yaml", profiles)};
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+    HostConfig config = host_config(vms, host, Distro::Debian, Boot::Grub);
+    // 3b:00.0 (the host's T10) shares 10de:1e37 with the VM's d8:00.0: by address, for both VMs.
+    std::string vfio = file_text(config, "/etc/modprobe.d/vfio.conf");
+    CHECK(vfio.rfind("# Written by vfiogen host config for VMs 'win10-gt1030', 'debian-t10': claim their functions "
+                     "for vfio-pci at boot.\n", 0) == 0);
+    CHECK(vfio.find("install vfio-pci for d in 0000:01:00.0 0000:01:00.1 0000:d8:00.0; do") != std::string::npos);
+    CHECK(vms_claimed_in(vfio) == std::vector<std::string>{"win10-gt1030", "debian-t10"});
+    CHECK(vms_claimed_in(file_text(host_config(vms[0], host, Distro::Debian, Boot::Grub), "/etc/modprobe.d/vfio.conf")) ==
+          std::vector<std::string>{"win10-gt1030"});
+    CHECK(vms_claimed_in("options vfio-pci ids=10de:1d01\n").empty());  // hand-written
+    CHECK(vms_claimed_in("# Written by vfiogen host config: load VFIO at boot.\nvfio\n").empty());
+    CHECK(vms_label(vms) == "VMs 'win10-gt1030', 'debian-t10'");
+}
+
+TEST_CASE("several VMs with Looking Glass: one tmpfiles.d rule when they agree, an error when they do not") {
+    auto profiles = test::test_profiles();
+    Vm a = load_vm(test::source_dir() + "/examples/libvirt-looking-glass-win11.yaml", profiles);
+    Vm b = a;
+    b.name = "second";
+    b.file = "second.yaml";
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));
+    HostConfig config = host_config(std::vector<Vm>{a, b}, host, Distro::Debian, Boot::Grub);
+    CHECK(std::count_if(config.files.begin(), config.files.end(),
+                        [](const ConfigFile& f) { return f.path == "/etc/tmpfiles.d/10-looking-glass.conf"; }) == 1);
+    b.looking_glass->user = "bob";
+    CHECK(test::input_error_text([&] { host_config(std::vector<Vm>{a, b}, host, Distro::Debian, Boot::Grub); }) ==
+          "second.yaml: error: VM 'second' needs another /etc/tmpfiles.d/10-looking-glass.conf than a VM before it on "
+          "the command line: run host config for one of them");
+}
