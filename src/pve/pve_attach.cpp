@@ -1,7 +1,7 @@
+#include "base/digest.h"
 #include "pve/pve_attach.h"
 
 #include <fcntl.h>
-#include <nettle/sha1.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -308,16 +308,7 @@ void refuse_new_errors(const std::string& before, const std::string& after, cons
 
 }  // namespace
 
-std::string pve_conf_digest(const std::string& conf_text) {
-    sha1_ctx ctx;
-    sha1_init(&ctx);
-    sha1_update(&ctx, conf_text.size(), reinterpret_cast<const uint8_t*>(conf_text.data()));
-    uint8_t digest[SHA1_DIGEST_SIZE];
-    sha1_digest(&ctx, sizeof digest, digest);
-    std::string hex;
-    for (uint8_t b : digest) hex += hex_digits(b, 2);
-    return hex;
-}
+std::string pve_conf_digest(const std::string& conf_text) { return sha1_hex(conf_text); }
 
 PveAttachResult merge_pve_passthrough(const std::string& conf_text, const std::string& conf_file,
                                       long long vmid, const PvePassthrough& plan, const Vm& vm,
