@@ -180,6 +180,20 @@ expect_out "json summary" '"errors": 4,'
 check "check sarif" 1 "" -- "$vfiogen" check --format sarif "$data/broken"
 expect_out "sarif version" '"version": "2.1.0"'
 expect_out "sarif rule" '"ruleId": "pve-legacy-igd"'
+check "check github" 1 "" -- "$vfiogen" check --format github "$data/broken/131.conf"
+expect_out "github annotation" "::error file=$data/broken/131.conf,line="
+check "check gitlab" 1 "" -- "$vfiogen" check --format gitlab "$data/broken/131.conf"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d and all(i["fingerprint"] and i["location"]["lines"]["begin"] >= 1 for i in d)' "$work/out" ||
+    fail "check --format gitlab is no Code Quality report"
+# -o FILE: the report goes to FILE, the text to stdout; FILE is replaced whole.
+echo "old" >"$work/report.sarif"
+check "check -o" 1 "" -- "$vfiogen" check --format sarif -o "$work/report.sarif" "$data/broken/131.conf"
+expect_out "check -o prints text" "1 file checked: 4 errors, 1 warning"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["runs"][0]["results"][0]["partialFingerprints"]["vfiogen/v1"]' "$work/report.sarif" ||
+    fail "check -o wrote no SARIF with fingerprints"
+check "check -o onto an input" 74 "is an input of this run: writing it would destroy what was read" -- "$vfiogen" check --format sarif -o "$data/broken/131.conf" "$data/broken/131.conf"
+check "check bad format" 64 "unknown format 'githb': use text, json, sarif, github, gitlab (did you mean 'github'?)" -- \
+    "$vfiogen" check --format githb "$data/broken/131.conf"
 printf '<domain>\n  <name>x</nam>\n</domain>\n' >"$work/bad.xml"
 check "check not well-formed" 2 "" -- "$vfiogen" check "$work/bad.xml" "$data/clean"
 expect_out "well-formedness line:col" "$work/bad.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch"
@@ -188,7 +202,7 @@ check "check empty folder" 2 "" -- "$vfiogen" check "$work/no-configs"
 expect_out "empty folder" "$work/no-configs: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory"
 check "check missing" 2 "" -- "$vfiogen" check "$work/nope.conf"
 expect_out "missing file" "$work/nope.conf: error[unreadable]: cannot open: No such file or directory"
-check "check bad format" 64 "vfiogen: error: unknown format 'yaml': use text, json or sarif" -- "$vfiogen" check --format yaml "$data"
+check "check bad format" 64 "vfiogen: error: unknown format 'yaml': use text, json, sarif, github, gitlab" -- "$vfiogen" check --format yaml "$data"
 check "check bad fail-on" 64 "vfiogen: error: unknown --fail-on 'warn': use error or warning (did you mean 'warning'?)" -- "$vfiogen" check --fail-on warn "$data"
 check "check no paths" 64 "vfiogen: error: check: give at least one PATH" -- "$vfiogen" check
 check "check --list-rules" 0 "" -- "$vfiogen" check --list-rules

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,7 +18,17 @@ struct CheckSummary {
 
 CheckSummary summarize(const std::vector<FileResult>& results);
 
-enum class ReportFormat { Text, Json, Sarif };
+// text, json, sarif, github (workflow commands), gitlab (Code Quality report).
+enum class ReportFormat { Text, Json, Sarif, Github, Gitlab };
+
+// The format named `name` ("sarif"), or nothing.
+std::optional<ReportFormat> report_format(const std::string& name);
+const std::vector<std::string>& report_format_names();
+
+// A finding's identity across runs for CI systems that track findings (SARIF
+// partialFingerprints, GitLab's fingerprint): SHA-256 of the rule, the file, the message and the
+// text of the line it points at (not the line number, so it survives lines added above it).
+std::string finding_fingerprint(const Finding& finding, const std::string& line_text);
 
 // A report written as the files are checked: each file's findings go to `out` when the file is
 // added, so memory holds one file's findings at a time whatever the number of files (issue 17).
@@ -51,8 +62,18 @@ std::string format_text(const std::vector<FileResult>& results);
 // column are 0 when the whole file is meant.
 std::string format_json(const std::vector<FileResult>& results);
 
-// SARIF 2.1.0: one run, tool.driver.rules from the rule table, one result per finding with
-// ruleId, ruleIndex, level and a physicalLocation (region startLine/startColumn when known).
+// SARIF 2.1.0: one run, tool.driver.rules from the rule table (with helpUri and the tool's
+// informationUri when the build sets VFIOGEN_DOCS_URL), one result per finding with ruleId,
+// ruleIndex, level, a physicalLocation (region startLine/startColumn when known) and
+// partialFingerprints {"vfiogen/v1": finding_fingerprint}.
 std::string format_sarif(const std::vector<FileResult>& results);
+
+// GitHub Actions workflow commands, one per finding: "::error file=F,line=L,col=C,title=RULE::
+// MESSAGE" (warning, notice), escaped as actions/toolkit's command.ts does (data: % CR LF;
+// properties also : and ,), then the summary line. GitLab: a Code Quality report, a JSON array of
+// {description, check_name, fingerprint, severity (major, minor, info), location {path, lines
+// {begin}}}.
+std::string format_github(const std::vector<FileResult>& results);
+std::string format_gitlab(const std::vector<FileResult>& results);
 
 }  // namespace vfiogen

@@ -61,8 +61,8 @@ std::pair<std::string, size_t> window(std::string_view line, size_t at) {
 
 }  // namespace
 
-std::string SourceExcerpts::of(const Mark& mark) {
-    if (mark.line <= 0 || mark.column <= 0 || mark.file.empty() || mark.file == "-" || mark.file[0] == '<') return "";
+std::optional<std::string_view> SourceLines::line(const Mark& mark) {
+    if (mark.line <= 0 || mark.file.empty() || mark.file == "-" || mark.file[0] == '<') return std::nullopt;
     if (mark.file != path_) {
         path_ = mark.file;
         readable_ = false;
@@ -74,8 +74,15 @@ std::string SourceExcerpts::of(const Mark& mark) {
             text_.clear();
         }
     }
-    if (!readable_) return "";
-    auto line = line_of(text_, mark.line);
+    if (!readable_) return std::nullopt;
+    return line_of(text_, mark.line);
+}
+
+std::string SourceLines::text(const Mark& mark) { return std::string(line(mark).value_or("")); }
+
+std::string SourceExcerpts::of(const Mark& mark) {
+    if (mark.column <= 0) return "";
+    auto line = lines_.line(mark);
     size_t at = static_cast<size_t>(mark.column - 1);
     if (!line || at > line->size()) return "";
     auto [text, caret] = window(*line, at);

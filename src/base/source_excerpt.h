@@ -6,7 +6,9 @@
 //                       ^
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/diagnostic.h"
 
@@ -15,6 +17,23 @@ namespace vfiogen {
 // Widest source text shown (72 columns, as ninja cuts its lexer errors); a longer line is cut
 // around the column, with "..." where text was left out.
 constexpr size_t kExcerptWidth = 72;
+
+// The lines marks point into, reading each file again (once while marks stay in it), bounded like
+// every input.
+class SourceLines {
+public:
+    // Line `mark.line` of `mark.file` without its end; nothing when the mark has no line, names no
+    // readable regular file (stdin, a rendering) or the file has no such line. Valid until the
+    // next call.
+    std::optional<std::string_view> line(const Mark& mark);
+    // The same as a string, "" for nothing.
+    std::string text(const Mark& mark);
+
+private:
+    std::string path_;
+    std::string text_;
+    bool readable_ = false;
+};
 
 // Reads the files that marks point into again (each once in a row), bounded like every input.
 class SourceExcerpts {
@@ -26,9 +45,7 @@ public:
     std::string of(const Mark& mark);
 
 private:
-    std::string path_;
-    std::string text_;
-    bool readable_ = false;
+    SourceLines lines_;
 };
 
 }  // namespace vfiogen

@@ -301,8 +301,12 @@ po::options_description check_options() {
     po::options_description o("Options");
     o.add_options()
         ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-         "text (file:line:col: severity[RULE]: message, then a hint), json, or sarif (SARIF 2.1.0); "
+         "text (file:line:col: severity[RULE]: message, then a hint), json, sarif (SARIF 2.1.0), github "
+         "(GitHub Actions workflow commands: annotations) or gitlab (GitLab Code Quality JSON); "
          "with --list-rules: text or markdown (docs/RULES.md)")
+        ("output,o", po::value<std::string>()->value_name("FILE"),
+         "write the --format report to FILE (replaced atomically, untouched when check cannot run) and print "
+         "the text report on stdout")
         ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
          "exit 1 when a finding is at or above SEVERITY: error or warning")
         ("list-rules", "print the rule table (id, severity, summary, source) and exit");
@@ -333,9 +337,10 @@ int run_check(const po::variables_map& args) {
         else throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
         return kExitOk;
     }
-    if (format != "text" && format != "json" && format != "sarif")
-        throw UsageError("unknown format '" + format + "': use text, json or sarif" +
-                         did_you_mean(format, {"text", "json", "sarif"}));
+    std::optional<ReportFormat> report = report_format(format);
+    if (!report)
+        throw UsageError("unknown format '" + format + "': use " + join(report_format_names(), ", ") +
+                         did_you_mean(format, report_format_names()));
     std::string fail_on = args["fail-on"].as<std::string>();
     if (fail_on != "error" && fail_on != "warning")
         throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" + did_you_mean(fail_on, {"error", "warning"}));
@@ -359,19 +364,28 @@ int run_check(const po::variables_map& args) {
     std::vector<std::string> paths = expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes);
     for (const auto& n : notes) std::cerr << n << "\n";
     // Each file's findings are written as soon as it is checked; a conf naming a resource
-    // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may).
-    auto report = ReportWriter::make(format == "json" ? ReportFormat::Json : format == "sarif" ? ReportFormat::Sarif
-                                                                                              : ReportFormat::Text,
-                                     std::cout);
+    // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may). With
+    // -o, the report for FILE is collected and written atomically at the end, and stdout gets text.
+    std::ostringstream to_file;
+    auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : *report, std::cout);
+    auto saved = args.count("output") ? ReportWriter::make(*report, to_file) : nullptr;
+    auto add = [&](const FileResult& r) {
+        shown->add(r);
+        if (saved) saved->add(r);
+    };
     std::vector<FileResult> waiting;
     for (const auto& path : paths) {
         FileResult r = checker.check_file(path);
         if (checker.awaits_mappings(r)) waiting.push_back(std::move(r));
-        else report->add(r);
+        else add(r);
     }
     checker.check_mappings(waiting);
-    for (const auto& r : waiting) report->add(r);
-    CheckSummary s = report->finish();
+    for (const auto& r : waiting) add(r);
+    CheckSummary s = shown->finish();
+    if (saved) {
+        saved->finish();
+        write_output(args["output"].as<std::string>(), to_file.str(), OutputOptions{paths});
+    }
     if (s.unreadable) return kExitUnreadable;
     if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
     return kExitOk;

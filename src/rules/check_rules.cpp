@@ -239,7 +239,8 @@ std::string rules_markdown() {
         "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n"
         "| id | severity | scope | summary | hint | source | release |\n|---|---|---|---|---|---|---|\n";
     for (const auto& r : kRules) {
-        out += "| `" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
+        // The anchor is what SARIF's helpUri points at (RULES.md#ID).
+        out += "| <a id=\"" + std::string(r.id) + "\"></a>`" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
                std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " | " +
                (r.release.empty() ? std::string("-") : std::string(r.release)) + " |\n";
     }

@@ -394,3 +394,36 @@ TEST_CASE("a profile file is checked as itself: .yml loads, a .yaml of the same 
     CHECK(yaml.findings[0].rule == "profile-invalid");
     fs::remove_all(dir);
 }
+
+TEST_CASE("reports for CI: GitHub workflow commands escaped as actions/toolkit does, GitLab Code Quality") {
+    FileResult r;
+    r.path = "dir,1/a:b.conf";
+    r.kind = InputKind::PveConf;
+    r.findings.push_back({Mark{"dir,1/a:b.conf", 3, 7}, "pve-syntax", "50% of\nit\r::error::forged"});
+    r.findings.push_back({Mark{"dir,1/a:b.conf", 0, 0}, "more-findings", "whole file"});
+    // A file name or message with a newline cannot start a forged workflow command of its own line.
+    CHECK(format_github({r}) ==
+          "::warning file=dir%2C1/a%3Ab.conf,line=3,col=7,title=vfiogen pve-syntax::50%25 of\\nit\\r::error::forged\n"
+          "::notice file=dir%2C1/a%3Ab.conf,title=vfiogen more-findings::whole file\n"
+          "1 file checked: 0 errors, 1 warning, 1 note\n");
+
+    auto gitlab = nlohmann::json::parse(format_gitlab({r}));
+    REQUIRE(gitlab.size() == 2);
+    CHECK(gitlab[0]["check_name"] == "pve-syntax");
+    CHECK(gitlab[0]["severity"] == "minor");
+    CHECK(gitlab[0]["location"] == nlohmann::json({{"path", "dir,1/a:b.conf"}, {"lines", {{"begin", 3}}}}));
+    CHECK(gitlab[1]["severity"] == "info");
+    CHECK(gitlab[1]["location"]["lines"]["begin"] == 1);  // a whole-file finding: line 1
+    CHECK(gitlab[0]["fingerprint"] == finding_fingerprint(r.findings[0], ""));
+    CHECK(gitlab[0]["fingerprint"] != gitlab[1]["fingerprint"]);
+    CHECK(nlohmann::json::parse(format_gitlab({})).empty());
+
+    // Fingerprints follow the line's text, not its number.
+    Finding moved = r.findings[0];
+    moved.mark.line = 30;
+    CHECK(finding_fingerprint(moved, "hostpci0: x") == finding_fingerprint(r.findings[0], "hostpci0: x"));
+    CHECK(finding_fingerprint(moved, "hostpci1: x") != finding_fingerprint(r.findings[0], "hostpci0: x"));
+
+    CHECK(report_format("gitlab") == ReportFormat::Gitlab);
+    CHECK(!report_format("GitHub"));
+}

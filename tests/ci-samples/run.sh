@@ -131,6 +131,17 @@ assert found == expected, found
 print(f"ci-samples: {sys.argv[1]}: SARIF 2.1.0 from vfiogen, the expected findings: {found}")
 PY
         ;;
+    gl-code-quality-report.json)
+        /usr/bin/python3 - "$file" <<'PY'
+import json, sys
+issues = json.load(open(sys.argv[1]))
+# GitLab Code Quality: the same one seed-003 warning as the SARIF sample, with a fingerprint.
+found = sorted((i["severity"], i["check_name"], i["location"]["path"]) for i in issues)
+assert found == [("minor", "pve-secboot-legacy-igd", "configs/pve/130.conf")], found
+assert all(len(i["fingerprint"]) == 64 and i["location"]["lines"]["begin"] >= 1 for i in issues), issues
+print(f"ci-samples: {sys.argv[1]}: GitLab Code Quality from vfiogen, the expected findings: {found}")
+PY
+        ;;
     esac
 done <"$work/steps/artifacts"
 rm -rf "$work"

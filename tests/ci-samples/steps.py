@@ -58,7 +58,9 @@ def gitlab(doc):
         env += env_lines(job.get("variables"))
         lines = list(job.get("before_script") or []) + list(job["script"])
         steps.append((f"{job_name}: before_script + script", "set -eo pipefail\n" + "\n".join(lines)))
-        artifacts += [str(p) for p in (job.get("artifacts") or {}).get("paths") or []]
+        published = job.get("artifacts") or {}
+        artifacts += [str(p) for p in published.get("paths") or []]
+        artifacts += [str(p) for p in (published.get("reports") or {}).values()]
     return env, steps, artifacts, notes
 
 
