@@ -254,7 +254,7 @@ expect_out "CI sample summary" "4 files checked: 0 errors, 1 warning"
 cp -r "$src/examples/ci/configs" "$work/ci-configs" && cp "$data/broken/131.conf" "$work/ci-configs/pve/131.conf"
 check "CI sample broken" 1 "" -- "$vfiogen" check --profiles "$src/profiles" "$work/ci-configs"
 expect_out "CI sample finding" "$work/ci-configs/pve/131.conf:5:11: error[pve-hostpci-id]"
-grep -qF 'vfiogen check "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
+grep -qF 'vfiogen check --format sarif -o vfiogen.sarif "$CONFIGS"' "$src/examples/ci/vfiogen-check.yml" ||
     { echo "FAIL: the sample workflow no longer runs the command tested here"; failed=$((failed + 1)); }
 
 # define and attach on libvirt's in-process test driver (each run starts from its fresh state).

@@ -1,4 +1,5 @@
 #include "app/check.h"
+#include "app/suppressions.h"
 
 #include <algorithm>
 #include <cctype>
@@ -229,6 +230,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
         if (e.kind() != InputError::Kind::Unreadable || e.diagnostic().mark.file != r.path) throw;
         unreadable(r, e);
     }
+    if (r.kind) apply_suppressions(text, *r.kind, r);
     limit_findings(r);
     return r;
 }
