@@ -146,6 +146,37 @@ const char* input_kind_name(InputKind kind) {
     return "?";
 }
 
+// The keys of a block-style YAML mapping's top level: lines that start with `KEY:`.
+std::vector<std::string> top_level_keys(const std::string& text) {
+    std::vector<std::string> keys;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line(text.data() + start, end - start);
+        size_t colon = line.find(':');
+        if (colon != std::string_view::npos && colon > 0 &&
+            std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon),
+                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
+            keys.emplace_back(line.substr(0, colon));
+        start = end + 1;
+    }
+    return keys;
+}
+
+// Whether YAML `text` at `path` is one of vfiogen's: a hardware profile (a `functions` key, or a
+// file in a folder named `profiles`) or a VM file (a `passthrough` key, or `name` and mostly keys of
+// the VM key table). A docker-compose.yml or a CI workflow beside VM files is not.
+bool is_vfiogen_yaml(const std::string& path, const std::string& text) {
+    std::vector<std::string> keys = top_level_keys(text);
+    auto has = [&](const char* key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+    if (has("functions") || has("passthrough") || path.find("profiles/") != std::string::npos) return true;
+    if (!has("name")) return false;
+    size_t known = std::count_if(keys.begin(), keys.end(), [](const std::string& key) {
+        return std::any_of(key_table().begin(), key_table().end(),
+                           [&](const KeySpec& k) { return k.doc == DocKind::Vm && k.path == key; });
+    });
+    return known * 2 > keys.size();  // a misspelt key still leaves a VM file a VM file
+}
+
 InputKind detect_kind(const std::string& path, const std::string& text) {
     if (is_pci_mapping_path(path)) return InputKind::PveMapping;
     bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
@@ -218,6 +249,13 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
         if (text.find_first_not_of(" \t\r\n") == std::string::npos)
             throw InputError(Mark{r.path, 0, 0}, "empty file", InputError::Kind::Unreadable);
         r.kind = kind ? *kind : detect_kind(r.path, text);
+        bool yaml = *r.kind == InputKind::VmFile || *r.kind == InputKind::Profile;
+        if (!kind && yaml && (ends_with(r.path, ".yaml") || ends_with(r.path, ".yml")) && !is_vfiogen_yaml(r.path, text)) {
+            r.findings.push_back({Mark{r.path, 0, 0}, "not-vfiogen",
+                                  "not a vfiogen VM file or hardware profile (no passthrough or functions key, and "
+                                  "mostly keys a VM file does not have): skipped"});
+            return r;
+        }
         switch (*r.kind) {
             case InputKind::VmFile: check_vm(text, r); break;
             case InputKind::Profile: check_profile(text, r); break;

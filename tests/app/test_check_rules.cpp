@@ -159,8 +159,26 @@ TEST_CASE("pve-mapping-missing: a conf's mapping= against the pci.cfg given with
     CHECK(results[1].findings.empty());
 }
 
+TEST_CASE("not-vfiogen: YAML that is no VM file or profile is skipped with a note, by content and place") {
+    CheckOptions options;
+    options.profile_dirs = {test::source_dir() + "/profiles"};
+    Checker c(options);
+    auto rules_of = [&](const std::string& text, const std::string& path) {
+        std::vector<std::string> out;
+        for (const auto& f : c.check_text(text, path).findings) out.push_back(f.rule);
+        return out;
+    };
+    std::vector<std::string> skipped = {"not-vfiogen"};
+    CHECK(rules_of("services:\n  web:\n    image: nginx\nname: app\n", "docker-compose.yml") == skipped);
+    CHECK(rules_of("on: [push]\njobs:\n  check:\n    runs-on: debian\n", ".github/workflows/ci.yaml") == skipped);
+    CHECK(rules_of("name: w\nostype: win11\n", "vm.yaml").empty());  // a VM file without passthrough
+    CHECK(rules_of("name: w\nvmid: 100\nmemroy: 4096\n", "vm.yaml") == std::vector<std::string>{"vm-invalid"});
+    CHECK(rules_of("description: x\n", "profiles/x.yaml") != skipped);  // in a profiles folder: a profile
+    CHECK(rules_of("services: {}\n", "compose.conf") != skipped);  // only .yaml/.yml files are skipped
+}
+
 TEST_CASE("every rule in the table has a case") {
-    std::set<std::string> covered = {"pve-mapping-missing"};  // needs two files: the test case above
+    std::set<std::string> covered = {"pve-mapping-missing", "not-vfiogen"};  // two files, a file name: above
     for (const auto& c : cases()) covered.insert(c.rule);
     for (const auto& r : check_rules()) {
         INFO(r.id);
