@@ -194,6 +194,15 @@ python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["runs"]
 check "check -o onto an input" 74 "is an input of this run: writing it would destroy what was read" -- "$vfiogen" check --format sarif -o "$data/broken/131.conf" "$data/broken/131.conf"
 check "check bad format" 64 "unknown format 'githb': use text, json, sarif, github, gitlab (did you mean 'github'?)" -- \
     "$vfiogen" check --format githb "$data/broken/131.conf"
+# .vfiogen.yaml: found above the files; a broken one stops the run before any report is written.
+mkdir -p "$work/cfg/pve/legacy" && cp "$data/broken/131.conf" "$work/cfg/pve/131.conf" && cp "$data/broken/131.conf" "$work/cfg/pve/legacy/"
+printf 'ignore:\n  - pve/legacy/*\n' >"$work/cfg/.vfiogen.yaml"
+check "check with .vfiogen.yaml" 1 "" -- "$vfiogen" check "$work/cfg"
+expect_out "config ignore" "1 file checked: 4 errors, 1 warning"
+printf 'rulez: {}\n' >"$work/cfg/.vfiogen.yaml"
+check "check with a broken .vfiogen.yaml" 2 "$work/cfg/.vfiogen.yaml:1:1: error: unknown key 'rulez' (did you mean 'rules'?)" -- \
+    "$vfiogen" check --format sarif "$work/cfg"
+[[ -s $work/out ]] && fail "check wrote a partial report before the broken .vfiogen.yaml"
 printf '<domain>\n  <name>x</nam>\n</domain>\n' >"$work/bad.xml"
 check "check not well-formed" 2 "" -- "$vfiogen" check "$work/bad.xml" "$data/clean"
 expect_out "well-formedness line:col" "$work/bad.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch"

@@ -1,4 +1,5 @@
 #include "app/check.h"
+#include "app/check_config.h"
 #include "app/suppressions.h"
 
 #include <algorithm>
@@ -210,11 +211,34 @@ bool Checker::own_rendering_valid() const {
     return templates_.origin("libvirt.xml.mustache").rfind("<built-in>", 0) == 0;
 }
 
+const CheckConfig* Checker::config_for(const std::string& path) {
+    std::optional<std::string> file = options_.config_file;
+    if (!file) {
+        std::string dir = path == "<stdin>" ? "." : path.substr(0, path.rfind('/') + 1);
+        auto known = config_files_.find(dir);
+        if (known == config_files_.end()) known = config_files_.emplace(dir, find_check_config(dir)).first;
+        file = known->second;
+    }
+    if (!file) return nullptr;
+    auto& slot = configs_[*file];
+    if (!slot) slot = std::make_unique<CheckConfig>(load_check_config(*file));
+    return slot.get();
+}
+
+bool Checker::ignored(const std::string& path) {
+    const CheckConfig* config = path == "-" ? nullptr : config_for(path);
+    return config && config_ignores(*config, path);
+}
+
 ProfileLibrary& Checker::library_for(const std::string& path) {
     std::string dir = path.substr(0, path.rfind('/') + 1);
     auto known = search_paths_.find(dir);
-    if (known == search_paths_.end())
-        known = search_paths_.emplace(dir, ProfileLibrary::default_search_path(options_.profile_dirs, path)).first;
+    if (known == search_paths_.end()) {
+        std::vector<std::string> explicit_dirs = options_.profile_dirs;
+        if (const CheckConfig* config = config_for(path))
+            explicit_dirs.insert(explicit_dirs.end(), config->profile_dirs.begin(), config->profile_dirs.end());
+        known = search_paths_.emplace(dir, ProfileLibrary::default_search_path(explicit_dirs, path)).first;
+    }
     const std::vector<std::string>& dirs = known->second;
     auto& slot = libraries_[dirs];
     if (!slot) slot = std::make_unique<ProfileLibrary>(dirs);
@@ -269,6 +293,7 @@ FileResult Checker::check_text(const std::string& text, const std::string& path,
         unreadable(r, e);
     }
     if (r.kind) apply_suppressions(text, *r.kind, r);
+    if (const CheckConfig* config = config_for(r.path)) apply_rule_config(*config, r);
     limit_findings(r);
     return r;
 }

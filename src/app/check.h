@@ -47,6 +47,8 @@ struct CheckOptions {
     // IDs then expand to the functions it has, and ROM/chipset rules read their classes.
     std::string host_root;
     QemuVersion qemu;  // the QEMU that runs the VMs (--qemu-version)
+    // `check --config FILE`: this .vfiogen.yaml for every file, instead of the nearest one.
+    std::optional<std::string> config_file;
 };
 
 // Most findings reported for one file (200). A real config has a handful; a generated or hostile
@@ -71,6 +73,8 @@ struct FileResult {
     size_t hidden_warnings = 0;
 };
 
+struct CheckConfig;
+
 class Checker {
 public:
     explicit Checker(CheckOptions options);
@@ -90,6 +94,10 @@ public:
     // (pve-mapping-missing) for every `hostpciN: mapping=ID` with no section ID in any pci.cfg read.
     void check_mappings(std::vector<FileResult>& results) const;
 
+    // Whether the .vfiogen.yaml for `path` ignores it (then it is not checked at all). Throws
+    // InputError (Unreadable) when that config is broken.
+    bool ignored(const std::string& path);
+
     // Whether `result` names a mapping no pci.cfg read so far has: a streamed report holds such a
     // result back until every file is read, then passes it through check_mappings.
     bool awaits_mappings(const FileResult& result) const;
@@ -104,6 +112,9 @@ private:
     // libvirt.xml.mustache), whose output the test suite validates against domain.rng.
     bool own_rendering_valid() const;
     ProfileLibrary& library_for(const std::string& path);
+    // The .vfiogen.yaml that applies to `path` (--config, else the nearest), or nullptr; each
+    // folder is looked up and each config read once.
+    const CheckConfig* config_for(const std::string& path);
     const DomainSchema& schema();
 
     CheckOptions options_;
@@ -115,6 +126,8 @@ private:
     // The profile search path of each directory holding VM files (a project root is looked up
     // once per directory, not once per file).
     std::map<std::string, std::vector<std::string>> search_paths_;
+    std::map<std::string, std::optional<std::string>> config_files_;  // folder -> its config
+    std::map<std::string, std::unique_ptr<CheckConfig>> configs_;     // config file -> contents
     struct MappingUse {
         std::string path, id;
         Mark mark;

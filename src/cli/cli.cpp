@@ -309,7 +309,10 @@ po::options_description check_options() {
          "the text report on stdout")
         ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
          "exit 1 when a finding is at or above SEVERITY: error or warning")
-        ("list-rules", "print the rule table (id, severity, summary, source) and exit");
+        ("list-rules", "print the rule table (id, severity, summary, source) and exit")
+        ("config", po::value<std::string>()->value_name("FILE"),
+         "use this .vfiogen.yaml (rules: off or a severity per rule id, ignore: globs, profiles: folders) for every "
+         "file, instead of the nearest .vfiogen.yaml above each file");
     add_pve_version_option(o);
     add_profiles_option(o);
     o.add_options()
@@ -359,9 +362,14 @@ int run_check(const po::variables_map& args) {
         options.qemu = *parsed;
     }
     if (args.count("host-root")) options.host_root = args["host-root"].as<std::string>();
+    if (args.count("config")) options.config_file = args["config"].as<std::string>();
     Checker checker(options);
     std::vector<std::string> notes;
-    std::vector<std::string> paths = expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes);
+    std::vector<std::string> paths;
+    // Every .vfiogen.yaml is read before the first finding is written: a broken one stops the
+    // run with no partial report.
+    for (auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
+        if (!checker.ignored(path)) paths.push_back(std::move(path));
     for (const auto& n : notes) std::cerr << n << "\n";
     // Each file's findings are written as soon as it is checked; a conf naming a resource
     // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may). With

@@ -6,6 +6,7 @@
 // keeps the two equal, and a test gives every row a config that triggers it and one that does not).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +45,9 @@ struct Finding {
     Mark mark;            // line/column 0 when the whole file is meant
     std::string rule;     // a check_rules() id
     std::string message;  // what is wrong here, in the field's terms
+    std::optional<Severity> level = std::nullopt;  // a .vfiogen.yaml's severity for the rule
 
-    Severity severity() const { return check_rule(rule).severity; }
+    Severity severity() const { return level ? *level : check_rule(rule).severity; }
 };
 using Findings = std::vector<Finding>;
 
