@@ -48,7 +48,13 @@ for cmd in render define attach keys profiles check; do
     check "help $cmd" 0 "" -- "$vfiogen" help "$cmd"
 done
 check "unknown command" 64 "vfiogen: error: unknown command 'rendr' (did you mean 'render'?)" -- "$vfiogen" rendr
-check "missing target" 64 "render: the option '--target' is required" -- "$vfiogen" render "$ex"
+# Boost.Program_options' own errors in the command's words; the positional is not an option in --help.
+check "missing VM file" 64 "render: missing VM.yaml (the usage line names it)" -- "$vfiogen" render -t pve
+check "two VM files" 64 "render: takes one VM.yaml, and got more arguments than that" -- "$vfiogen" render -t pve "$ex" "$ex"
+check "misspelt option" 64 "render: unknown option '--targte' (did you mean '--target'?)" -- "$vfiogen" render --targte pve "$ex"
+check "render --help" 0 "" -- "$vfiogen" render --help
+grep -q -- "--vm-file" "$work/out" && fail "render --help lists the positional VM file as an option"
+check "missing target" 64 "render: --target is required" -- "$vfiogen" render "$ex"
 check "bad target" 64 "vfiogen: error: unknown target 'pv': use pve, pve-snippet, qm or libvirt (did you mean 'pve'?)" -- "$vfiogen" render -t pv "$ex"
 check "missing templates dir" 64 "--templates /nonexistent: no such directory" -- "$vfiogen" render -t pve --templates /nonexistent "$ex"
 
@@ -422,7 +428,7 @@ check "init writes a new profile" 0 "vfiogen: wrote the new profile $work/nic/pr
 check "render with the new profile" 0 "" -- "$vfiogen" render -t libvirt "$work/nic/vm.yaml"
 check "init bad BDF" 64 "vfiogen: error: --from-host '7:00.9': PCI function 9 in '7:00.9' is out of range 0-7" -- \
     "$vfiogen" init --from-host 7:00.9 --root "$hosts/gt1030"
-check "init missing --from-host" 64 "init: the option '--from-host' is required" -- "$vfiogen" init
+check "init missing --from-host" 64 "init: --from-host is required" -- "$vfiogen" init
 
 # render --target qm: a sh script bash reads, whose qm create options are conf keys with values
 # qemu-server's schema accepts: a stand-in `qm` (first on PATH) turns each `--key value` back into a

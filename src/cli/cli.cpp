@@ -5,6 +5,8 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <boost/program_options.hpp>
@@ -869,8 +871,48 @@ void print_main_help(std::ostream& out) {
     for (const auto& e : exit_codes()) out << "  " << e.code << std::string(e.code < 10 ? 4 : 3, ' ') << e.meaning << "\n";
 }
 
+// The terminal's width when stdout is one (TIOCGWINSZ), else 80: help wraps to it.
+unsigned help_width() {
+    winsize w{};
+    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col >= 40) return w.ws_col;
+    return 80;
+}
+
+// The command's options without its positional one (VM.yaml, PATH), which the usage line names.
+po::options_description visible_options(const Command& c) {
+    po::options_description all = c.options();
+    unsigned width = help_width();
+    po::options_description shown("Options", width, width / 2);
+    for (const auto& option : all.options())
+        if (!c.positional || option->long_name() != c.positional) shown.add(option);
+    return shown;
+}
+
 void print_command_help(const Command& c, std::ostream& out) {
-    out << "Usage: vfiogen " << c.name << " " << c.usage << "\n\n" << c.description << "\n\n" << c.options();
+    out << "Usage: vfiogen " << c.name << " " << c.usage << "\n\n" << c.description << "\n\n" << visible_options(c);
+}
+
+// Boost.Program_options' message in the command's own words: the argument a usage line names
+// instead of "--vm-file", a did-you-mean for an unknown option.
+std::string usage_error_text(const po::error& e, const Command& c) {
+    std::string positional = c.positional ? std::string("--") + c.positional : "";
+    std::string argument = c.positional ? std::string(c.positional) == "paths" ? "PATH" : "VM.yaml" : "";
+    if (const auto* missing = dynamic_cast<const po::required_option*>(&e)) {
+        if (missing->get_option_name() == positional) return "missing " + argument + " (the usage line names it)";
+        return missing->get_option_name() + " is required";
+    }
+    if (dynamic_cast<const po::too_many_positional_options_error*>(&e))
+        return c.positional ? "takes " + std::string(c.max_positional == 1 ? "one " : "") + argument +
+                                  ", and got more arguments than that (a name with a space needs quotes)"
+                            : "takes no arguments besides options";
+    if (const auto* unknown = dynamic_cast<const po::unknown_option*>(&e)) {
+        std::vector<std::string> names;
+        po::options_description all = c.options();  // kept: options() refers into it
+        for (const auto& option : all.options())
+            if (option->long_name() != c.positional) names.push_back("--" + option->long_name());
+        return "unknown option '" + unknown->get_option_name() + "'" + did_you_mean(unknown->get_option_name(), names);
+    }
+    return e.what();
 }
 
 }  // namespace
@@ -938,7 +980,7 @@ int run_cli(const std::vector<std::string>& args) {
         }
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UsageError(std::string(cmd.name) + ": " + e.what() + "; see 'vfiogen " + cmd.name + " --help'");
+        throw UsageError(std::string(cmd.name) + ": " + usage_error_text(e, cmd) + "; see 'vfiogen " + cmd.name + " --help'");
     }
     return cmd.run(vm);
 }
