@@ -105,12 +105,18 @@ private:
         pugi::xml_node want_os = want_.child("domain").child("os");
         pugi::xml_attribute machine = os.child("type").attribute("machine");
         std::string have = machine.as_string(), want = want_os.child("type").attribute("machine").as_string();
+        // A <type> without machine= gets libvirt's default machine type for x86_64, "pc" (i440fx).
+        std::string uses = have.empty() ? "has no machine type (libvirt's default, i440fx)"
+                                        : "uses machine type '" + have + "'";
         if (is_q35(have) != is_q35(want))
             throw InputError(vm_.machine_mark,
-                             "domain '" + name() + "' uses machine type '" + have + "' but this VM file needs " +
-                                 vm_.machine_type + "; attach cannot move a domain between i440fx and q35 (its device "
+                             "domain '" + name() + "' " + uses + " but this VM file needs " + vm_.machine_type +
+                                 "; attach cannot move a domain between i440fx and q35 (its device "
                                  "addresses differ): define a new domain with 'vfiogen define'");
-        if (!vm_.machine_version.empty() && have != want) machine.set_value(want.c_str());
+        if (!vm_.machine_version.empty() && have != want) {
+            if (!machine) machine = os.child("type").append_attribute("machine");
+            machine.set_value(want.c_str());
+        }
 
         bool have_efi = std::string(os.attribute("firmware").as_string()) == "efi" ||
                         std::string(os.child("loader").attribute("type").as_string()) == "pflash";

@@ -196,7 +196,9 @@ const Profile& ProfileLibrary::load_chain(const std::string& name, const Mark& r
         std::string searched;
         for (const auto& d : dirs_) searched += (searched.empty() ? "" : ", ") + d;
         throw InputError(ref, "hardware profile '" + name + "' not found" + did_you_mean(name, available()) +
-                                  "; searched " + searched);
+                                  "; searched " + searched + ". Put " + name +
+                                  ".yaml in one of them, or add its folder with --profiles DIR, "
+                                  "VFIOGEN_PROFILE_PATH=DIR[:DIR] or profiles: in .vfiogen.yaml");
     }
     if (std::string why = untrusted_because(*path, owners_); !why.empty())
         throw InputError(ref, "hardware profile '" + name + "' (" + *path + ") is not used: " + why);

@@ -104,7 +104,9 @@ TEST_CASE("passthrough entries bind profiles") {
     std::string head = std::string(kMinimalVm) + "passthrough:\n";
     CHECK(load_error(head + "  - profile: nvidia-gt1003\n    host: 01:00\n") ==
           "vm.yaml:4:14: error: hardware profile 'nvidia-gt1003' not found (did you mean 'nvidia-gt1030'?); searched " +
-              test::source_dir() + "/tests/data/profiles, " + test::source_dir() + "/profiles");
+              test::source_dir() + "/tests/data/profiles, " + test::source_dir() +
+              "/profiles. Put nvidia-gt1003.yaml in one of them, or add its folder with --profiles DIR, "
+              "VFIOGEN_PROFILE_PATH=DIR[:DIR] or profiles: in .vfiogen.yaml");
     CHECK(load_error(head + "  - profile: ../secret\n    host: 01:00\n") ==
           "vm.yaml:4:14: error: invalid profile name '../secret': use lowercase letters, digits, '-', '_' and '.'");
     CHECK(load_error(head + "  - profile: cycle-a\n    host: 01:00\n") ==
