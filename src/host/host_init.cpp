@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/install_paths.h"
 #include "base/text_escape.h"
 #include "host/host_scan.h"
 
@@ -21,6 +22,12 @@ std::string role_for(const HostDevice& d, const PciAddress& first) {
     if (d.class16() == 0x0c03) return "usb";
     if (d.class16() == 0x0c80) return "serial";
     return "other";
+}
+
+// The first line that points yaml-language-server (VS Code, Neovim) at the installed JSON Schema
+// of `doc` ("vm", "profile"): key completion, each key's doc, wrong types flagged while typing.
+std::string schema_modeline(const char* doc) {
+    return "# yaml-language-server: $schema=" + installed_data_dir() + "/schemas/" + doc + ".schema.json\n";
 }
 
 // The emitter's document, newline-terminated; an emitter error is a bug in this file.
@@ -109,15 +116,16 @@ std::vector<Binding> minimal_profile(InitResult& result, const HostDevice& first
         best.push_back({unique, d->address});
     }
     p << YAML::EndSeq << YAML::EndMap;
-    result.profile_yaml = "# Written by vfiogen init --from-host " + bdf.str() + ": a minimal profile for this device.\n" +
-                          emitted(p);
+    result.profile_yaml = schema_modeline("profile") + "# Written by vfiogen init --from-host " + bdf.str() +
+                          ": a minimal profile for this device.\n" + emitted(p);
     return best;
 }
 
 // The VM file passing `bindings` of `result.profile`, with a header naming each function.
 std::string vm_file_yaml(const InitResult& result, const std::vector<Binding>& best, bool legacy_igd, bool display,
                          const PciAddress& bdf, const Host& host, PciNames& names) {
-    std::string header = "# Written by vfiogen init --from-host " + bdf.str() + ". Check name, memory, disks and ostype.\n";
+    std::string header = schema_modeline("vm") + "# Written by vfiogen init --from-host " + bdf.str() +
+                         ". Check name, memory, disks and ostype.\n";
     for (const auto& b : best)
         if (const HostDevice* d = host.find(b.host))
             header += "#   " + d->address.str() + " " + escape_control(describe_device(*d, names)) + "\n";

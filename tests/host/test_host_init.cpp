@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "app/render.h"
+#include "base/install_paths.h"
 #include "host/host_init.h"
 #include "test_helpers.h"
 
@@ -33,7 +34,9 @@ TEST_CASE("init from the Intel 12th-gen iGPU finds the gen12 profile and the PCH
     InitResult r = init("intel-adl", "00:02.0");
     CHECK(r.profile == "intel-igd-gen12");
     CHECK(!r.profile_yaml);
+    // The first line points yaml-language-server at the installed schema.
     CHECK(r.vm_yaml ==
+          "# yaml-language-server: $schema=" + installed_data_dir() + "/schemas/vm.schema.json\n"
           "# Written by vfiogen init --from-host 0000:00:02.0. Check name, memory, disks and ostype.\n"
           "#   0000:00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-S GT1 [UHD Graphics 730] [8086:4692]\n"
           "#   0000:00:1f.3 Audio device [0403]: Intel Corporation Alder Lake-S HD Audio Controller [8086:7ad0]\n"
@@ -72,7 +75,8 @@ TEST_CASE("init for a device no profile knows: a minimal profile") {
     InitResult r = init("gt1030", "02:00.0");
     CHECK(r.profile == "host-8086-1533");
     REQUIRE(r.profile_yaml);
-    CHECK(*r.profile_yaml == "# Written by vfiogen init --from-host 0000:02:00.0: a minimal profile for this device.\n"
+    CHECK(*r.profile_yaml == "# yaml-language-server: $schema=" + installed_data_dir() + "/schemas/profile.schema.json\n"
+                             "# Written by vfiogen init --from-host 0000:02:00.0: a minimal profile for this device.\n"
                              "name: host-8086-1533\n"
                              "description: Intel Corporation I210 Gigabit Network Connection [8086:1533]\n"
                              "functions:\n  - role: other\n    id: \"8086:1533\"\n    function: 0\n");
