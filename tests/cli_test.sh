@@ -209,6 +209,19 @@ printf 'rulez: {}\n' >"$work/cfg/.vfiogen.yaml"
 check "check with a broken .vfiogen.yaml" 2 "$work/cfg/.vfiogen.yaml:1:1: error: unknown key 'rulez' (did you mean 'rules'?)" -- \
     "$vfiogen" check --format sarif "$work/cfg"
 [[ -s $work/out ]] && fail "check wrote a partial report before the broken .vfiogen.yaml"
+# Colour: never in a pipe by default; --color always; on a terminal (script(1) gives one) unless NO_COLOR.
+esc=$'\033['
+check "check, no colour in a pipe" 1 "" -- "$vfiogen" check "$data/broken/131.conf"
+grep -qF "$esc" "$work/out" && fail "check coloured a pipe"
+check "check --color always" 1 "" -- "$vfiogen" check --color always "$data/broken/131.conf"
+grep -qF "${esc}1;31merror[" "$work/out" || fail "check --color always has no red error"
+script -qec "'$vfiogen' check '$data/broken/131.conf'" /dev/null >"$work/tty.txt" 2>&1
+grep -qF "${esc}1;31merror[" "$work/tty.txt" || fail "check on a terminal is not coloured"
+NO_COLOR=1 script -qec "'$vfiogen' check '$data/broken/131.conf'" /dev/null >"$work/tty.txt" 2>&1
+grep -qF "$esc" "$work/tty.txt" && fail "check coloured a terminal with NO_COLOR set"
+check "host check --color always" 0 "" -- "$vfiogen" host check --color always --root "$src/tests/data/hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+grep -qF "${esc}1;32mPASS${esc}0m" "$work/out" || fail "host check --color always has no green PASS"
+check "check --color bad" 64 "--color: 'sometimes' is not auto, always or never" -- "$vfiogen" check --color sometimes "$data/broken/131.conf"
 printf '<domain>\n  <name>x</nam>\n</domain>\n' >"$work/bad.xml"
 check "check not well-formed" 2 "" -- "$vfiogen" check "$work/bad.xml" "$data/clean"
 expect_out "well-formedness line:col" "$work/bad.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch"

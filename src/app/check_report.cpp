@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/color.h"
 #include "base/digest.h"
 #include "base/source_excerpt.h"
 #include "base/text_escape.h"
@@ -76,17 +77,20 @@ std::string dump_at(const json& value, int depth) {
 // "file:line:col: severity[RULE]: message", the source excerpt and the hint, per finding.
 class TextWriter : public ReportWriter {
 public:
-    explicit TextWriter(std::ostream& out) : ReportWriter(out) {}
+    TextWriter(std::ostream& out, bool color) : ReportWriter(out), color_(color) {}
 
 private:
     void write_file(const FileResult& r) override {
         for (const auto& f : r.findings)
-            out_ << escape_control(format_mark(f.mark)) << ": " << severity_name(f.severity()) << "[" << f.rule
-                 << "]: " << escape_control(f.message) << "\n"
+            out_ << escape_control(format_mark(f.mark)) << ": "
+                 << paint(std::string(severity_name(f.severity())) + "[" + f.rule + "]", tone(f.severity()), color_)
+                 << ": " << escape_control(f.message) << "\n"
                  << excerpts_.of(f.mark) << "    hint: " << check_rule(f.rule).hint << "\n";
     }
     void write_end(const CheckSummary& s) override { out_ << summary_line(s); }
+    static Tone tone(Severity s) { return s == Severity::Error ? Tone::Error : s == Severity::Warning ? Tone::Warning : Tone::Note; }
     SourceExcerpts excerpts_;
+    bool color_;
 };
 
 // {"findings": [...], "files": [...], "summary": {...}}: findings stream; the file list (a path
@@ -239,7 +243,7 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostream& out) {
+std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostream& out, bool color) {
     switch (format) {
     case ReportFormat::Json: return std::make_unique<JsonWriter>(out);
     case ReportFormat::Sarif: return std::make_unique<SarifWriter>(out);
@@ -247,7 +251,7 @@ std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostre
     case ReportFormat::Gitlab: return std::make_unique<GitlabWriter>(out);
     case ReportFormat::Text: break;
     }
-    return std::make_unique<TextWriter>(out);
+    return std::make_unique<TextWriter>(out, color);
 }
 
 void ReportWriter::add(const FileResult& result) {

@@ -35,7 +35,8 @@ std::string finding_fingerprint(const Finding& finding, const std::string& line_
 // The text, JSON and SARIF documents are those of format_text/format_json/format_sarif below.
 class ReportWriter {
 public:
-    static std::unique_ptr<ReportWriter> make(ReportFormat format, std::ostream& out);
+    // `color`: the text report's severities in colour (base/color.h); other formats never.
+    static std::unique_ptr<ReportWriter> make(ReportFormat format, std::ostream& out, bool color = false);
     virtual ~ReportWriter() = default;
 
     // Writes `result`'s findings and counts them.

@@ -15,6 +15,7 @@
 #include "app/check_report.h"
 #include "app/render.h"
 #include "base/bounded_read.h"
+#include "base/color.h"
 #include "base/strings.h"
 #include "base/diagnostic.h"
 #include "base/output_file.h"
@@ -67,6 +68,22 @@ PveVersion pve_version_arg(const po::variables_map& args) {
     auto v = parse_pve_version(args["pve-version"].as<std::string>(), &error);
     if (!v) throw UsageError("--pve-version: " + error);
     return *v;
+}
+
+// --color WHEN: colour in text output (check, host check), as git and ls take it.
+void add_color_option(po::options_description& o) {
+    o.add_options()("color", po::value<std::string>()->default_value("auto")->value_name("WHEN"),
+                    "colour the severities: auto (on a terminal, unless NO_COLOR is set), always or never");
+}
+
+// Whether stdout gets colour, from --color.
+bool color_arg(const po::variables_map& args) {
+    std::string when = args["color"].as<std::string>();
+    auto mode = parse_color_mode(when);
+    if (!mode)
+        throw UsageError("--color: '" + when + "' is not auto, always or never" +
+                         did_you_mean(when, {"auto", "always", "never"}));
+    return use_color(*mode, STDOUT_FILENO);
 }
 
 // --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
@@ -315,6 +332,7 @@ po::options_description check_options() {
         ("config", po::value<std::string>()->value_name("FILE"),
          "use this .vfiogen.yaml (rules: off or a severity per rule id, ignore: globs, profiles: folders) for every "
          "file, instead of the nearest .vfiogen.yaml above each file");
+    add_color_option(o);
     add_pve_version_option(o);
     add_profiles_option(o);
     o.add_options()
@@ -377,7 +395,7 @@ int run_check(const po::variables_map& args) {
     // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may). With
     // -o, the report for FILE is collected and written atomically at the end, and stdout gets text.
     std::ostringstream to_file;
-    auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : *report, std::cout);
+    auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : *report, std::cout, color_arg(args));
     auto saved = args.count("output") ? ReportWriter::make(*report, to_file) : nullptr;
     auto add = [&](const FileResult& r) {
         shown->add(r);
@@ -469,6 +487,7 @@ po::options_description host_check_options() {
         ("list-rules", "print every rule (id, what it checks, source) and exit")
         ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
          "exit 1 on: fail (default) or warning");
+    add_color_option(o);
     add_profiles_option(o);
     add_vm_file_option(o, false);
     add_host_root_options(o);
@@ -490,7 +509,7 @@ int run_host_check(const po::variables_map& args) {
     Host host = read_host(host_root(args));
     PciNames names;
     auto findings = check_host(host, vm, names);
-    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings));
+    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings, color_arg(args)));
     return findings_exit_code(findings, level == "warning");
 }
 

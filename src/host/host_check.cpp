@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/bounded_read.h"
+#include "base/color.h"
 #include "base/strings.h"
 #include "base/text_escape.h"
 #include "host/host_config.h"
@@ -685,12 +686,16 @@ std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& na
     return Checker(host, vm, names).run();
 }
 
-std::string format_findings_text(const std::vector<HostFinding>& findings) {
+std::string format_findings_text(const std::vector<HostFinding>& findings, bool color) {
     std::ostringstream out;
     int counts[4] = {0, 0, 0, 0};
     for (const auto& f : findings) {
         ++counts[static_cast<int>(f.status)];
-        out << status_word(f.status) << "  " << f.rule << ": " << escape_control(f.message) << "\n";
+        Tone tone = f.status == CheckStatus::Pass   ? Tone::Pass
+                    : f.status == CheckStatus::Info ? Tone::Note
+                    : f.status == CheckStatus::Warn ? Tone::Warning
+                                                    : Tone::Error;
+        out << paint(status_word(f.status), tone, color) << "  " << f.rule << ": " << escape_control(f.message) << "\n";
         if (!f.fix.empty()) out << "      fix: " << escape_control(f.fix) << "\n";
     }
     out << counts[0] << " passed, " << counts[1] << " notes, " << counts[2] << " warnings, " << counts[3] << " failed\n";

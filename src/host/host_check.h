@@ -35,7 +35,8 @@ struct HostFinding {
 std::vector<HostFinding> check_host(const Host& host, const Vm& vm, PciNames& names);
 
 // "PASS  rule  message" lines, "      fix: ..." under WARN/FAIL, and a summary line.
-std::string format_findings_text(const std::vector<HostFinding>& findings);
+// `color`: the status words in colour (base/color.h).
+std::string format_findings_text(const std::vector<HostFinding>& findings, bool color = false);
 std::string format_findings_json(const std::vector<HostFinding>& findings);
 
 // 1 when any finding fails (or warns, with `fail_on_warning`), else 0.
