@@ -130,7 +130,7 @@ const StringKey kXmlStringKeys[] = {
     {"name: vm\nqemu_args:\n  - VALUE\n", 3},
     {"name: vm\nnics:\n  - model: virtio\n    network: VALUE\n", 4},
     {"name: vm\nnics:\n  - model: virtio\n    bridge: VALUE\n", 4},
-    {"name: vm\ndisks:\n  - bus: virtio\n    path: VALUE\n", 4},
+    {"name: vm\ndisks:\n  - bus: virtio\n    size_gib: 8\n    path: VALUE\n", 5},  // with its required size
     {"name: vm\nrom_dir: VALUE\n", 2},
 };
 

@@ -383,7 +383,12 @@ void Checker::check_xml(const std::string& text, FileResult& r) {
 void Checker::check_profile(const std::string& text, FileResult& r) {
     try {
         YAML::Node root = load_yaml_text(text, r.path);
-        validate_keys(root, DocKind::Profile, r.path);
+        try {
+            validate_keys(root, DocKind::Profile, r.path);
+        } catch (const KeyErrors& e) {
+            for (const auto& p : e.problems()) r.findings.push_back({p.diagnostic.mark, "profile-invalid", p.diagnostic.message});
+            return;
+        }
         struct stat st {};
         if (stat(r.path.c_str(), &st) == 0) {
             // Load through a library rooted at the profile's own directory, so `extends` resolves.
@@ -402,6 +407,15 @@ void Checker::check_vm(const std::string& text, FileResult& r) {
     Vm vm;
     try {
         vm = load_vm_text(text, r.path, profiles);
+    } catch (const KeyErrors& e) {
+        // Every shape error, each under its rule: the VM file's own keys, or a profile's.
+        for (const auto& p : e.problems())
+            r.findings.push_back({p.diagnostic.mark,
+                                  p.diagnostic.mark.file != r.path    ? "profile-invalid"
+                                  : p.kind == KeyProblemKind::Key     ? "vm-key"
+                                                                      : "vm-value",
+                                  p.diagnostic.message});
+        return;
     } catch (const InputError& e) {
         if (e.kind() == InputError::Kind::Unreadable && e.diagnostic().mark.file == r.path) throw;
         r.findings.push_back({e.diagnostic().mark, "vm-invalid", e.diagnostic().message});

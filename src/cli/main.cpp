@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "model/keys.h"
 #include "base/diagnostic.h"
 #include "base/source_excerpt.h"
 #include "base/text_escape.h"
@@ -31,6 +32,10 @@ int run(int argc, char** argv) {
     using namespace vfiogen;
     try {
         return run_cli(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const KeyErrors& e) {  // every shape error of the file, not only the first
+        SourceExcerpts excerpts;
+        for (const auto& p : e.problems()) std::cerr << p.diagnostic.str() << "\n" << excerpts.of(p.diagnostic.mark);
+        return kExitInvalid;
     } catch (const InputError& e) {
         std::cerr << e.diagnostic().str() << "\n" << SourceExcerpts().of(e.diagnostic().mark);
         return e.kind() == InputError::Kind::Unreadable ? kExitUnreadable : kExitInvalid;

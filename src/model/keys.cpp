@@ -178,31 +178,57 @@ public:
             YAML::Node key_node = it->first;
             YAML::Node value_node = it->second;
             Mark key_mark = mark_of(file_, key_node);
-            if (!key_node.IsScalar()) throw InputError(key_mark, "keys must be plain names");
+            if (!key_node.IsScalar()) {
+                problem(KeyProblemKind::Key, key_mark, "keys must be plain names");
+                continue;
+            }
             std::string key = key_node.Scalar();
             std::string path = prefix.empty() ? key : prefix + "." + key;
             const KeySpec* spec = find_spec(doc_, path);
             if (!spec) {
                 std::string where = prefix.empty() ? "" : " in '" + prefix + "'";
-                throw InputError(key_mark, "unknown key '" + key + "'" + where +
-                                               did_you_mean(key, children_of(doc_, prefix)));
+                problem(KeyProblemKind::Key, key_mark,
+                        "unknown key '" + key + "'" + where + did_you_mean(key, children_of(doc_, prefix)));
+                continue;
             }
-            if (auto [pos, inserted] = seen.emplace(key, key_mark); !inserted)
-                throw InputError(key_mark, "duplicate key '" + key + "' (first at line " +
-                                               std::to_string(pos->second.line) + ")");
-            value(*spec, value_node, key_mark);
+            if (auto [pos, inserted] = seen.emplace(key, key_mark); !inserted) {
+                problem(KeyProblemKind::Key, key_mark,
+                        "duplicate key '" + key + "' (first at line " + std::to_string(pos->second.line) + ")");
+                continue;
+            }
+            try {
+                value(*spec, value_node, key_mark);
+            } catch (const KeyErrors&) {
+                throw;  // a nested mapping's problems are collected already
+            } catch (const InputError& e) {
+                problems_.push_back({KeyProblemKind::Value, e.diagnostic()});
+            }
         }
         for (const auto& name : children_of(doc_, prefix)) {
             std::string path = prefix.empty() ? name : prefix + "." + name;
             const KeySpec* spec = find_spec(doc_, path);
             if (spec->required && !seen.count(name)) {
                 std::string where = prefix.empty() ? "" : " in '" + prefix + "'";
-                throw InputError(mark_of(file_, node), "missing required key '" + name + "'" + where);
+                problem(KeyProblemKind::Key, mark_of(file_, node), "missing required key '" + name + "'" + where);
             }
         }
     }
 
+    // Throws KeyErrors when anything was found.
+    void finish() {
+        if (problems_.empty()) return;
+        std::stable_sort(problems_.begin(), problems_.end(), [](const KeyProblem& a, const KeyProblem& b) {
+            return std::pair(a.diagnostic.mark.line, a.diagnostic.mark.column) <
+                   std::pair(b.diagnostic.mark.line, b.diagnostic.mark.column);
+        });
+        throw KeyErrors(std::move(problems_));
+    }
+
 private:
+    void problem(KeyProblemKind kind, const Mark& mark, std::string message) {
+        problems_.push_back({kind, Diagnostic{mark, Severity::Error, std::move(message)}});
+    }
+
     void value(const KeySpec& spec, const YAML::Node& v, const Mark& key_mark) {
         std::string key = leaf_of(spec.path);
         Mark m = mark_of(file_, v);
@@ -298,6 +324,7 @@ private:
 
     DocKind doc_;
     const std::string& file_;
+    std::vector<KeyProblem> problems_;
 };
 
 std::string targets_name(unsigned targets) {
@@ -346,8 +373,13 @@ const KeySpec& key_spec(DocKind doc, std::string_view path) {
     throw std::logic_error("key not in the key table: " + std::string(path));
 }
 
+KeyErrors::KeyErrors(std::vector<KeyProblem> problems)
+    : InputError(problems.front().diagnostic.mark, problems.front().diagnostic.message), problems_(std::move(problems)) {}
+
 void validate_keys(const YAML::Node& root, DocKind doc, const std::string& file) {
-    Validator(doc, file).mapping(root, "");
+    Validator validator(doc, file);
+    validator.mapping(root, "");
+    validator.finish();
 }
 
 std::string key_reference_markdown() {

@@ -57,8 +57,30 @@ const KeySpec& key_spec(DocKind doc, std::string_view path);
 
 // Checks every key under `root` against the table: known keys only (error with "did you mean"),
 // no duplicates, right types, ranges and choices, required keys present.
-// Throws InputError with the offending key's (or value's) mark in `file`.
+// Throws KeyErrors (an InputError at the first problem) listing every problem, each with the
+// offending key's (or value's) mark in `file`.
 void validate_keys(const YAML::Node& root, DocKind doc, const std::string& file);
+
+// What kind of shape error a key problem is: the key itself (unknown, duplicate, missing, not a
+// plain name) or its value (no value, wrong type, out of range, not a choice, bad format).
+enum class KeyProblemKind { Key, Value };
+
+struct KeyProblem {
+    KeyProblemKind kind;
+    Diagnostic diagnostic;
+};
+
+// Every shape error validate_keys found, in document order (a key with a bad value is not looked
+// into further; the other keys are). It is the InputError of the first one, so a caller that
+// reports one error reports that; `check` reports them all, each under its own rule.
+class KeyErrors : public InputError {
+public:
+    explicit KeyErrors(std::vector<KeyProblem> problems);
+    const std::vector<KeyProblem>& problems() const { return problems_; }
+
+private:
+    std::vector<KeyProblem> problems_;
+};
 
 // An enum's choices "a|b|c" as {"a", "b", "c"}, in order.
 std::vector<std::string> choice_list(std::string_view choices);

@@ -172,7 +172,7 @@ TEST_CASE("not-vfiogen: YAML that is no VM file or profile is skipped with a not
     CHECK(rules_of("services:\n  web:\n    image: nginx\nname: app\n", "docker-compose.yml") == skipped);
     CHECK(rules_of("on: [push]\njobs:\n  check:\n    runs-on: debian\n", ".github/workflows/ci.yaml") == skipped);
     CHECK(rules_of("name: w\nostype: win11\n", "vm.yaml").empty());  // a VM file without passthrough
-    CHECK(rules_of("name: w\nvmid: 100\nmemroy: 4096\n", "vm.yaml") == std::vector<std::string>{"vm-invalid"});
+    CHECK(rules_of("name: w\nvmid: 100\nmemroy: 4096\n", "vm.yaml") == std::vector<std::string>{"vm-key"});
     CHECK(rules_of("description: x\n", "profiles/x.yaml") != skipped);  // in a profiles folder: a profile
     CHECK(rules_of("services: {}\n", "compose.conf") != skipped);  // only .yaml/.yml files are skipped
 }

@@ -79,3 +79,25 @@ TEST_CASE("profile keys have their own table") {
     CHECK(validate_error("functions:\n  - role: gpu\n    id: 10de:1d01\n    legacy-igd: true\n", DocKind::Profile) ==
           "f.yaml:4:5: error: unknown key 'legacy-igd' in 'functions[]' (did you mean 'legacy_igd'?)");
 }
+
+TEST_CASE("validate_keys reports every shape problem of a file, in document order, each as key or value") {
+    YAML::Node root = YAML::Load("name: vm\nmemroy: 4096\ncpu:\n  cores: many\n  sockts: 2\nmachine:\n  type: q36\nname: again\n");
+    try {
+        validate_keys(root, DocKind::Vm, "vm.yaml");
+        FAIL("no KeyErrors");
+    } catch (const KeyErrors& e) {
+        std::vector<std::string> got;
+        for (const auto& p : e.problems())
+            got.push_back(std::string(p.kind == KeyProblemKind::Key ? "key " : "value ") + format_mark(p.diagnostic.mark) +
+                          " " + p.diagnostic.message);
+        CHECK(got == std::vector<std::string>{
+                         "key vm.yaml:2:1 unknown key 'memroy'",
+                         "value vm.yaml:4:10 'cores' must be an integer, got 'many'",
+                         "key vm.yaml:5:3 unknown key 'sockts' in 'cpu' (did you mean 'sockets'?)",
+                         "value vm.yaml:7:9 'type' must be one of i440fx, q35, got 'q36' (did you mean 'q35'?)",
+                         "key vm.yaml:8:1 duplicate key 'name' (first at line 1)",
+                     });
+        // As an InputError it is the first problem, as every caller that reports one error shows.
+        CHECK(e.diagnostic().str() == "vm.yaml:2:1: error: unknown key 'memroy'");
+    }
+}
