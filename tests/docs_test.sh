@@ -61,6 +61,8 @@ expect_completion "vm.yaml" vfiogen render --target pve vm
 expect_completion "profiles.d" vfiogen check --profiles prof
 expect_completion "--connect" vfiogen define --con
 expect_completion "--fail-on" vfiogen host check --fail
+expect_completion "github gitlab" vfiogen check --format git
+expect_completion "always auto" vfiogen check --color a
 expect_completion "" vfiogen nosuchcommand --
 
 # zsh: the script parses (completion itself needs an interactive zsh).

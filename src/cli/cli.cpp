@@ -319,7 +319,7 @@ int run_profiles(const po::variables_map& args) {
 po::options_description check_options() {
     po::options_description o("Options");
     o.add_options()
-        ("format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+        ("format", po::value<std::string>()->default_value("text")->value_name("REPORT"),
          "text (file:line:col: severity[RULE]: message, then a hint), json, sarif (SARIF 2.1.0), github "
          "(GitHub Actions workflow commands: annotations) or gitlab (GitLab Code Quality JSON); "
          "with --list-rules: text or markdown (docs/RULES.md)")

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "app/check_report.h"
 #include "app/render.h"
 #include "cli/cli_table.h"
 #include "base/strings.h"
@@ -54,6 +55,9 @@ std::string operand_of(const Command& c) {
 std::vector<std::string> value_words(const std::string& value_name) {
     if (value_name == "TARGET") return target_names();
     if (value_name == "SHELL") return {"bash", "zsh"};
+    if (value_name == "REPORT") return report_format_names();
+    if (value_name == "WHEN") return {"auto", "always", "never"};
+    if (value_name == "SEVERITY") return {"error", "warning"};
     return {};
 }
 
