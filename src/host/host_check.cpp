@@ -454,10 +454,11 @@ private:
     // OVMF as the VM's target will look for it: PVE's own package on a PVE host; else libvirt's
     // autoselection through QEMU's firmware descriptors, or the explicit files of the VM file.
     void check_ovmf() {
-        if (vm_.firmware != "ovmf") return;
+        if (vm_.firmware != Firmware::Ovmf) return;
         HostDistro distro = host_distro(host_.root);
         if (distro.id == "pve") return check_pve_ovmf();
-        bool q35 = vm_.machine_type == "q35";
+        bool q35 = vm_.machine_type == MachineType::Q35;
+        std::string chipset = machine_type_name(vm_.machine_type);
         std::string want =
             vm_.secure_boot ? "UEFI with Secure Boot and enrolled keys" : "UEFI without Secure Boot";
         std::vector<FirmwareDescriptor> descriptors = read_firmware_descriptors(host_.root);
@@ -476,12 +477,12 @@ private:
         if (vm_.firmware_autoselect) {
             if (match)
                 add(CheckStatus::Pass, "ovmf",
-                    "firmware autoselection finds " + want + " for " + vm_.machine_type + ": " + match->path +
+                    "firmware autoselection finds " + want + " for " + chipset + ": " + match->path +
                         " (" + match->executable + ")");
             else
                 add(CheckStatus::Fail, "ovmf",
                     "no QEMU firmware descriptor in /etc/qemu/firmware or /usr/share/qemu/firmware offers " +
-                        want + " for " + vm_.machine_type + " (" + std::to_string(descriptors.size()) +
+                        want + " for " + chipset + " (" + std::to_string(descriptors.size()) +
                         " read" +
                         (without_file ? "; " + without_file->path + " names " + without_file->executable +
                                             ", which is missing"
@@ -511,7 +512,7 @@ private:
     void check_pve_ovmf() {
         const std::string dir = "/usr/share/pve-edk2-firmware/";
         std::vector<std::string> want = {
-            dir + (vm_.machine_type == "q35" ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
+            dir + (vm_.machine_type == MachineType::Q35 ? "OVMF_CODE_4M.secboot.fd" : "OVMF_CODE_4M.fd"),
             dir + (vm_.secure_boot ? "OVMF_VARS_4M.ms.fd" : "OVMF_VARS_4M.fd")};
         std::vector<std::string> missing;
         for (const auto& p : want)

@@ -110,7 +110,7 @@ private:
                                         : "uses machine type '" + have + "'";
         if (is_q35(have) != is_q35(want))
             throw InputError(vm_.machine_mark,
-                             "domain '" + name() + "' " + uses + " but this VM file needs " + vm_.machine_type +
+                             "domain '" + name() + "' " + uses + " but this VM file needs " + machine_type_name(vm_.machine_type) +
                                  "; attach cannot move a domain between i440fx and q35 (its device "
                                  "addresses differ): define a new domain with 'vfiogen define'");
         if (!vm_.machine_version.empty() && have != want) {
@@ -120,7 +120,7 @@ private:
 
         bool have_efi = std::string(os.attribute("firmware").as_string()) == "efi" ||
                         std::string(os.child("loader").attribute("type").as_string()) == "pflash";
-        bool want_efi = vm_.firmware == "ovmf";
+        bool want_efi = vm_.firmware == Firmware::Ovmf;
         if (have_efi == want_efi) return;
         for (const char* child : {"loader", "nvram", "firmware"})
             while (os.child(child)) os.remove_child(os.child(child));

@@ -25,8 +25,9 @@ std::string lower(std::string s) {
 }
 
 std::string machine_value(const Vm& vm) {
-    if (vm.machine_version.empty()) return vm.machine_type == "q35" ? "q35" : "pc";
-    return (vm.machine_type == "q35" ? "pc-q35-" : "pc-i440fx-") + vm.machine_version;
+    bool q35 = vm.machine_type == MachineType::Q35;
+    if (vm.machine_version.empty()) return q35 ? "q35" : "pc";
+    return (q35 ? "pc-q35-" : "pc-i440fx-") + vm.machine_version;
 }
 
 // Guest placement of passthrough functions: groups by host device, then one slot per group.
@@ -131,7 +132,7 @@ std::vector<std::string> kvmfr_args(const LookingGlass& lg) {
 
 // <os> firmware: autoselection with <firmware><feature>, or explicit loader and NVRAM files.
 void set_firmware(data& view, const Vm& vm) {
-    if (vm.firmware == "ovmf") {
+    if (vm.firmware == Firmware::Ovmf) {
         if (vm.firmware_autoselect) {
             // libvirt formatdomain.rst: <firmware><feature> since 7.2; enrolled-keys follows
             // secure-boot, so Secure Boot is on with Microsoft's keys and off with none.
@@ -231,7 +232,7 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
     require_host_addresses(vm, "libvirt has no resource mappings (a PVE cluster feature); a <hostdev>");
     if (vm.name.find('/') != std::string::npos)
         throw InputError(vm.name_mark, "VM name '" + vm.name + "' is not valid for libvirt: it must not contain '/'");
-    if (vm.secure_boot && vm.machine_type != "q35")
+    if (vm.secure_boot && vm.machine_type != MachineType::Q35)
         throw InputError(vm.secure_boot_mark,
                          "secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
 

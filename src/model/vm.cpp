@@ -192,9 +192,9 @@ PassthroughDevice load_passthrough(const Section& s, const Vm& vm, ProfileLibrar
     // PCIe placement: default on q35; pcie on i440fx fails at start in PVE
     // ("q35 machine model is not enabled", qemu-server PCI.pm) and has no root port in libvirt.
     auto pcie = s.opt_boolean("pcie");
-    dev.pcie = pcie.value_or(vm.machine_type == "q35");
-    if (dev.pcie && vm.machine_type != "q35")
-        throw InputError(s.mark("pcie"), "pcie needs machine type q35, but this VM uses " + vm.machine_type +
+    dev.pcie = pcie.value_or(vm.machine_type == MachineType::Q35);
+    if (dev.pcie && vm.machine_type != MachineType::Q35)
+        throw InputError(s.mark("pcie"), std::string("pcie needs machine type q35, but this VM uses ") + machine_type_name(vm.machine_type) +
                                              " (qemu-server: 'q35 machine model is not enabled')");
     return dev;
 }
@@ -212,7 +212,7 @@ void check_legacy_igd(const Vm& vm) {
             if (dev.whole_device)
                 for (const auto& g : dev.functions)
                     if (&g != &f) use.functions.push_back(g.host);
-            use.machine = vm.machine_type;
+            use.machine = machine_type_name(vm.machine_type);
             use.display = vm.display;
             use.x_vga = f.x_vga;
             use.rombar = f.rombar;
@@ -335,7 +335,7 @@ void load_cpu(const Section& s, Vm& vm) {
 
 void load_machine(const Section& s, Vm& vm) {
     Section machine = s.child("machine");
-    vm.machine_type = machine.str("type");
+    vm.machine_type = machine.str("type") == "q35" ? MachineType::Q35 : MachineType::I440fx;  // the key table allows these two
     vm.machine_version = machine.str("version");
     vm.machine_mark = machine.mark("type");
     vm.machine_version_mark = machine.mark("version");
@@ -353,15 +353,15 @@ void load_machine(const Section& s, Vm& vm) {
 
 void load_firmware(const Section& s, Vm& vm) {
     Section fw = s.child("firmware");
-    vm.firmware = fw.str("type");
+    vm.firmware = fw.str("type") == "ovmf" ? Firmware::Ovmf : Firmware::Seabios;  // the key table allows these two
     vm.firmware_mark = fw.mark("type");
     // Windows 11 wants Secure Boot and a TPM 2.0; Secure Boot's default follows only on q35, where
     // the SMM-protected firmware runs (on i440fx, with legacy IGD, it stays off unless asked for).
     bool win11 = vm.ostype == "win11";
     vm.secure_boot =
-        fw.opt_boolean("secure_boot").value_or(win11 && vm.machine_type == "q35" && vm.firmware == "ovmf");
+        fw.opt_boolean("secure_boot").value_or(win11 && vm.machine_type == MachineType::Q35 && vm.firmware == Firmware::Ovmf);
     vm.secure_boot_mark = fw.has("secure_boot") ? fw.mark("secure_boot") : s.mark("ostype");
-    if (vm.secure_boot && vm.firmware != "ovmf")
+    if (vm.secure_boot && vm.firmware != Firmware::Ovmf)
         throw InputError(vm.secure_boot_mark, "secure boot needs firmware type ovmf");
     vm.efidisk = fw.opt_str("efidisk");
     vm.efidisk_mark = fw.mark("efidisk");
@@ -515,6 +515,10 @@ long long looking_glass_size_mib(long long width, long long height) {
     while (size < mib) size <<= 1;
     return size;
 }
+
+const char* firmware_name(Firmware firmware) { return firmware == Firmware::Ovmf ? "ovmf" : "seabios"; }
+
+const char* machine_type_name(MachineType type) { return type == MachineType::Q35 ? "q35" : "i440fx"; }
 
 Vm load_vm_text(const std::string& text, const std::string& path, ProfileLibrary& profiles) {
     YAML::Node root = load_yaml_text(text, path);

@@ -79,6 +79,16 @@ struct LookingGlass {
 // "Determining memory"): 1920x1080 -> 32, 2560x1440 -> 64, 3840x2160 -> 128.
 long long looking_glass_size_mib(long long width, long long height);
 
+// firmware.type: SeaBIOS (legacy BIOS) or OVMF (UEFI, EDK II).
+enum class Firmware { Seabios, Ovmf };
+// machine.type: QEMU's i440fx ("pc") or q35 chipset.
+enum class MachineType { I440fx, Q35 };
+
+// As the VM file and PVE's `bios:` spell them: "seabios", "ovmf".
+const char* firmware_name(Firmware firmware);
+// As the VM file spells them: "i440fx", "q35".
+const char* machine_type_name(MachineType type);
+
 struct Vm {
     std::string file;
     std::string name;
@@ -96,12 +106,12 @@ struct Vm {
     bool kvm_hidden = false;
     std::optional<std::string> hv_vendor_id;
 
-    std::string machine_type;            // i440fx | q35
+    MachineType machine_type = MachineType::I440fx;
     std::string machine_version;         // "" = newest
     Mark machine_mark;                   // machine.type
     Mark machine_version_mark;           // machine.version
 
-    std::string firmware;                // ovmf | seabios
+    Firmware firmware = Firmware::Seabios;
     Mark firmware_mark;
     bool secure_boot = false;
     Mark secure_boot_mark;

@@ -55,14 +55,14 @@ std::string edited_property_string(const PropertyList& props,
 }
 
 // "pc-q35-8.0+pve1" -> {q35, "8.0"}; "pc" -> {i440fx, ""} (Machine.pm machine types).
-struct MachineType {
+struct ConfMachine {
     bool q35 = false;
     std::string version;
 };
-MachineType machine_type(std::string type) {
+ConfMachine conf_machine(std::string type) {
     if (type.size() > 4 && type.compare(type.size() - 4, 4, ".pxe") == 0) type.resize(type.size() - 4);
     if (size_t plus = type.find("+pve"); plus != std::string::npos) type.resize(plus);
-    MachineType m;
+    ConfMachine m;
     m.q35 = chipset_of(type) == Chipset::Q35;
     for (std::string_view prefix : {"pc-q35-", "pc-i440fx-", "pc-"})
         if (type.rfind(prefix, 0) == 0) {
@@ -234,7 +234,7 @@ void merge_machine(PveConfEditor& conf, long long vmid, const PvePassthrough& pl
     PropertyList props = line ? conf.properties(*line, "type") : PropertyList{};
     const Property* type = props.find("type");
     std::string current = type ? type->value : "pc";
-    MachineType have = machine_type(current);
+    ConfMachine have = conf_machine(current);
     if (have.q35 != plan.q35)
         throw InputError(
             vm.machine_mark.line ? vm.machine_mark : vm.file_mark(),

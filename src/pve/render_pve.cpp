@@ -123,7 +123,7 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
     auto volume = [&](size_t n) {
         return vm.storage + ":vm-" + std::to_string(*vm.vmid) + "-disk-" + std::to_string(n);
     };
-    if (vm.firmware == "ovmf") {
+    if (vm.firmware == Firmware::Ovmf) {
         std::string options = std::string(",efitype=4m") + (vm.secure_boot ? ",pre-enrolled-keys=1" : "");
         if (allocate)
             keys["efidisk0"] = vm.efidisk ? *vm.efidisk + options : plan.efidisk_create;
@@ -131,7 +131,7 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
             keys["efidisk0"] = vm.efidisk.value_or(volume(vm.disks.size())) + options + ",size=4M";
     }
     if (vm.tpm) {
-        size_t n = vm.disks.size() + (vm.firmware == "ovmf" ? 1 : 0);
+        size_t n = vm.disks.size() + (vm.firmware == Firmware::Ovmf ? 1 : 0);
         keys["tpmstate0"] = allocate ? plan.tpmstate_create : volume(n) + ",size=4M,version=v2.0";
     }
     std::map<std::string, size_t> on_bus;
@@ -372,14 +372,14 @@ PvePassthrough plan_pve_passthrough(const Vm& vm) {
     plan.vmid = *vm.vmid;
     plan_hostpci(vm, plan);
     for (const auto& [a, mark] : vm.qemu_args) plan.extra_args.push_back(a);
-    plan.bios = vm.firmware;
-    plan.q35 = vm.machine_type == "q35";
+    plan.bios = firmware_name(vm.firmware);
+    plan.q35 = vm.machine_type == MachineType::Q35;
     plan.machine_version = vm.machine_version;
     plan.vga = vm.display;
     if (vm.kvm_hidden) plan.cpu_flags.emplace_back("hidden", "1");
     if (vm.hv_vendor_id) plan.cpu_flags.emplace_back("hv-vendor-id", *vm.hv_vendor_id);
     // QemuServer/Drive.pm: "STORAGE_ID:SIZE_IN_GiB" allocates; for efidisk0 the size is fixed by efitype.
-    if (vm.firmware == "ovmf")
+    if (vm.firmware == Firmware::Ovmf)
         plan.efidisk_create = vm.storage + ":1,efitype=4m,pre-enrolled-keys=" + (vm.secure_boot ? "1" : "0");
     if (vm.tpm) plan.tpmstate_create = vm.storage + ":1,version=v2.0";
     return plan;

@@ -190,12 +190,12 @@ TEST_CASE(
 TEST_CASE("attach: a domain without machine= is libvirt's default i440fx, and the message says so") {
     std::string domain = replaced(kI440fxDomain, " machine='pc-i440fx-7.2'", "");
     Vm q35 = example("libvirt-tesla-t10");
-    REQUIRE(q35.machine_type == "q35");
+    REQUIRE(q35.machine_type == MachineType::Q35);
     std::string error = test::input_error_text([&] { attach_passthrough(domain, libvirt_xml(q35), q35); });
     CHECK(error.find("error: domain 'legacy' has no machine type (libvirt's default, i440fx) but this VM file needs q35") !=
           std::string::npos);
     // An i440fx VM file is attached to it as to any i440fx domain.
     Vm i440fx = example("libvirt-intel-hd630");
-    REQUIRE(i440fx.machine_type == "i440fx");
+    REQUIRE(i440fx.machine_type == MachineType::I440fx);
     CHECK(attach_passthrough(domain, libvirt_xml(i440fx), i440fx).after.find("<hostdev") != std::string::npos);
 }

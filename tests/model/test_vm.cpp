@@ -35,7 +35,7 @@ TEST_CASE("a whole seed example loads into the model") {
     Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-igd-gen12.yaml", profiles);
     CHECK(vm.name == "windows");
     CHECK(vm.vmid == 130);
-    CHECK(vm.machine_type == "i440fx");
+    CHECK(vm.machine_type == MachineType::I440fx);
     REQUIRE(vm.passthrough.size() == 1);
     const auto& fns = vm.passthrough[0].functions;
     REQUIRE(fns.size() == 2);
