@@ -1,3 +1,4 @@
+#include "base/strings.h"
 #include "host/host_scan.h"
 
 #include <algorithm>
@@ -63,6 +64,18 @@ std::string describe_device(const HostDevice& d, PciNames& names) {
     return text;
 }
 
+// "  SR-IOV: 7 of 7 VFs enabled: 0000:00:02.1, ..." for a PF, "  SR-IOV VF of 0000:00:02.0" for a VF.
+std::string sriov_text(const HostDevice& d) {
+    std::string out;
+    if (d.physfn) out += "  SR-IOV VF of " + d.physfn->str() + "\n";
+    if (!d.sriov_totalvfs) return out;
+    out += "  SR-IOV: " + std::to_string(d.sriov_numvfs.value_or(0)) + " of " + std::to_string(*d.sriov_totalvfs) +
+           " VFs enabled";
+    std::vector<std::string> vfs;
+    for (const auto& vf : d.virtfns) vfs.push_back(vf.str());
+    return out + (vfs.empty() ? " (sriov_numvfs is 0)" : ": " + join(vfs, ", ")) + "\n";
+}
+
 std::string host_scan_text(const Host& host, PciNames& names, bool all) {
     std::ostringstream out;
     out << iommu_summary(host) << "\n";
@@ -76,6 +89,7 @@ std::string host_scan_text(const Host& host, PciNames& names, bool all) {
         out << "  driver: " << driver_text(*d);
         if (d->boot_vga) out << "  boot_vga: " << (*d->boot_vga ? 1 : 0);
         out << "  reset_method: " << (d->reset_method ? escape_control(*d->reset_method) : "(none)") << "\n";
+        out << sriov_text(*d);
         GroupViability v = group_viability(host, *d);
         if (!v.has_group) {
             out << "  IOMMU group: none\n";
@@ -121,6 +135,15 @@ std::string host_scan_json(const Host& host, PciNames& names, bool all) {
             {"driver", d->driver.empty() ? json(nullptr) : json(d->driver)},
             {"boot_vga", d->boot_vga ? json(*d->boot_vga) : json(nullptr)},
             {"reset_method", d->reset_method ? json(*d->reset_method) : json(nullptr)},
+            {"sriov", d->sriov_totalvfs ? json{{"totalvfs", *d->sriov_totalvfs},
+                                               {"numvfs", d->sriov_numvfs.value_or(0)},
+                                               {"vfs", [&] {
+                                                    json vfs = json::array();
+                                                    for (const auto& vf : d->virtfns) vfs.push_back(vf.str());
+                                                    return vfs;
+                                                }()}}
+                                        : json(nullptr)},
+            {"physfn", d->physfn ? json(d->physfn->str()) : json(nullptr)},
         };
         GroupViability v = group_viability(host, *d);
         if (v.has_group) {

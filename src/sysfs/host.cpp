@@ -142,6 +142,39 @@ private:
     DirectoryHandle dir_;
 };
 
+// A VF count as the kernel writes it: a decimal number up to 65535 (TotalVFs is 16 bits).
+std::optional<unsigned> vf_count(const DeviceDir& dir, const char* name) {
+    auto v = dir.value(name);
+    if (!v) return std::nullopt;
+    auto n = parse_unsigned(*v);
+    if (!n || *n > 65535) throw forged(dir.path(name), "a VF count (a number up to 65535)", *v);
+    return n;
+}
+
+// The BDF a physfn/virtfnN link points at ("../0000:00:02.1"); InputError for anything else.
+PciAddress linked_function(const DeviceDir& dir, const std::string& name) {
+    std::string target = dir.link_basename(name.c_str());
+    auto address = parse_pci_address(target, nullptr);
+    if (!address || !address->function) throw forged(dir.path(name.c_str()), "a PCI function (dddd:bb:dd.f)", target);
+    return *address;
+}
+
+void read_sriov(const DeviceDir& dir, const std::string& dir_path, HostDevice& d) {
+    if (!dir.link_basename("physfn").empty()) d.physfn = linked_function(dir, "physfn");
+    d.sriov_totalvfs = vf_count(dir, "sriov_totalvfs");
+    if (!d.sriov_totalvfs) return;
+    d.sriov_numvfs = vf_count(dir, "sriov_numvfs");
+    std::vector<std::pair<unsigned, PciAddress>> vfs;
+    for (const auto& name : list_dir(dir_path)) {
+        if (name.rfind("virtfn", 0) != 0) continue;
+        auto n = parse_unsigned(name.substr(6));
+        if (!n || vfs.size() >= 65535) continue;
+        vfs.emplace_back(*n, linked_function(dir, name));
+    }
+    std::sort(vfs.begin(), vfs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [n, address] : vfs) d.virtfns.push_back(address);
+}
+
 HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
     DeviceDir dir(dir_path);
     HostDevice d;
@@ -162,6 +195,7 @@ HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
         d.boot_vga = *v == "1";
     }
     if (auto v = dir.value("reset_method")) d.reset_method = v->substr(0, v->find('\n'));
+    read_sriov(dir, dir_path, d);
     return d;
 }
 

@@ -45,6 +45,14 @@ struct HostDevice {
     std::optional<unsigned> iommu_group;      // number the `iommu_group` link points to
     std::optional<bool> boot_vga;             // `boot_vga` exists only for VGA-class devices
     std::optional<std::string> reset_method;  // `reset_method` ("flr bus"); absent = no reset method
+    // SR-IOV (PCI-SIG; Linux Documentation/PCI/pci-iov-howto.rst): a physical function has
+    // sriov_totalvfs (the most VFs it can offer) and sriov_numvfs (how many are enabled now), and
+    // a virtfnN link to each enabled VF; a VF has a physfn link to its PF. Intel iGPUs offer VFs
+    // from 12th gen on with i915-sriov-dkms or xe.
+    std::optional<unsigned> sriov_totalvfs;
+    std::optional<unsigned> sriov_numvfs;
+    std::vector<PciAddress> virtfns;          // enabled VFs, in virtfnN order
+    std::optional<PciAddress> physfn;         // for a VF: its PF
 
     unsigned class16() const { return class_code >> 8; }  // 0x0300
     bool is_display() const { return (class_code >> 16) == kClassBaseDisplay; }
@@ -88,7 +96,8 @@ struct Host {
 // must be what a kernel writes, or the host is refused with InputError (Unreadable) marked with
 // the file: vendor/device/subsystem IDs "0x" + 4 hex digits, class "0x" + 6, a `driver` link to
 // a name of [A-Za-z0-9_-] (at most 64), an `iommu_group` link to a number, boot_vga 0 or 1,
-// proc/sys/kernel/osrelease of [A-Za-z0-9._+~-] (at most 64).
+// proc/sys/kernel/osrelease of [A-Za-z0-9._+~-] (at most 64), sriov_totalvfs/sriov_numvfs a
+// number up to 65535 (the SR-IOV capability's 16-bit TotalVFs), physfn/virtfnN links to a BDF.
 Host read_host(const HostRoot& root);
 
 // The driver whose name `driver` (sysfs) means "claimed for passthrough".

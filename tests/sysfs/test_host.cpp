@@ -10,6 +10,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "host/host_check.h"
 #include "host/host_scan.h"
 #include "sysfs/host.h"
@@ -231,4 +233,49 @@ TEST_CASE("host check: a FIFO or device as a ROM file fails the romfile check in
         if (f.rule == "romfile" && f.status == CheckStatus::Fail) roms.push_back(f.message);
     CHECK(roms == std::vector<std::string>{"0000:00:1f.3 (audio of intel-igd-gen12): romfile /usr/share/kvm/gen12_gop.rom "
                                            "(PVE and libvirt): not a regular file (a FIFO)"});
+}
+
+TEST_CASE("SR-IOV: the 12th-gen host with 7 iGPU VFs reads PF and VFs, and host scan shows both sides") {
+    Host host = fixture("intel-adl-sriov");
+    const HostDevice* pf = host.find(bdf("0000:00:02.0"));
+    REQUIRE(pf);
+    CHECK(pf->sriov_totalvfs == 7u);
+    CHECK(pf->sriov_numvfs == 7u);
+    REQUIRE(pf->virtfns.size() == 7);
+    CHECK(pf->virtfns.front() == bdf("0000:00:02.1"));
+    CHECK(pf->virtfns.back() == bdf("0000:00:02.7"));
+    CHECK(!pf->physfn);
+    const HostDevice* vf = host.find(bdf("0000:00:02.1"));
+    REQUIRE(vf);
+    CHECK(vf->physfn == bdf("0000:00:02.0"));
+    CHECK(!vf->sriov_totalvfs);
+    CHECK(vf->driver == "vfio-pci");
+    CHECK(vf->iommu_group == 21u);  // each VF in its own group
+    // A function without SR-IOV has none of it.
+    CHECK(!fixture("intel-adl").find(bdf("0000:00:02.0"))->sriov_totalvfs);
+
+    PciNames names;
+    std::string text = host_scan_text(host, names, false);
+    CHECK(text.find("  SR-IOV: 7 of 7 VFs enabled: 0000:00:02.1, 0000:00:02.2, 0000:00:02.3, 0000:00:02.4, "
+                    "0000:00:02.5, 0000:00:02.6, 0000:00:02.7\n") != std::string::npos);
+    CHECK(text.find("0000:00:02.3 VGA compatible controller") != std::string::npos);
+    CHECK(text.find("  SR-IOV VF of 0000:00:02.0\n") != std::string::npos);
+    auto json = nlohmann::json::parse(host_scan_json(host, names, false));
+    CHECK(json["devices"][0]["sriov"]["totalvfs"] == 7);
+    CHECK(json["devices"][0]["sriov"]["vfs"].size() == 7);
+    CHECK(json["devices"][1]["physfn"] == "0000:00:02.0");
+}
+
+TEST_CASE("SR-IOV values that no kernel writes refuse the host tree, naming the file") {
+    HostileTree tree("intel-adl-sriov");
+    fs::path pf = tree.root / "sys/devices/pci0000:00/0000:00:02.0";
+    std::ofstream(pf / "sriov_numvfs", std::ios::trunc) << "7\ninstall x /bin/sh\n";
+    fs::path seen = tree.root / "sys/bus/pci/devices/0000:00:02.0";  // errors name the path as read
+    CHECK(read_host_error(tree.root).find((seen / "sriov_numvfs").string() + ": error: '7\\ninstall x /bin/sh' is not a VF count") == 0);
+    std::ofstream(pf / "sriov_numvfs", std::ios::trunc) << "70000\n";
+    CHECK(read_host_error(tree.root).find("is not a VF count (a number up to 65535)") != std::string::npos);
+    std::ofstream(pf / "sriov_numvfs", std::ios::trunc) << "7\n";
+    fs::remove(pf / "virtfn0");
+    fs::create_symlink("../x;y", pf / "virtfn0");
+    CHECK(read_host_error(tree.root).find((seen / "virtfn0").string() + ": error: 'x;y' is not a PCI function") == 0);
 }
