@@ -286,10 +286,10 @@ private:
         std::string who = subject(f, dev);
         const HostDevice* d = host_.find(f.host);
         if (!d) {
-            add(CheckStatus::Fail, "function-present", who + ": no such PCI function on this host",
-                "correct the address at " + vm_line(f.mark) + " (`vfiogen host scan` lists the host's GPUs)");
+            add(CheckStatus::Fail, "function-present", who + ": no such PCI function on this host", missing_fix(f));
             return;
         }
+        check_vf(who, *d);
         if (d->id.vendor != f.id.vendor || d->id.device != f.id.device) {
             std::string name = names_.device(d->id.vendor, d->id.device);
             add(CheckStatus::Fail, "function-id",
@@ -312,6 +312,37 @@ private:
                 "(github.com/gnif/vendor-reset) and run RadeonResetBugFixService in a Windows guest (seed 003)");
         else
             add(CheckStatus::Pass, "reset-method", who + ": reset_method " + *d->reset_method);
+    }
+
+    // A missing function that an SR-IOV PF in its slot could provide as a VF (the iGPU's 00:02.1
+    // ... 00:02.7 with i915-sriov-dkms or xe): how to enable enough VFs; else: fix the address.
+    std::string missing_fix(const PassedFunction& f) const {
+        PciAddress first = f.host;
+        first.function = 0;
+        const HostDevice* pf = host_.find(first);
+        unsigned wanted = f.host.function.value_or(0);
+        if (pf && pf->sriov_totalvfs && wanted >= 1 && wanted <= *pf->sriov_totalvfs) {
+            // The kernel refuses a new count while VFs are enabled (EBUSY): 0 first.
+            std::string file = "/sys/bus/pci/devices/" + pf->address.str() + "/sriov_numvfs";
+            unsigned enabled = pf->sriov_numvfs.value_or(0);
+            std::string command = (enabled ? "echo 0 > " + file + "; " : std::string()) + "echo " +
+                                  std::to_string(wanted) + " > " + file;
+            return "it is VF " + std::to_string(wanted) + " of the SR-IOV PF " + pf->address.str() + " (" +
+                   std::to_string(enabled) + " of " + std::to_string(*pf->sriov_totalvfs) + " VFs enabled): enable them with `" +
+                   command + "` once the PF's driver (" + (pf->driver.empty() ? std::string("none bound") : pf->driver) +
+                   ") has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule)";
+        }
+        return "correct the address at " + vm_line(f.mark) + " (`vfiogen host scan` lists the host's GPUs)";
+    }
+
+    // A VF lives only while its PF's driver keeps SR-IOV enabled (Linux pci-iov-howto.rst).
+    void check_vf(const std::string& who, const HostDevice& d) {
+        if (!d.physfn) return;
+        const HostDevice* pf = host_.find(*d.physfn);
+        std::string pf_driver = pf && !pf->driver.empty() ? pf->driver : "no driver";
+        add(CheckStatus::Pass, "sriov-vf",
+            who + ": an SR-IOV VF of " + d.physfn->str() + " (" + pf_driver + "); it exists while that driver keeps " +
+                std::to_string(pf ? pf->sriov_numvfs.value_or(0) : 0) + " VFs enabled, so the PF stays with the host");
     }
 
     std::vector<FunctionToClaim> vm_functions() const {
@@ -650,6 +681,8 @@ const std::vector<HostRule>& host_rules() {
          "qemu-server romfile; PCI Firmware spec"},
         {"reset-method", "the device has a reset method (the AMD reset bug)",
          "seed 003; Linux sysfs reset_method"},
+        {"sriov-vf", "a passed SR-IOV VF: its PF and how many VFs that PF's driver keeps enabled",
+         "Linux Documentation/PCI/pci-iov-howto.rst (sriov_numvfs, physfn)"},
         {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
          "Linux drivers/vfio group viability"},
         {"ovmf",

@@ -410,3 +410,37 @@ TEST_CASE("a TPM needs swtpm on the host") {
     CHECK(tpm_finding("name: w\nostype: win10\n").rule == "none");  // no TPM, no finding
     fs::remove_all(dir);
 }
+
+TEST_CASE("SR-IOV: a passed VF names its PF; a VF not enabled yet says how to enable it") {
+    auto profiles = test::test_profiles();
+    auto vm_on = [&](const char* address) {
+        return load_vm_text(std::string("name: vf\nvmid: 100\nmachine:\n  type: q35\npassthrough:\n  - profile: test-igd-vf\n"
+                                        "    functions:\n      - {role: gpu, host: \"") + address + "\"}\n",
+                            "vm.yaml", profiles);
+    };
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl-sriov"));
+    PciNames names;
+    auto findings = check_host(host, vm_on("00:02.1"), names);
+    CHECK(find(findings, CheckStatus::Pass, "sriov-vf").message ==
+          "0000:00:02.1 (gpu of test-igd-vf): an SR-IOV VF of 0000:00:02.0 (i915); it exists while that driver keeps 7 "
+          "VFs enabled, so the PF stays with the host");
+    CHECK(find(findings, CheckStatus::Pass, "iommu-group").message.find("IOMMU group 21 (0000:00:02.1)") == 0);
+
+    // Only 2 VFs enabled: 00:02.5 does not exist yet, and the fix says how to make it.
+    host.devices.erase(std::remove_if(host.devices.begin(), host.devices.end(),
+                                      [](const HostDevice& d) { return d.physfn && *d.address.function > 2; }),
+                       host.devices.end());
+    for (auto& d : host.devices)
+        if (d.sriov_totalvfs) d.sriov_numvfs = 2;
+    auto without = check_host(host, vm_on("00:02.5"), names);
+    // The kernel refuses a new count while VFs are enabled: 0 first.
+    CHECK(find(without, CheckStatus::Fail, "function-present").fix ==
+          "it is VF 5 of the SR-IOV PF 0000:00:02.0 (2 of 7 VFs enabled): enable them with `echo 0 > "
+          "/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs; echo 5 > /sys/bus/pci/devices/0000:00:02.0/sriov_numvfs` "
+          "once the PF's driver (i915) has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule)");
+    // No SR-IOV in the slot: the usual advice.
+    Host plain = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl"));
+    auto plain_findings = check_host(plain, vm_on("00:02.5"), names);
+    CHECK(find(plain_findings, CheckStatus::Fail, "function-present").fix ==
+          "correct the address at vm.yaml:8:27 (`vfiogen host scan` lists the host's GPUs)");
+}
