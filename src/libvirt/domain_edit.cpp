@@ -180,7 +180,7 @@ private:
 
     // --- <video> -----------------------------------------------------------------------------
     void video() {
-        if (vm_.display != "none") return;
+        if (vm_.display != Display::None) return;
         pugi::xml_node want_video = want_.child("domain").child("devices").child("video");
         if (!want_video) return;
         std::vector<pugi::xml_node> old;

@@ -159,7 +159,7 @@ void set_features(data& view, const Vm& vm) {
     }
     if (vm.kvm_hidden) view.set("kvm_hidden", true);
 
-    if (vm.cpu_model == "host") view.set("cpu_mode", std::string(vm.accel == "tcg" ? "maximum" : "host-passthrough"));
+    if (vm.cpu_model == "host") view.set("cpu_mode", std::string(vm.accel == Accel::Tcg ? "maximum" : "host-passthrough"));
     else view.set("cpu_model", vm.cpu_model);
     view.set("clock", std::string(vm.is_windows() ? "localtime" : "utc"));
 }
@@ -196,10 +196,10 @@ void set_disks_and_nics(data& view, const Vm& vm) {
 // Emulated video, Looking Glass or VNC, and the TPM.
 void set_display(data& view, const Vm& vm) {
     static const std::map<std::string, std::string> kVideo = {{"none", "none"}, {"std", "vga"}, {"virtio", "virtio"}, {"qxl", "qxl"}};
-    view.set("video_model", kVideo.at(vm.display));
+    view.set("video_model", kVideo.at(display_name(vm.display)));
     if (vm.looking_glass)
         set_looking_glass(view, *vm.looking_glass);
-    else if (vm.display != "none")
+    else if (vm.display != Display::None)
         view.set("graphics", std::string("vnc"));
     if (vm.tpm) view.set("tpm", true);
 }
@@ -237,7 +237,7 @@ Rendered render_libvirt(const Vm& vm, const TemplateSet& templates) {
                          "secure boot OVMF needs machine type q35 (SMM) in libvirt; Debian's secboot firmware does not run on i440fx");
 
     data view;
-    view.set("domain_type", std::string(vm.accel == "tcg" ? "qemu" : "kvm"));
+    view.set("domain_type", std::string(vm.accel == Accel::Tcg ? "qemu" : "kvm"));
     view.set("name", vm.name);
     if (!vm.description.empty()) view.set("description", vm.description);
     view.set("memory_mib", std::to_string(vm.memory_mib));

@@ -213,7 +213,7 @@ void check_legacy_igd(const Vm& vm) {
                 for (const auto& g : dev.functions)
                     if (&g != &f) use.functions.push_back(g.host);
             use.machine = machine_type_name(vm.machine_type);
-            use.display = vm.display;
+            use.display = display_name(vm.display);
             use.x_vga = f.x_vga;
             use.rombar = f.rombar;
             if (first) use.earlier = format_mark(first->mark);
@@ -351,6 +351,14 @@ void load_machine(const Section& s, Vm& vm) {
     }
 }
 
+// The key table allows none|std|virtio|qxl only.
+Display parse_display(const std::string& text) {
+    if (text == "none") return Display::None;
+    if (text == "virtio") return Display::Virtio;
+    if (text == "qxl") return Display::Qxl;
+    return Display::Std;
+}
+
 void load_firmware(const Section& s, Vm& vm) {
     Section fw = s.child("firmware");
     vm.firmware = fw.str("type") == "ovmf" ? Firmware::Ovmf : Firmware::Seabios;  // the key table allows these two
@@ -438,7 +446,7 @@ Vm load_section(const Section& s) {
     vm.vmid_mark = s.mark("vmid");
     vm.ostype = s.str("ostype");
     vm.memory_mib = s.integer("memory_mib");
-    vm.accel = s.str("accel");
+    vm.accel = s.str("accel") == "tcg" ? Accel::Tcg : Accel::Kvm;  // the key table allows these two
     vm.accel_mark = s.mark("accel");
 
     load_cpu(s, vm);
@@ -449,7 +457,7 @@ Vm load_section(const Section& s) {
     if (s.has("looking_glass"))
         vm.looking_glass = load_looking_glass(s.child("looking_glass"), s.mark("looking_glass"));
 
-    vm.display = s.str("display");
+    vm.display = parse_display(s.str("display"));
     vm.storage = s.str("storage");
     vm.storage_mark = s.mark("storage");
     if (!valid_storage_id(vm.storage))
@@ -514,6 +522,16 @@ long long looking_glass_size_mib(long long width, long long height) {
     long long size = 1;
     while (size < mib) size <<= 1;
     return size;
+}
+
+const char* display_name(Display display) {
+    switch (display) {
+    case Display::None: return "none";
+    case Display::Std: return "std";
+    case Display::Virtio: return "virtio";
+    case Display::Qxl: return "qxl";
+    }
+    return "std";
 }
 
 const char* firmware_name(Firmware firmware) { return firmware == Firmware::Ovmf ? "ovmf" : "seabios"; }

@@ -84,6 +84,14 @@ enum class Firmware { Seabios, Ovmf };
 // machine.type: QEMU's i440fx ("pc") or q35 chipset.
 enum class MachineType { I440fx, Q35 };
 
+// accel: KVM, or QEMU's TCG emulation (libvirt type='qemu', PVE kvm: 0).
+enum class Accel { Kvm, Tcg };
+
+// display: the emulated display device, or none (a passed GPU is the display).
+enum class Display { None, Std, Virtio, Qxl };
+// As the VM file and PVE's `vga:` spell them: "none", "std", "virtio", "qxl".
+const char* display_name(Display display);
+
 // As the VM file and PVE's `bios:` spell them: "seabios", "ovmf".
 const char* firmware_name(Firmware firmware);
 // As the VM file spells them: "i440fx", "q35".
@@ -98,7 +106,7 @@ struct Vm {
     Mark vmid_mark;  // the vmid value, or the file when absent
     std::string ostype;
     long long memory_mib = 0;
-    std::string accel;                   // kvm | tcg
+    Accel accel = Accel::Kvm;
     Mark accel_mark;
 
     std::string cpu_model;
@@ -122,7 +130,7 @@ struct Vm {
     std::optional<std::string> nvram;
     Mark loader_mark;
 
-    std::string display;                 // none | std | virtio | qxl
+    Display display = Display::Std;
     std::string storage;
     Mark storage_mark;
     std::string rom_dir;

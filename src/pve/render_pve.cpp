@@ -166,7 +166,7 @@ std::map<std::string, std::string> whole_conf(const Vm& vm, const PvePassthrough
     keys["name"] = vm.name;
     keys["ostype"] = vm.ostype;
     keys["scsihw"] = "virtio-scsi-single";
-    if (vm.accel == "tcg") keys["kvm"] = "0";
+    if (vm.accel == Accel::Tcg) keys["kvm"] = "0";
     return keys;
 }
 
@@ -375,7 +375,7 @@ PvePassthrough plan_pve_passthrough(const Vm& vm) {
     plan.bios = firmware_name(vm.firmware);
     plan.q35 = vm.machine_type == MachineType::Q35;
     plan.machine_version = vm.machine_version;
-    plan.vga = vm.display;
+    plan.vga = display_name(vm.display);
     if (vm.kvm_hidden) plan.cpu_flags.emplace_back("hidden", "1");
     if (vm.hv_vendor_id) plan.cpu_flags.emplace_back("hv-vendor-id", *vm.hv_vendor_id);
     // QemuServer/Drive.pm: "STORAGE_ID:SIZE_IN_GiB" allocates; for efidisk0 the size is fixed by efitype.

@@ -126,7 +126,7 @@ TEST_CASE("every example becomes the vfio-pci devices, machine and firmware it a
         // The seed's PVE 8 host has pc-i440fx-8.0; Debian 12's QEMU 7.2 stops at 7.2, and
         // libvirt refuses a machine its QEMU lacks, so the gen12 example is checked on 7.2.
         if (vm.machine_version == "8.0") vm.machine_version = "7.2";
-        if (virt_type == "qemu") vm.accel = "tcg";
+        if (virt_type == "qemu") vm.accel = Accel::Tcg;
         std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
         std::string argv = embedded().domain_xml_to_native(xml);
         std::string golden = test::source_dir() + "/tests/golden/" + stem + ".qemu-argv";
@@ -153,7 +153,7 @@ TEST_CASE("a hostdev-less TCG domain is defined, started, seen running and destr
 TEST_CASE("preflight on the real QEMU driver refuses a machine type its QEMU lacks, at the VM file's line") {
     auto profiles = test::test_profiles();
     Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-igd-gen12.yaml", profiles);  // pc-i440fx-8.0
-    vm.accel = "tcg";  // whether this machine has usable KVM is not what this test is about
+    vm.accel = Accel::Tcg;  // whether this machine has usable KVM is not what this test is about
     std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
     std::ostringstream out, err;
     DeployOptions opts;
