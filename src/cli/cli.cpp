@@ -86,10 +86,19 @@ bool color_arg(const po::variables_map& args) {
     return use_color(*mode, STDOUT_FILENO);
 }
 
+// The template set --templates names (the built-in templates without it).
+TemplateSet templates_arg(const po::variables_map& args) {
+    return TemplateSet(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+}
+
 // --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
-void add_rendering_input_options(po::options_description& o) {
+void add_templates_option(po::options_description& o) {
     o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
                     "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present");
+}
+
+void add_rendering_input_options(po::options_description& o) {
+    add_templates_option(o);
     add_profiles_option(o);
     add_vm_file_option(o, true);
     o.add_options()("help,h", "show this help");
@@ -189,7 +198,7 @@ Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs =
 // Renders `vm`; the --templates override files read are appended to `inputs` when given.
 Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
                     std::vector<std::string>* inputs = nullptr) {
-    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    TemplateSet templates = templates_arg(args);
     Rendered out = render(vm, target, templates, pve_version_arg(args));
     for (const auto& w : out.warnings) std::cerr << w.str() << "\n";
     if (inputs) inputs->insert(inputs->end(), templates.files_read().begin(), templates.files_read().end());
@@ -525,11 +534,10 @@ po::options_description host_config_options() {
          "write the files under DIR (DIR/etc/modprobe.d/vfio.conf, ...) instead of printing them")
         ("install", "allow -o / (write into the real /etc)")
         ("force", "with -o: replace a vfio.conf that claims functions for VMs this run does not name")
-        ("templates", po::value<std::string>()->value_name("DIR"),
-         "use DIR/NAME.mustache instead of the built-in template NAME.mustache where present")
         ("vm-file", po::value<std::vector<std::string>>()->required()->value_name("VM.yaml"),
          "the VM files whose functions the host hands to vfio-pci ('-' reads stdin)");
     add_host_root_options(o);
+    add_templates_option(o);
     add_profiles_option(o);
     o.add_options()("help,h", "show this help");
     return o;
@@ -555,7 +563,8 @@ void keep_other_vms_claims(const std::string& dir, const std::vector<Vm>& vms, b
 std::pair<Distro, Boot> distro_and_boot(const po::variables_map& args, const Host& host) {
     std::optional<Distro> distro;
     if (args.count("distro")) {
-        static const std::vector<std::string> distros = {"debian", "proxmox", "arch", "fedora"};
+        std::vector<std::string> distros;  // in Distro's order, as distro_name spells them
+        for (Distro d : {Distro::Debian, Distro::Proxmox, Distro::Arch, Distro::Fedora}) distros.push_back(distro_name(d));
         std::string name = args["distro"].as<std::string>();
         auto d = std::find(distros.begin(), distros.end(), name);
         if (d == distros.end())
@@ -594,7 +603,7 @@ int run_host_config(const po::variables_map& args) {
     }
     Host host = read_host(host_root(args));
     auto [distro, loader] = distro_and_boot(args, host);
-    TemplateSet templates(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
+    TemplateSet templates = templates_arg(args);
     HostConfig config = host_config(vms, host, distro, loader, templates);
     for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
     if (!dir) {

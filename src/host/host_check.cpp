@@ -31,11 +31,6 @@ const char* status_word(CheckStatus s) {
     return "?";
 }
 
-bool file_exists(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 
 // "0000:01:00.0 (gpu of nvidia-gt1030)"
 std::string subject(const PassedFunction& f, const PassthroughDevice& dev) {
@@ -345,13 +340,6 @@ private:
                 std::to_string(pf ? pf->sriov_numvfs.value_or(0) : 0) + " VFs enabled, so the PF stays with the host");
     }
 
-    std::vector<FunctionToClaim> vm_functions() const {
-        std::vector<FunctionToClaim> out;
-        for (const auto& dev : vm_.passthrough)
-            for (const auto& f : dev.functions) out.push_back({f.host, f.id, f.role});
-        return out;
-    }
-
     // The directives `host config` writes to /etc/modprobe.d/vfio.conf for `functions`, quoted.
     std::string claim_lines(const std::vector<FunctionToClaim>& functions) const {
         std::vector<std::string> quoted;
@@ -376,7 +364,7 @@ private:
                         std::replace(s.begin(), s.end(), '.', '_');
                         return s;
                     }() + "` first), but a host driver in use may not let go",
-                "claim it at boot: /etc/modprobe.d/vfio.conf with " + claim_lines(vm_functions()) +
+                "claim it at boot: /etc/modprobe.d/vfio.conf with " + claim_lines(functions_to_claim(vm_)) +
                     ", then rebuild the initramfs (`vfiogen host config` writes it)");
         }
     }
@@ -466,7 +454,7 @@ private:
                 continue;
             }
             std::vector<std::string> blockers;
-            std::vector<FunctionToClaim> claim = vm_functions();
+            std::vector<FunctionToClaim> claim = functions_to_claim(vm_);
             for (const HostDevice* b : v.blockers) {
                 blockers.push_back(b->address.str() + " [" + hex_digits(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
                 claim.push_back({b->address, b->id, ""});
@@ -500,7 +488,7 @@ private:
             if (match || !d.uefi || !d.offers_machine(machine) || d.secure_boot != vm_.secure_boot ||
                 d.enrolled_keys != vm_.secure_boot)
                 continue;
-            if (file_exists(host_.root.file(d.executable)))
+            if (is_regular_file(host_.root.file(d.executable)))
                 match = &d;
             else if (!without_file)
                 without_file = &d;
@@ -525,7 +513,7 @@ private:
         }
         std::vector<std::string> missing;
         for (const auto& p : {vm_.loader, vm_.nvram_template})
-            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+            if (!is_regular_file(host_.root.file(p))) missing.push_back(p);
         if (missing.empty()) {
             add(CheckStatus::Pass, "ovmf", "OVMF present for libvirt: " + vm_.loader + ", " + vm_.nvram_template);
             return;
@@ -547,7 +535,7 @@ private:
             dir + (vm_.secure_boot ? "OVMF_VARS_4M.ms.fd" : "OVMF_VARS_4M.fd")};
         std::vector<std::string> missing;
         for (const auto& p : want)
-            if (!file_exists(host_.root.file(p))) missing.push_back(p);
+            if (!is_regular_file(host_.root.file(p))) missing.push_back(p);
         if (missing.empty())
             add(CheckStatus::Pass, "ovmf", "OVMF present for PVE: " + join(want, ", "));
         else
@@ -560,7 +548,7 @@ private:
     void check_tpm() {
         if (!vm_.tpm) return;
         for (const char* bin : {"/usr/bin/swtpm", "/usr/sbin/swtpm"})
-            if (file_exists(host_.root.file(bin))) {
+            if (is_regular_file(host_.root.file(bin))) {
                 add(CheckStatus::Pass, "tpm", std::string("swtpm for the emulated TPM 2.0: ") + bin);
                 return;
             }
@@ -610,8 +598,8 @@ private:
             return;
         }
         // PVE hosts keep their OVMF in /usr/share/pve-edk2-firmware; qemu-server adds the pve-shm- prefix.
-        bool pve = file_exists(host_.root.file("/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd")) ||
-                   file_exists(host_.root.file("/usr/share/perl5/PVE/QemuServer.pm"));
+        bool pve = is_regular_file(host_.root.file("/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd")) ||
+                   is_regular_file(host_.root.file("/usr/share/perl5/PVE/QemuServer.pm"));
         std::string file = pve ? "/dev/shm/pve-shm-looking-glass" : "/dev/shm/looking-glass";
         std::string rule = tmpfiles_rule_for(file);
         if (rule.empty())
@@ -702,12 +690,13 @@ const std::vector<HostRule>& host_rules() {
 
 std::string cmdline_fix(const Host& host, const std::string& action) {
     std::optional<Distro> distro = detect_distro(host.root);
-    if (!distro && file_exists(host.root.file("/etc/kernel/cmdline"))) distro = Distro::Debian;  // kernel-install
+    bool kernel_cmdline = is_regular_file(host.root.file("/etc/kernel/cmdline"));
+    if (!distro && kernel_cmdline) distro = Distro::Debian;  // kernel-install
     if (!distro)
         return action + " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
                         "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
     Boot boot = default_boot(*distro, host);
-    if (*distro != Distro::Proxmox && file_exists(host.root.file("/etc/kernel/cmdline"))) boot = Boot::SystemdBoot;
+    if (*distro != Distro::Proxmox && kernel_cmdline) boot = Boot::SystemdBoot;
     KernelCmdlinePlace place = kernel_cmdline_place(*distro, boot);
     std::vector<std::string> commands;
     for (const auto& command : place.apply) commands.push_back("`" + command + "`");

@@ -168,6 +168,13 @@ std::vector<std::string> vfio_boot_modules(const Host& host) {
     return modules;
 }
 
+std::vector<FunctionToClaim> functions_to_claim(const Vm& vm) {
+    std::vector<FunctionToClaim> functions;
+    for (const auto& dev : vm.passthrough)
+        for (const auto& f : dev.functions) functions.push_back({f.host, f.id, f.role});
+    return functions;
+}
+
 std::vector<std::string> VfioClaim::directives() const {
     std::vector<std::string> out;
     if (by_address()) {
@@ -284,14 +291,6 @@ void add_looking_glass(HostConfig& c, const Vm& vm, Distro distro, const Templat
             " --hookscript local:snippets/SCRIPT)");
 }
 
-// The functions `vm` passes, in VM file order.
-std::vector<FunctionToClaim> passed_functions(const Vm& vm) {
-    std::vector<FunctionToClaim> functions;
-    for (const auto& dev : vm.passthrough)
-        for (const auto& f : dev.functions) functions.push_back({f.host, f.id, f.role});
-    return functions;
-}
-
 // Kernel command line: the IOMMU on, passthrough mode, and the boot framebuffer released when a
 // passed function is the boot VGA.
 void plan_cmdline(HostConfig& c, const std::vector<FunctionToClaim>& functions, const Host& host) {
@@ -398,8 +397,6 @@ void add_file_once(HostConfig& c, ConfigFile file, const Vm& vm) {
     c.files.push_back(std::move(file));
 }
 
-void add_unique_line(std::vector<std::string>& lines, const std::string& line) { add_unique(lines, line); }
-
 }  // namespace
 
 std::string vms_label(const std::vector<Vm>& vms) {
@@ -428,7 +425,7 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
     std::vector<FunctionToClaim> functions;
     for (const auto& vm : vms) {
         require_host_addresses(vm, "host config");
-        for (const auto& f : passed_functions(vm)) functions.push_back(f);
+        for (const auto& f : functions_to_claim(vm)) functions.push_back(f);
     }
     HostConfig c;
     plan_cmdline(c, functions, host);
@@ -440,8 +437,8 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
         HostConfig lg;
         add_looking_glass(lg, vm, distro, templates);
         for (auto& f : lg.files) add_file_once(c, std::move(f), vm);
-        for (const auto& line : lg.commands) add_unique_line(c.commands, line);
-        for (const auto& line : lg.warnings) add_unique_line(c.warnings, line);
+        for (const auto& line : lg.commands) add_unique(c.commands, line);
+        for (const auto& line : lg.warnings) add_unique(c.warnings, line);
     }
     c.commands.push_back("reboot");
     return c;

@@ -80,6 +80,9 @@ struct VfioClaim {
 };
 VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const Host& host);
 
+// The functions `vm` passes, in VM file order.
+std::vector<FunctionToClaim> functions_to_claim(const Vm& vm);
+
 // The modules /etc/modules-load.d/vfio.conf loads at boot: vfio, vfio_iommu_type1, vfio_pci, and
 // vfio_virqfd on a kernel before 6.2 (merged into vfio in 6.2).
 std::vector<std::string> vfio_boot_modules(const Host& host);
