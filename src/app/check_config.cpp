@@ -18,15 +18,9 @@ InputError config_error(const std::string& file, const YAML::Node& node, const s
     return InputError(mark_of(file, node), message, InputError::Kind::Unreadable);
 }
 
-std::vector<std::string> rule_ids() {
-    std::vector<std::string> ids;
-    for (const auto& r : check_rules()) ids.push_back(std::string(r.id));
-    return ids;
-}
-
 void read_rules(CheckConfig& c, const YAML::Node& rules) {
     if (!rules.IsMap()) throw config_error(c.file, rules, "'rules' must map rule ids to off, error, warning or note");
-    const std::vector<std::string> ids = rule_ids();
+    const std::vector<std::string> ids = check_rule_ids();
     const std::vector<std::string> levels = {"off", "error", "warning", "note"};
     for (const auto& entry : rules) {
         std::string id = entry.first.Scalar();

@@ -119,8 +119,7 @@ void apply_suppressions(const std::string& text, InputKind kind, FileResult& res
         return hit;
     };
     result.findings.erase(std::remove_if(result.findings.begin(), result.findings.end(), suppressed), result.findings.end());
-    std::vector<std::string> ids;
-    for (const auto& r : check_rules()) ids.push_back(std::string(r.id));
+    const std::vector<std::string> ids = check_rule_ids();
     for (const auto& s : suppressions)
         for (const auto& id : s.rules) {
             if (id.used) continue;

@@ -237,6 +237,12 @@ const char* scope_name(RuleScope scope) {
 
 const std::vector<CheckRule>& check_rules() { return kRules; }
 
+std::vector<std::string> check_rule_ids() {
+    std::vector<std::string> ids;
+    for (const auto& r : kRules) ids.push_back(std::string(r.id));
+    return ids;
+}
+
 const CheckRule& check_rule(std::string_view id) {
     for (const auto& r : kRules)
         if (r.id == id) return r;

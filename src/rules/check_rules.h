@@ -37,6 +37,9 @@ struct CheckRule {
 // The table, in documentation order.
 const std::vector<CheckRule>& check_rules();
 
+// Every rule id, in table order (for did-you-mean and validation of ids users write).
+std::vector<std::string> check_rule_ids();
+
 // The row for `id`; an id not in the table is a programming error (std::logic_error).
 const CheckRule& check_rule(std::string_view id);
 
