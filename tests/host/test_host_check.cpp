@@ -40,6 +40,13 @@ const HostFinding& find(const std::vector<HostFinding>& findings, CheckStatus st
     return *it;
 }
 
+// Each fixture host with the VM file of its seed.
+const std::pair<const char*, const char*> kFixtureVms[] = {{"intel-adl", "examples/pve-intel-igd-gen12.yaml"},
+                                                           {"amd-5700u", "examples/pve-amd-igpu-5700u.yaml"},
+                                                           {"gt1030", "examples/pve-nvidia-gt1030.yaml"},
+                                                           {"iommu-off", "examples/libvirt-intel-hd630.yaml"},
+                                                           {"two-t10", "tests/data/vms/two-t10.yaml"}};
+
 // A host tree whose distribution cannot be told (no os-release) gets the usual GRUB advice.
 const char* kGrub = " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` "
                     "(Fedora: `grub2-mkconfig -o /boot/grub2/grub.cfg`) and reboot";
@@ -47,11 +54,7 @@ const char* kGrub = " GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run 
 }  // namespace
 
 TEST_CASE("every finding names a rule from the table, and every WARN and FAIL names a fix") {
-    for (auto [host, vm] : {std::pair{"intel-adl", "examples/pve-intel-igd-gen12.yaml"},
-                            {"amd-5700u", "examples/pve-amd-igpu-5700u.yaml"},
-                            {"gt1030", "examples/pve-nvidia-gt1030.yaml"},
-                            {"iommu-off", "examples/libvirt-intel-hd630.yaml"},
-                            {"two-t10", "tests/data/vms/two-t10.yaml"}}) {
+    for (auto [host, vm] : kFixtureVms) {
         for (const auto& f : check(host, vm)) {
             CAPTURE(f.message);
             CHECK(std::any_of(host_rules().begin(), host_rules().end(), [&](const HostRule& r) { return f.rule == r.id; }));
@@ -91,11 +94,7 @@ std::vector<std::string> vfio_conf_directives(const Vm& vm, const Host& host) {
 }  // namespace
 
 TEST_CASE("host check's vfio.conf fix quotes exactly the lines host config writes, on every fixture") {
-    for (auto [host_name, vm_file] : {std::pair{"intel-adl", "examples/pve-intel-igd-gen12.yaml"},
-                                      {"amd-5700u", "examples/pve-amd-igpu-5700u.yaml"},
-                                      {"gt1030", "examples/pve-nvidia-gt1030.yaml"},
-                                      {"iommu-off", "examples/libvirt-intel-hd630.yaml"},
-                                      {"two-t10", "tests/data/vms/two-t10.yaml"}}) {
+    for (auto [host_name, vm_file] : kFixtureVms) {
         auto profiles = test::test_profiles();
         Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
         Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name));
@@ -294,17 +293,20 @@ TEST_CASE("Looking Glass: a tmpfiles.d rule for the shared memory file, or kvmfr
 
 namespace {
 
-// `host check`'s ovmf finding for `vm_text` on a host whose files are `dir` (sysfs of two-t10).
-HostFinding ovmf_finding(const fs::path& dir, const std::string& vm_text) {
+// `host check`'s finding of `rule` for `vm_text` on a host whose files are `dir` (sysfs of
+// two-t10), or an Info finding of rule "none" when there is none.
+HostFinding finding_of(const char* rule, const fs::path& dir, const std::string& vm_text) {
     auto profiles = test::test_profiles();
     Vm vm = load_vm_text(vm_text, "vm.yaml", profiles);
     Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
     host.root.files = dir.string();
     PciNames names;
     for (const auto& f : check_host(host, vm, names))
-        if (f.rule == "ovmf") return f;
+        if (f.rule == rule) return f;
     return {CheckStatus::Info, "none", "", ""};
 }
+
+HostFinding ovmf_finding(const fs::path& dir, const std::string& vm_text) { return finding_of("ovmf", dir, vm_text); }
 
 void write(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
@@ -390,16 +392,7 @@ TEST_CASE("OVMF: QEMU's firmware descriptors for autoselection, each distributio
 
 TEST_CASE("a TPM needs swtpm on the host") {
     fs::path dir = fs::temp_directory_path() / ("vfiogen-tpm-" + std::to_string(::getpid()));
-    auto tpm_finding = [&](const std::string& vm_text) {
-        auto profiles = test::test_profiles();
-        Vm vm = load_vm_text(vm_text, "vm.yaml", profiles);
-        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
-        host.root.files = dir.string();
-        PciNames names;
-        for (const auto& f : check_host(host, vm, names))
-            if (f.rule == "tpm") return f;
-        return HostFinding{CheckStatus::Info, "none", "", ""};
-    };
+    auto tpm_finding = [&](const std::string& vm_text) { return finding_of("tpm", dir, vm_text); };
     write(dir / "etc/os-release", "ID=fedora\n");
     HostFinding missing = tpm_finding("name: w\nostype: win11\n");
     CHECK(missing.status == CheckStatus::Fail);
