@@ -65,17 +65,6 @@ void unreadable(FileResult& r, const InputError& e) {
     r.findings.push_back({d.mark, "unreadable", d.message});
 }
 
-bool has_top_level_key(const std::string& text, const std::string& key) {
-    size_t pos = 0;
-    while (pos < text.size()) {
-        if (text.compare(pos, key.size() + 1, key + ":") == 0) return true;
-        pos = text.find('\n', pos);
-        if (pos == std::string::npos) break;
-        ++pos;
-    }
-    return false;
-}
-
 // Keys only qemu-server confs have (VM files spell these differently or not at all).
 bool looks_like_pve(const std::string& text) {
     for (const auto& line : lex_pve_conf(text)) {
@@ -188,7 +177,8 @@ InputKind detect_kind(const std::string& path, const std::string& text) {
         if (first != std::string::npos && text[first] == '<') return InputKind::LibvirtXml;
         if (looks_like_pve(text)) return InputKind::PveConf;
     }
-    return has_top_level_key(text, "functions") ? InputKind::Profile : InputKind::VmFile;
+    std::vector<std::string> keys = top_level_keys(text);
+    return std::find(keys.begin(), keys.end(), "functions") != keys.end() ? InputKind::Profile : InputKind::VmFile;
 }
 
 Checker::Checker(CheckOptions options) : options_(std::move(options)) {
