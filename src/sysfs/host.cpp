@@ -97,13 +97,15 @@ bool all_of_set(const std::string& s, const char* extra) {
 // (Linux MODULE_NAME_LEN is 56 with the terminating NUL).
 bool is_module_name(const std::string& s) { return !s.empty() && s.size() <= 64 && all_of_set(s, "_-"); }
 
-// The contents of a sysfs attribute file without its one trailing newline; nothing when it is
-// missing. Read as read_attribute() reads (regular files only, bounded).
-std::optional<std::string> read_value(const std::string& path) {
-    auto text = read_attribute(path);
+// An attribute's text without the one newline the kernel ends it with.
+std::optional<std::string> without_newline(std::optional<std::string> text) {
     if (text && !text->empty() && text->back() == '\n') text->pop_back();
     return text;
 }
+
+// The contents of a sysfs attribute file without its one trailing newline; nothing when it is
+// missing. Read as read_attribute() reads (regular files only, bounded).
+std::optional<std::string> read_value(const std::string& path) { return without_newline(read_attribute(path)); }
 
 // The last component of a link target ("vfio-pci" for ../../../bus/pci/drivers/vfio-pci).
 std::string last_component(const std::string& target) { return target.substr(target.find_last_of('/') + 1); }
@@ -116,9 +118,7 @@ public:
     // The attribute without its one trailing newline; nothing when it is missing. Bounded and
     // regular files only, as read_attribute().
     std::optional<std::string> value(const char* name) const {
-        auto text = dir_.read_file_if_present(name, kMaxHostFileBytes);
-        if (text && !text->empty() && text->back() == '\n') text->pop_back();
-        return text;
+        return without_newline(dir_.read_file_if_present(name, kMaxHostFileBytes));
     }
 
     // A hex attribute as the kernel writes it ("0x%04x" for IDs, "0x%06x" for the class): "0x" and
