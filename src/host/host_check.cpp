@@ -325,7 +325,10 @@ private:
             return "it is VF " + std::to_string(wanted) + " of the SR-IOV PF " + pf->address.str() + " (" +
                    std::to_string(enabled) + " of " + std::to_string(*pf->sriov_totalvfs) + " VFs enabled): enable them with `" +
                    command + "` once the PF's driver (" + (pf->driver.empty() ? std::string("none bound") : pf->driver) +
-                   ") has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule)";
+                   ") has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule)" +
+                   (enabled ? "; writing 0 removes the " + std::to_string(enabled) +
+                                  " VFs there are now: shut down the VMs that use them first"
+                            : std::string());
         }
         return "correct the address at " + vm_line(f.mark) + " (`vfiogen host scan` lists the host's GPUs)";
     }

@@ -430,7 +430,18 @@ TEST_CASE("SR-IOV: a passed VF names its PF; a VF not enabled yet says how to en
     CHECK(find(without, CheckStatus::Fail, "function-present").fix ==
           "it is VF 5 of the SR-IOV PF 0000:00:02.0 (2 of 7 VFs enabled): enable them with `echo 0 > "
           "/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs; echo 5 > /sys/bus/pci/devices/0000:00:02.0/sriov_numvfs` "
-          "once the PF's driver (i915) has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule)");
+          "once the PF's driver (i915) has loaded, and at every boot (sysfsutils' /etc/sysfs.conf or a udev rule); "
+          "writing 0 removes the 2 VFs there are now: shut down the VMs that use them first");
+    // None enabled: nothing to remove first.
+    host.devices.erase(std::remove_if(host.devices.begin(), host.devices.end(), [](const HostDevice& d) { return d.physfn.has_value(); }),
+                       host.devices.end());
+    for (auto& d : host.devices)
+        if (d.sriov_totalvfs) d.sriov_numvfs = 0;
+    auto none = check_host(host, vm_on("00:02.1"), names);
+    CHECK(find(none, CheckStatus::Fail, "function-present").fix ==
+          "it is VF 1 of the SR-IOV PF 0000:00:02.0 (0 of 7 VFs enabled): enable them with `echo 1 > "
+          "/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs` once the PF's driver (i915) has loaded, and at every boot "
+          "(sysfsutils' /etc/sysfs.conf or a udev rule)");
     // No SR-IOV in the slot: the usual advice.
     Host plain = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl"));
     auto plain_findings = check_host(plain, vm_on("00:02.5"), names);
