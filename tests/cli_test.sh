@@ -166,7 +166,7 @@ expect_out() {  # expect_out NAME FIXED_STRING: the last command's stdout holds 
 data=$src/tests/data/check
 # Snippets are left out: they are not whole confs (no machine key unless the VM file pins a version).
 check "check clean" 0 "" -- "$vfiogen" check "$src"/examples/*.yaml "$src/profiles" "$src"/tests/golden/*.pve.conf "$src"/tests/golden/*.xml "$data/clean"
-expect_out "check clean summary" "34 files checked: 0 errors, 1 warning"  # seed 003: Secure Boot keys with legacy IGD
+expect_out "check clean summary" "38 files checked: 0 errors, 1 warning"  # seed 003: Secure Boot keys with legacy IGD
 check "check warnings pass" 0 "" -- "$vfiogen" check "$data/broken/chipset-audio.conf"
 check "check --fail-on warning" 1 "" -- "$vfiogen" check --fail-on warning "$data/broken/chipset-audio.conf"
 expect_out "chipset finding" "chipset-audio.conf:5:11: warning[chipset-slot]: this passes the whole chipset slot 0000:00:1f"
@@ -354,7 +354,7 @@ check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/tw
 tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
 check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host check --list-rules" 0 "" -- "$vfiogen" host check --list-rules
-[[ $(wc -l <"$work/out") -eq 20 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
+[[ $(wc -l <"$work/out") -eq 21 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
 check "host check without VM file" 64 "vfiogen: error: host check: give a VM file; see 'vfiogen host check --help'" -- "$vfiogen" host check
 check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }

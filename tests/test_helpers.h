@@ -1,9 +1,12 @@
 // Shared helpers for the unit tests.
 #pragma once
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "base/diagnostic.h"
 #include "model/profile.h"
@@ -18,6 +21,16 @@ inline std::string read_file(const std::string& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
+}
+
+// The names of the example VM files (examples/NAME.yaml), sorted: every golden test covers each,
+// so a new example cannot be left out of one.
+inline std::vector<std::string> example_stems() {
+    std::vector<std::string> stems;
+    for (const auto& e : std::filesystem::directory_iterator(source_dir() + "/examples"))
+        if (e.path().extension() == ".yaml") stems.push_back(e.path().stem().string());
+    std::sort(stems.begin(), stems.end());
+    return stems;
 }
 
 // The repository's profiles plus the test-only ones in tests/data/profiles.

@@ -2,8 +2,10 @@
 
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
+#include <uuid/uuid.h>
 
 #include <cstdint>
+#include <stdexcept>
 
 namespace vfiogen {
 namespace {
@@ -36,6 +38,16 @@ std::string sha256_hex(std::string_view data) {
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_digest(&ctx, sizeof digest, digest);
     return hex_of(digest, sizeof digest);
+}
+
+std::string uuid_v5(std::string_view name_space, std::string_view name) {
+    uuid_t ns, out;
+    if (uuid_parse(std::string(name_space).c_str(), ns) != 0)
+        throw std::invalid_argument("not a UUID: " + std::string(name_space));
+    uuid_generate_sha1(out, ns, name.data(), name.size());
+    char text[37];
+    uuid_unparse_lower(out, text);
+    return text;
 }
 
 }  // namespace vfiogen

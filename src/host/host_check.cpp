@@ -14,6 +14,7 @@
 #include "base/bounded_read.h"
 #include "base/color.h"
 #include "base/strings.h"
+#include "base/suggest.h"
 #include "base/text_escape.h"
 #include "host/host_config.h"
 #include "host/host_scan.h"
@@ -296,6 +297,10 @@ private:
             std::string name = names_.device(d->id.vendor, d->id.device);
             add(CheckStatus::Pass, "function-id", who + ": " + d->id.str() + (name.empty() ? "" : " " + name));
         }
+        if (f.mdev) {
+            check_mdev(who, *d, f);  // the function stays with its host driver: no driver, ROM or reset checks
+            return;
+        }
         check_driver(who, *d);
         check_boot_vga(who, *d);
         if (f.romfile) check_rom(dev, f, who);
@@ -331,6 +336,64 @@ private:
                             : std::string());
         }
         return "correct the address at " + vm_line(f.mark) + " (`vfiogen host scan` lists the host's GPUs)";
+    }
+
+    // A mediated device: the function offers its type (mdev_supported_types) and an instance can
+    // be had. PVE creates it at VM start (qemu-server PCI/Mdev.pm: it needs available_instances
+    // >= 1); libvirt only opens the one with the domain's UUID, which must exist already.
+    void check_mdev(const std::string& who, const HostDevice& d, const PassedFunction& f) {
+        const std::string& type = *f.mdev;
+        if (d.mdev_types.empty()) {
+            add(CheckStatus::Fail, "mdev-type",
+                who + ": offers no mediated device types (no mdev_supported_types; driver " +
+                    (d.driver.empty() ? std::string("none") : d.driver) + ")",
+                mdev_enable_fix(d, type));
+            return;
+        }
+        const MdevType* t = d.find_mdev_type(type);
+        if (!t) {
+            std::vector<std::string> offered;
+            for (const auto& o : d.mdev_types) offered.push_back(o.type);
+            add(CheckStatus::Fail, "mdev-type",
+                who + ": offers no mdev type '" + type + "'" + did_you_mean(type, offered) + "; it offers " + join(offered, ", "),
+                "set mdev at " + vm_line(f.mdev_mark) + " to one of them");
+            return;
+        }
+        std::string offered = who + ": offers " + type + " (" + std::to_string(t->available) + " more available)";
+        if (host_distro(host_.root).id == "pve") {
+            if (t->available == 0)
+                add(CheckStatus::Fail, "mdev-type", offered + ": qemu-server cannot create the instance at VM start",
+                    "stop a VM that holds a " + type + " instance, or pick a type with instances left (`vfiogen host scan`)");
+            else
+                add(CheckStatus::Pass, "mdev-type", offered + "; qemu-server creates the instance at VM start");
+            return;
+        }
+        std::string uuid = mdev_uuid(vm_, f);
+        if (std::find(t->instances.begin(), t->instances.end(), uuid) != t->instances.end()) {
+            add(CheckStatus::Pass, "mdev-type", who + ": the " + type + " instance " + uuid + " the domain names exists");
+        } else if (t->available == 0) {
+            add(CheckStatus::Fail, "mdev-type",
+                offered + ", and the instance " + uuid + " the domain names does not exist: libvirt refuses to start it",
+                "remove an unused " + type + " instance (`mdevctl list`), or pick a type with instances left");
+        } else {
+            add(CheckStatus::Warn, "mdev-type",
+                offered + ", but the instance " + uuid + " the domain names does not exist yet: libvirt does not create it",
+                "run `" + mdevctl_define(vm_, f) + "` (package mdevctl) and `mdevctl start --uuid " + uuid + "`");
+        }
+    }
+
+    // How to make a function offer mediated device types: GVT-g on Intel iGPUs.
+    std::string mdev_enable_fix(const HostDevice& d, const std::string& type) const {
+        if (!is_gvt_g_type(type))
+            return "load the host driver that offers " + type + " for this device";
+        std::string fix;
+        if (is_vfio_driver(d.driver))
+            fix = "GVT-g needs the iGPU on i915, not vfio-pci: drop it from /etc/modprobe.d/vfio.conf, rebuild the initramfs; ";
+        bool parameter = host_.cmdline_value("i915.enable_gvt") == std::optional<std::string>("1");
+        if (!parameter) fix += cmdline_fix(host_, std::string("add ") + kGvtGParameter + " to") + "; ";
+        if (!host_.modules.count(kGvtGModule))
+            fix += std::string("load ") + kGvtGModule + " at boot (add it to /etc/modules-load.d/vfio.conf); ";
+        return fix + "GVT-g covers 5th to 10th gen iGPUs only (`vfiogen host config` writes the set-up)";
     }
 
     // A VF lives only while its PF's driver keeps SR-IOV enabled (Linux pci-iov-howto.rst).
@@ -440,9 +503,10 @@ private:
     // Each IOMMU group holding a passed function, once: everything in it is passed, a bridge,
     // unbound or on vfio-pci, or QEMU refuses it ("group N is not viable").
     void check_groups() {
-        std::vector<PciAddress> passed;
+        std::vector<PciAddress> passed;  // a function hosting an mdev stays with the host: its group too
         for (const auto& dev : vm_.passthrough)
-            for (const auto& f : dev.functions) passed.push_back(f.host);
+            for (const auto& f : dev.functions)
+                if (!f.mdev) passed.push_back(f.host);
         std::map<unsigned, const HostDevice*> groups;
         for (const auto& a : passed)
             if (const HostDevice* d = host_.find(a); d && d->iommu_group) groups.emplace(*d->iommu_group, d);
@@ -674,6 +738,10 @@ const std::vector<HostRule>& host_rules() {
          "seed 003; Linux sysfs reset_method"},
         {"sriov-vf", "a passed SR-IOV VF: its PF and how many VFs that PF's driver keeps enabled",
          "Linux Documentation/PCI/pci-iov-howto.rst (sriov_numvfs, physfn)"},
+        {"mdev-type",
+         "a function hosting an mdev offers its type, with an instance to spare (PVE) or the domain's instance "
+         "created (libvirt); GVT-g needs i915.enable_gvt=1 and kvmgt",
+         "Linux Documentation/driver-api/vfio-mediated-device.rst; qemu-server PCI/Mdev.pm; Intel GVTg_Setup_Guide"},
         {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
          "Linux drivers/vfio group viability"},
         {"ovmf",

@@ -171,8 +171,16 @@ std::vector<std::string> vfio_boot_modules(const Host& host) {
 std::vector<FunctionToClaim> functions_to_claim(const Vm& vm) {
     std::vector<FunctionToClaim> functions;
     for (const auto& dev : vm.passthrough)
-        for (const auto& f : dev.functions) functions.push_back({f.host, f.id, f.role});
+        for (const auto& f : dev.functions)
+            if (!f.mdev) functions.push_back({f.host, f.id, f.role});
     return functions;
+}
+
+bool is_gvt_g_type(const std::string& mdev_type) { return mdev_type.rfind("i915-GVTg", 0) == 0; }
+
+std::string mdevctl_define(const Vm& vm, const PassedFunction& f) {
+    return "mdevctl define --uuid " + mdev_uuid(vm, f) + " --parent " + f.host.str() + " --type " + f.mdev.value_or("") +
+           " --auto";
 }
 
 std::vector<std::string> VfioClaim::directives() const {
@@ -327,12 +335,14 @@ void plan_modprobe(HostConfig& c, const std::string& vms, const std::vector<Func
     c.files.push_back({"/etc/modprobe.d/vfio.conf", lay_out(templates, "host-modprobe-vfio.conf.mustache", view)});
 }
 
-void plan_modules_load(HostConfig& c, const Host& host, const TemplateSet& templates) {
+void plan_modules_load(HostConfig& c, const Host& host, const TemplateSet& templates, bool gvt_g) {
     kainjow::mustache::data view;
     std::vector<std::string> modules = vfio_boot_modules(host);
     bool virqfd = modules.back() == "vfio_virqfd";
     if (virqfd) modules.pop_back();  // the template explains it
     view.set("modules", list_of(modules));
+    view.set("gvt_g", flag(gvt_g));
+    view.set("gvt_g_module", std::string(kGvtGModule));
     view.set("virqfd", flag(virqfd));
     view.set("kernel", host.kernel_release);
     c.files.push_back({"/etc/modules-load.d/vfio.conf", lay_out(templates, "host-modules-load-vfio.conf.mustache", view)});
@@ -383,6 +393,22 @@ void plan_initramfs(HostConfig& c, Distro distro, const TemplateSet& templates) 
 }
 
 
+// Mediated devices: GVT-g's kernel parameter and module, and off PVE (which creates its own
+// instances at VM start) the mdevctl definitions libvirt's hostdevs need.
+void plan_mdevs(HostConfig& c, const std::vector<Vm>& vms, Distro distro) {
+    for (const auto& vm : vms)
+        for (const auto& dev : vm.passthrough)
+            for (const auto& f : dev.functions) {
+                if (!f.mdev) continue;
+                if (is_gvt_g_type(*f.mdev)) add_unique(c.cmdline, kGvtGParameter);
+                if (distro == Distro::Proxmox) continue;
+                add_unique(c.commands, mdevctl_define(vm, f));
+                add_unique(c.warnings, "mdevctl define needs mdevctl (the package of that name on Debian, Fedora and Arch); "
+                                       "the instance starts at the next boot, or now with `mdevctl start --uuid " +
+                                           mdev_uuid(vm, f) + "`");
+            }
+}
+
 // Adds `file` unless one with the same lines after its comment header (which names the VM) is
 // planned already; a different one at the same path (two VMs asking for different Looking Glass
 // set-ups) is an InputError at `vm`'s file.
@@ -429,8 +455,12 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
     }
     HostConfig c;
     plan_cmdline(c, functions, host);
-    plan_modprobe(c, vms_label(vms), functions, host, templates);
-    plan_modules_load(c, host, templates);
+    plan_mdevs(c, vms, distro);
+    std::vector<std::string> mdev_commands = std::move(c.commands);
+    c.commands.clear();
+    if (!functions.empty()) plan_modprobe(c, vms_label(vms), functions, host, templates);
+    plan_modules_load(c, host, templates,
+                      std::find(c.cmdline.begin(), c.cmdline.end(), kGvtGParameter) != c.cmdline.end());
     plan_boot_loader(c, host, distro, boot, templates);
     plan_initramfs(c, distro, templates);
     for (const auto& vm : vms) {
@@ -440,6 +470,7 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
         for (const auto& line : lg.commands) add_unique(c.commands, line);
         for (const auto& line : lg.warnings) add_unique(c.warnings, line);
     }
+    c.commands.insert(c.commands.end(), mdev_commands.begin(), mdev_commands.end());
     c.commands.push_back("reboot");
     return c;
 }

@@ -80,15 +80,32 @@ struct VfioClaim {
 };
 VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const Host& host);
 
-// The functions `vm` passes, in VM file order.
+// The functions `vm` passes whole, in VM file order: not those that host a mediated device (they
+// stay with their host driver).
 std::vector<FunctionToClaim> functions_to_claim(const Vm& vm);
+
+// Intel GVT-g's mdev types (i915-GVTg_V5_*): i915 offers them only when booted with
+// i915.enable_gvt=1 and with the kvmgt module loaded (Intel's gvt-linux GVTg_Setup_Guide;
+// Linux drivers/gpu/drm/i915/intel_gvt.c, i915_params.c enable_gvt).
+bool is_gvt_g_type(const std::string& mdev_type);
+inline constexpr const char* kGvtGParameter = "i915.enable_gvt=1";
+inline constexpr const char* kGvtGModule = "kvmgt";
+
+// The command that makes the mediated device `f` of `vm` (f.mdev set) exist at every boot for
+// libvirt, which does not create the instance a <hostdev type='mdev'> names: mdevctl's persistent
+// definition with automatic start (mdevctl(8) define --auto; Debian package mdevctl), with the
+// UUID the libvirt rendering uses (mdev_uuid). PVE needs none: qemu-server creates and removes its
+// instances at VM start and stop (PCI/Mdev.pm).
+std::string mdevctl_define(const Vm& vm, const PassedFunction& f);
 
 // The modules /etc/modules-load.d/vfio.conf loads at boot: vfio, vfio_iommu_type1, vfio_pci, and
 // vfio_virqfd on a kernel before 6.2 (merged into vfio in 6.2).
 std::vector<std::string> vfio_boot_modules(const Host& host);
 
 // Builds the configuration for `vm` on `host` (drivers in use, boot_vga, kernel release, other
-// devices with the same IDs). Rules and sources (DOMAIN.md, seeds 001-004): intel_iommu=on on
+// devices with the same IDs). A function that hosts an mdev is not claimed; GVT-g types add
+// i915.enable_gvt=1 and kvmgt, and off PVE the mdevctl commands; with no function to claim,
+// no vfio.conf is written. Rules and sources (DOMAIN.md, seeds 001-004): intel_iommu=on on
 // Intel, iommu=pt, initcall_blacklist=sysfb_init (video=efifb:off before 5.15) for a boot VGA
 // function; `options vfio-pci ids=` (+ disable_vga=1 with a VGA function) and `softdep DRIVER pre:
 // vfio-pci`; vfio_virqfd only before kernel 6.2; driver_override by address when ids= would

@@ -76,6 +76,26 @@ std::string sriov_text(const HostDevice& d) {
     return out + (vfs.empty() ? " (sriov_numvfs is 0)" : ": " + join(vfs, ", ")) + "\n";
 }
 
+// "  mdev type i915-GVTg_V5_4 (GVTg_V5_4): 1 available, 0 created; low_gm_size: 128MB, ..." per
+// mediated device type the function offers.
+std::string mdev_text(const HostDevice& d) {
+    std::string out;
+    for (const auto& t : d.mdev_types) {
+        out += "  mdev type " + t.type + (t.name.empty() ? "" : " (" + t.name + ")") + ": " +
+               std::to_string(t.available) + " available, " + std::to_string(t.instances.size()) + " created";
+        out += (t.description.empty() ? "" : "; " + t.description) + "\n";
+    }
+    return out;
+}
+
+nlohmann::json mdev_json(const HostDevice& d) {
+    auto types = nlohmann::json::array();
+    for (const auto& t : d.mdev_types)
+        types.push_back({{"type", t.type}, {"name", t.name}, {"description", t.description},
+                         {"available_instances", t.available}, {"instances", t.instances}});
+    return types;
+}
+
 std::string host_scan_text(const Host& host, PciNames& names, bool all) {
     std::ostringstream out;
     out << iommu_summary(host) << "\n";
@@ -89,7 +109,7 @@ std::string host_scan_text(const Host& host, PciNames& names, bool all) {
         out << "  driver: " << driver_text(*d);
         if (d->boot_vga) out << "  boot_vga: " << (*d->boot_vga ? 1 : 0);
         out << "  reset_method: " << (d->reset_method ? escape_control(*d->reset_method) : "(none)") << "\n";
-        out << sriov_text(*d);
+        out << sriov_text(*d) << mdev_text(*d);
         GroupViability v = group_viability(host, *d);
         if (!v.has_group) {
             out << "  IOMMU group: none\n";
@@ -144,6 +164,7 @@ std::string host_scan_json(const Host& host, PciNames& names, bool all) {
                                                 }()}}
                                         : json(nullptr)},
             {"physfn", d->physfn ? json(d->physfn->str()) : json(nullptr)},
+            {"mdev_types", mdev_json(*d)},
         };
         GroupViability v = group_viability(host, *d);
         if (v.has_group) {

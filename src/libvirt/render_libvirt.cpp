@@ -69,9 +69,14 @@ Placement place_hostdevs(const Vm& vm) {
                 unsigned guest_function = keeps_numbers ? *f.host.function : static_cast<unsigned>(i);
                 object guest = pci_address(0, bus, slot, guest_function);
                 if (guest_function == 0 && group.size() > 1) guest["multifunction"] = std::string("on");
-                object hostdev{{"alias", f.alias},
-                               {"source", pci_address(f.host.domain, f.host.bus, f.host.device, *f.host.function)},
-                               {"address", guest}};
+                object hostdev{{"alias", f.alias}, {"address", guest}};
+                // display='off': QEMU's vGPU display needs OpenGL (hw/vfio/display.c, "opengl not
+                // available") and libvirt a <graphics> for display='on' (qemu_validate.c); the
+                // emulated display stays the console.
+                if (f.mdev)
+                    hostdev["mdev"] = object{{"uuid", mdev_uuid(vm, f)}};
+                else
+                    hostdev["pci"] = object{{"source", pci_address(f.host.domain, f.host.bus, f.host.device, *f.host.function)}};
                 if (f.romfile || !f.rombar) {
                     object rom{{"bar", std::string(f.rombar ? "on" : "off")}};
                     if (f.romfile) rom["file"] = vm.rom_dir + (vm.rom_dir.back() == '/' ? "" : "/") + *f.romfile;

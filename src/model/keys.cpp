@@ -79,6 +79,7 @@ const std::vector<KeySpec> kKeys = {
     {V, "passthrough[].functions[].romfile", K::FileName, "(from profile)", kBothTargets, "ROM file name, overriding the profile's."},
     {V, "passthrough[].functions[].rombar", K::Boolean, "(from profile)", kBothTargets, "Show the device ROM BAR to the guest, overriding the profile."},
     {V, "passthrough[].functions[].x_vga", K::Boolean, "(from profile)", kBothTargets, "VGA compatibility (x-vga), overriding the profile."},
+    {V, "passthrough[].functions[].mdev", K::String, "", kBothTargets, "Mediated device type to create on this host function instead of passing the function (GVT-g: i915-GVTg_V5_4, as `host scan` lists): PVE `mdev=`, libvirt `<hostdev type='mdev'>` with a UUID derived from the VM name. The function stays with its host driver."},
 
     // ---- Hardware profiles (profiles/*.yaml) ----
     {P, "name", K::String, "(file name)", kNoTarget, "Profile name; when given it must equal the file name without .yaml."},

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "base/digest.h"
 #include "base/suggest.h"
 #include "model/keys.h"
 #include "model/legacy_igd.h"
@@ -141,6 +142,23 @@ void bind_host(PassthroughDevice& dev, const Section& s, const Profile& profile)
     }
 }
 
+// `mdev: TYPE` on a function binding. The name becomes a PVE property value (qemu-server PCI.pm's
+// pattern [^/.:]+), a sysfs directory name under mdev_supported_types and an mdevctl argument, so
+// only the characters kernel drivers use in type names are taken.
+void load_mdev(const Section& f, PassedFunction& fn) {
+    fn.mdev = f.str("mdev");
+    fn.mdev_mark = f.mark("mdev");
+    if (fn.mdev->empty() || fn.mdev->size() > 64 || !all_of_chars(*fn.mdev, "_-"))
+        throw InputError(fn.mdev_mark, "mdev type '" + *fn.mdev +
+                                           "' must be 1 to 64 letters, digits, '_' or '-', as the host's "
+                                           "mdev_supported_types names it (e.g. i915-GVTg_V5_4)");
+    // QEMU's x-vga needs the device's VGA region (hw/vfio/pci.c, vfio_populate_vga); a mediated
+    // device (GVT-g, NVIDIA vGPU) has none, so the VM would not start.
+    if (fn.x_vga)
+        throw InputError(fn.mdev_mark, "x-vga needs the host device's VGA region, which a mediated device does not "
+                                       "offer (QEMU hw/vfio/pci.c): set x_vga: false for role '" + fn.role + "'");
+}
+
 // `functions: [{role, host}, ...]`: each role bound to its own host function.
 void bind_functions(PassthroughDevice& dev, const Section& s, const Profile& profile) {
     std::string err;
@@ -165,6 +183,7 @@ void bind_functions(PassthroughDevice& dev, const Section& s, const Profile& pro
         }
         if (auto b = f.opt_boolean("rombar")) fn.rombar = *b;
         if (auto b = f.opt_boolean("x_vga")) fn.x_vga = *b;
+        if (f.has("mdev")) load_mdev(f, fn);
         dev.functions.push_back(fn);
     }
     if (dev.functions.empty()) throw InputError(s.mark("functions"), "'functions' is empty: bind at least one role");
@@ -216,6 +235,7 @@ void check_legacy_igd(const Vm& vm) {
             use.display = display_name(vm.display);
             use.x_vga = f.x_vga;
             use.rombar = f.rombar;
+            use.mdev = f.mdev.has_value();
             if (first) use.earlier = format_mark(first->mark);
             first = first ? first : &f;
             auto problems = legacy_igd_problems(use);
@@ -224,14 +244,19 @@ void check_legacy_igd(const Vm& vm) {
     }
 }
 
+// A host function goes to the guest once, or as any number of mediated devices (each its own
+// instance), never both.
 void check_unique_hosts(const Vm& vm) {
-    std::map<std::string, Mark> seen;
+    std::map<std::string, const PassedFunction*> seen;
     for (const auto& dev : vm.passthrough)
-        for (const auto& f : dev.functions)
-            if (dev.mapping.empty())
-            if (auto [it, inserted] = seen.emplace(f.host.str(), f.mark); !inserted)
-                throw InputError(f.mark, "host PCI function " + f.host.str() + " is passed through twice (first at " +
-                                             format_mark(it->second) + ")");
+        for (const auto& f : dev.functions) {
+            if (!dev.mapping.empty()) continue;
+            auto [it, inserted] = seen.emplace(f.host.str(), &f);
+            if (inserted || (f.mdev && it->second->mdev)) continue;
+            throw InputError(f.mark, "host PCI function " + f.host.str() + " is passed through twice (first at " +
+                                         format_mark(it->second->mark) + ")" +
+                                         (f.mdev || it->second->mdev ? "; a function given whole cannot also host mdevs" : ""));
+        }
 }
 
 void assign_aliases(Vm& vm) {
@@ -522,6 +547,14 @@ long long looking_glass_size_mib(long long width, long long height) {
     long long size = 1;
     while (size < mib) size <<= 1;
     return size;
+}
+
+// vfiogen's namespace for name-based UUIDs (RFC 9562 version 5): fixed forever, or every mdev
+// UUID changes and libvirt no longer finds the instances made so far.
+constexpr const char* kMdevUuidNamespace = "3f0c9a52-4a1e-4c52-9d3e-5b0f6c1d8e21";
+
+std::string mdev_uuid(const Vm& vm, const PassedFunction& f) {
+    return uuid_v5(kMdevUuidNamespace, "mdev/" + vm.name + "/" + f.host.str() + "/" + f.alias);
 }
 
 const char* display_name(Display display) {

@@ -25,6 +25,11 @@ struct PassedFunction {
     bool legacy_igd = false;
     std::optional<int> igd_gms;
     bool igd_opregion = false;
+    // A mediated device of this type on the host function (GVT-g "i915-GVTg_V5_4", from the
+    // host's mdev_supported_types) instead of the function itself: PVE `mdev=`, libvirt
+    // <hostdev type='mdev'>. The host function stays with its host driver (i915).
+    std::optional<std::string> mdev;
+    Mark mdev_mark;
     std::string alias;                   // libvirt user alias, "ua-<role><n>"
     Mark mark;                           // where the VM file binds it
 };
@@ -157,6 +162,12 @@ Vm load_vm(const std::string& path, ProfileLibrary& profiles);
 // functions have no host address), saying that `what` needs host addresses. Every consumer other
 // than the PVE renderer calls it first: libvirt rendering, host check, host config.
 void require_host_addresses(const Vm& vm, const std::string& what);
+
+// The UUID of the mediated device `f` asks for (f.mdev set): a name-based UUID of the VM name,
+// host function and alias, the same on every render and machine and different for each VM, so
+// the instance libvirt (and `host config`'s mdevctl command) finds is the one made for this VM.
+// PVE does not need it: qemu-server names its instances by VMID and hostpci index (PCI/Mdev.pm).
+std::string mdev_uuid(const Vm& vm, const PassedFunction& f);
 
 // Same, from text already in memory (tests); `path` labels the messages and anchors profiles/.
 Vm load_vm_text(const std::string& text, const std::string& path, ProfileLibrary& profiles);

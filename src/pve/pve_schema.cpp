@@ -329,6 +329,7 @@ int pve_index_count(std::string_view name) {
 std::string format_pve_hostpci(const PveHostpci& h) {
     std::string v = h.mapping.empty() ? h.host : "mapping=" + h.mapping;
     if (h.legacy_igd) v += ",legacy-igd=1";
+    if (h.mdev) v += ",mdev=" + *h.mdev;
     if (h.pcie) v += ",pcie=1";
     if (h.romfile) v += ",romfile=" + *h.romfile;
     if (!h.rombar) v += ",rombar=0";

@@ -84,6 +84,7 @@ struct PveHostpci {
     std::string host;     // "0000:01:00" or "0000:01:00.0" (or "" with mapping)
     std::string mapping;  // resource mapping id (PVE 8.0), or ""
     bool legacy_igd = false, pcie = false, rombar = true, x_vga = false;
+    std::optional<std::string> mdev;  // mediated device type (qemu-server creates it at VM start)
     std::optional<std::string> romfile;
 };
 std::string format_pve_hostpci(const PveHostpci& h);

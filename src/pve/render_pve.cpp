@@ -39,6 +39,7 @@ PveHostpciEntry hostpci_entry(const std::string& host, const PassedFunction& f, 
     v.romfile = f.romfile;
     v.rombar = f.rombar;
     v.x_vga = f.x_vga;
+    v.mdev = f.mdev;
     std::string value = format_pve_hostpci(v);
     PveHostpciEntry h{
         host, value.substr(host.size()), {}, std::move(mark), f.romfile ? f.romfile_mark : f.mark};

@@ -175,6 +175,47 @@ void read_sriov(const DeviceDir& dir, const std::string& dir_path, HostDevice& d
     for (const auto& [n, address] : vfs) d.virtfns.push_back(address);
 }
 
+constexpr size_t kMaxMdevTypes = 64;
+
+bool is_uuid(const std::string& s) {
+    if (s.size() != 36) return false;
+    for (size_t i = 0; i < s.size(); ++i)
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i])))
+            return false;
+    return true;
+}
+
+MdevType read_mdev_type(const std::string& types_dir, const std::string& type) {
+    std::string dir_path = types_dir + "/" + type;
+    if (type.size() > 64 || !all_of_set(type, "_-")) throw forged(dir_path, "an mdev type name ([A-Za-z0-9_-], at most 64)", type);
+    DeviceDir dir(dir_path);
+    MdevType t;
+    t.type = type;
+    if (auto name = dir.value("name")) t.name = escape_control(*name);
+    if (auto text = dir.value("description")) {
+        std::string line;
+        for (char c : *text) line += c == '\n' ? std::string(", ") : std::string(1, c);
+        t.description = escape_control(line);
+    }
+    if (auto v = dir.value("available_instances")) {
+        auto n = parse_unsigned(*v);
+        if (!n) throw forged(dir.path("available_instances"), "a number of instances", *v);
+        t.available = *n;
+    }
+    for (const auto& uuid : list_dir(dir_path + "/devices"))
+        if (is_uuid(uuid) && t.instances.size() < kMaxMdevTypes) t.instances.push_back(uuid);
+    return t;
+}
+
+// mdev_supported_types/*: absent on functions without a mediated-device driver.
+void read_mdev_types(const std::string& dir_path, HostDevice& d) {
+    std::string types_dir = dir_path + "/mdev_supported_types";
+    auto names = list_dir(types_dir);
+    if (names.size() > kMaxMdevTypes)
+        throw forged(types_dir, "a list of mdev types a driver offers (at most 64)", std::to_string(names.size()) + " entries");
+    for (const auto& type : names) d.mdev_types.push_back(read_mdev_type(types_dir, type));
+}
+
 HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
     DeviceDir dir(dir_path);
     HostDevice d;
@@ -196,6 +237,7 @@ HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
     }
     if (auto v = dir.value("reset_method")) d.reset_method = v->substr(0, v->find('\n'));
     read_sriov(dir, dir_path, d);
+    read_mdev_types(dir_path, d);
     return d;
 }
 
@@ -207,6 +249,12 @@ std::string HostRoot::file(const std::string& absolute) const {
     if (files.empty() || files == "/") return absolute;
     std::string base = files.back() == '/' ? files.substr(0, files.size() - 1) : files;
     return base + (absolute.rfind('/', 0) == 0 ? "" : "/") + absolute;
+}
+
+const MdevType* HostDevice::find_mdev_type(const std::string& type) const {
+    for (const auto& t : mdev_types)
+        if (t.type == type) return &t;
+    return nullptr;
 }
 
 const HostDevice* Host::find(const PciAddress& address) const {

@@ -35,6 +35,17 @@ constexpr unsigned kClassVga = 0x0300;          // VGA compatible controller (cl
 constexpr unsigned kClassPciBridge = 0x0604;    // PCI-to-PCI bridge (root and switch ports)
 constexpr unsigned kClassHdAudio = 0x0403;      // HD audio (HDMI/DP audio of GPUs, PCH audio)
 
+// One mediated device type a PCI function offers: <BDF>/mdev_supported_types/<type>/ (Linux
+// Documentation/driver-api/vfio-mediated-device.rst). Intel GVT-g (5th to 10th gen iGPUs, i915
+// with enable_gvt=1 and kvmgt) offers i915-GVTg_V5_1 .. _V5_8.
+struct MdevType {
+    std::string type;                  // the directory name, what PVE's mdev= and mdevctl take
+    std::string name;                  // `name` ("GVTg_V5_4"); "" when missing
+    std::string description;           // `description`, one line per property, control characters escaped
+    unsigned available = 0;            // `available_instances`: how many more can be created
+    std::vector<std::string> instances;  // `devices/`: UUIDs of the instances that exist
+};
+
 // One PCI function from <sysfs>/bus/pci/devices/BDF.
 struct HostDevice {
     PciAddress address;                       // always with a function
@@ -53,6 +64,9 @@ struct HostDevice {
     std::optional<unsigned> sriov_numvfs;
     std::vector<PciAddress> virtfns;          // enabled VFs, in virtfnN order
     std::optional<PciAddress> physfn;         // for a VF: its PF
+    std::vector<MdevType> mdev_types;         // sorted by type; empty when it offers none
+
+    const MdevType* find_mdev_type(const std::string& type) const;
 
     unsigned class16() const { return class_code >> 8; }  // 0x0300
     bool is_display() const { return (class_code >> 16) == kClassBaseDisplay; }
@@ -97,7 +111,9 @@ struct Host {
 // the file: vendor/device/subsystem IDs "0x" + 4 hex digits, class "0x" + 6, a `driver` link to
 // a name of [A-Za-z0-9_-] (at most 64), an `iommu_group` link to a number, boot_vga 0 or 1,
 // proc/sys/kernel/osrelease of [A-Za-z0-9._+~-] (at most 64), sriov_totalvfs/sriov_numvfs a
-// number up to 65535 (the SR-IOV capability's 16-bit TotalVFs), physfn/virtfnN links to a BDF.
+// number up to 65535 (the SR-IOV capability's 16-bit TotalVFs), physfn/virtfnN links to a BDF,
+// mdev type directories named [A-Za-z0-9_-] (at most 64 characters, at most 64 types) with a
+// decimal available_instances; instance names that are no UUID are left out.
 Host read_host(const HostRoot& root);
 
 // The driver whose name `driver` (sysfs) means "claimed for passthrough".

@@ -19,10 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kExamples[] = {
-    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
-    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
-};
 
 struct TargetCase {
     Target target;
@@ -59,7 +55,7 @@ std::string first_difference(const std::string& want, const std::string& got) {
 }  // namespace
 
 TEST_CASE("every example renders to every target exactly as its reviewed golden file") {
-    for (const char* stem : kExamples) {
+    for (const std::string& stem : test::example_stems()) {
         Vm vm = load_example(stem);
         for (const auto& t : kTargets) {
             std::string golden_path = test::source_dir() + "/tests/golden/" + stem + t.suffix;
@@ -158,7 +154,7 @@ TEST_CASE("whole-device binding renders PVE's all-functions form") {
 }
 
 TEST_CASE("the snippet names no volume and keeps a pinned machine version unless the VM file names one") {
-    for (const char* stem : kExamples) {
+    for (const std::string& stem : test::example_stems()) {
         std::string conf = render(load_example(stem), Target::PveSnippet, TemplateSet()).text;
         INFO(stem);
         CHECK(conf.find("\nefidisk0:") == std::string::npos);

@@ -448,3 +448,74 @@ TEST_CASE("SR-IOV: a passed VF names its PF; a VF not enabled yet says how to en
     CHECK(find(plain_findings, CheckStatus::Fail, "function-present").fix ==
           "correct the address at vm.yaml:8:27 (`vfiogen host scan` lists the host's GPUs)");
 }
+
+TEST_CASE("GVT-g (seed 001): the iGPU stays with i915, and mdev-type says what libvirt or PVE still needs") {
+    auto findings = check("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
+    for (const auto& f : findings) {
+        CAPTURE(f.message);
+        CHECK(std::any_of(host_rules().begin(), host_rules().end(), [&](const HostRule& r) { return f.rule == r.id; }));
+    }
+    // No vfio-pci claim, boot VGA, reset or group advice for a function that stays with the host.
+    CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-iommu-pt", "WARN mdev-type"});
+    const HostFinding& warn = find(findings, CheckStatus::Warn, "mdev-type");
+    CHECK(warn.message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): offers i915-GVTg_V5_4 (1 more available), but the instance "
+          "ceb56547-d6da-5fac-b257-a755270359c2 the domain names does not exist yet: libvirt does not create it");
+    CHECK(warn.fix ==
+          "run `mdevctl define --uuid ceb56547-d6da-5fac-b257-a755270359c2 --parent 0000:00:02.0 --type i915-GVTg_V5_4 "
+          "--auto` (package mdevctl) and `mdevctl start --uuid ceb56547-d6da-5fac-b257-a755270359c2`");
+
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-intel-gvtg.yaml", profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-cfl-gvtg"));
+    PciNames names;
+    MdevType& type = host.devices[1].mdev_types[0];
+    REQUIRE(type.type == "i915-GVTg_V5_4");
+    // The instance exists (mdevctl started it): libvirt can start the domain.
+    type.instances = {"ceb56547-d6da-5fac-b257-a755270359c2"};
+    type.available = 0;
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "mdev-type").message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): the i915-GVTg_V5_4 instance ceb56547-d6da-5fac-b257-a755270359c2 "
+          "the domain names exists");
+    // Another VM holds the only one.
+    type.instances = {"11111111-2222-5333-8444-555555555555"};
+    CHECK(find(check_host(host, vm, names), CheckStatus::Fail, "mdev-type").fix ==
+          "remove an unused i915-GVTg_V5_4 instance (`mdevctl list`), or pick a type with instances left");
+    // On PVE (a tree with pve-edk2-firmware) qemu-server creates the instance at VM start.
+    type.available = 1;
+    host.root = HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl");
+    CHECK(find(check_host(host, vm, names), CheckStatus::Pass, "mdev-type").message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): offers i915-GVTg_V5_4 (1 more available); qemu-server creates the "
+          "instance at VM start");
+    type.available = 0;
+    CHECK(find(check_host(host, vm, names), CheckStatus::Fail, "mdev-type").message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): offers i915-GVTg_V5_4 (0 more available): qemu-server cannot create "
+          "the instance at VM start");
+
+    // A type the iGPU does not offer: did-you-mean from those it does.
+    host.devices[1].mdev_types[0].type = "i915-GVTg_V5_2";
+    auto misspelt = check_host(host, vm, names);
+    CHECK(find(misspelt, CheckStatus::Fail, "mdev-type").message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): offers no mdev type 'i915-GVTg_V5_4' (did you mean "
+          "'i915-GVTg_V5_2'?); it offers i915-GVTg_V5_2, i915-GVTg_V5_8");
+}
+
+TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1, kvmgt and vfio-pci's claim") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-intel-gvtg.yaml", profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-cfl-gvtg"));
+    host.devices[1].mdev_types.clear();
+    host.devices[1].driver = "vfio-pci";
+    host.cmdline.pop_back();  // i915.enable_gvt=1
+    host.modules.erase("kvmgt");
+    PciNames names;
+    auto findings = check_host(host, vm, names);
+    const HostFinding& fail = find(findings, CheckStatus::Fail, "mdev-type");
+    CHECK(fail.message ==
+          "0000:00:02.0 (igd of intel-uhd630-gvtg): offers no mediated device types (no mdev_supported_types; driver vfio-pci)");
+    CHECK(fail.fix ==
+          "GVT-g needs the iGPU on i915, not vfio-pci: drop it from /etc/modprobe.d/vfio.conf, rebuild the initramfs; "
+          "add i915.enable_gvt=1 to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then run `update-grub` and reboot; "
+          "load kvmgt at boot (add it to /etc/modules-load.d/vfio.conf); GVT-g covers 5th to 10th gen iGPUs only "
+          "(`vfiogen host config` writes the set-up)");
+}

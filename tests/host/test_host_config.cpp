@@ -228,3 +228,28 @@ TEST_CASE("several VMs with Looking Glass: one tmpfiles.d rule when they agree, 
           "second.yaml: error: VM 'second' needs another /etc/tmpfiles.d/10-looking-glass.conf than a VM before it on "
           "the command line: run host config for one of them");
 }
+
+TEST_CASE("GVT-g (seed 001): the iGPU is not claimed; i915.enable_gvt=1 and kvmgt; mdevctl off PVE only") {
+    Case c = load("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
+    // The iGPU is the boot VGA, but it stays with the host: no sysfb_init blacklist, no vfio.conf.
+    CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "i915.enable_gvt=1"});
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") == "(no /etc/modprobe.d/vfio.conf)");
+    CHECK(file_text(config, "/etc/modules-load.d/vfio.conf") ==
+          "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n"
+          "# Kernel 6.1.0-28-amd64: vfio_virqfd is separate before 6.2.\nvfio_virqfd\n"
+          "# Intel GVT-g: kvmgt makes i915 (booted with i915.enable_gvt=1) offer mdev types.\nkvmgt\n");
+    CHECK(config.commands ==
+          std::vector<std::string>{"update-grub", "update-initramfs -u -k all",
+                                   "mdevctl define --uuid ceb56547-d6da-5fac-b257-a755270359c2 --parent 0000:00:02.0 "
+                                   "--type i915-GVTg_V5_4 --auto",
+                                   "reboot"});
+    CHECK(config.warnings == std::vector<std::string>{
+                                 "mdevctl define needs mdevctl (the package of that name on Debian, Fedora and Arch); the "
+                                 "instance starts at the next boot, or now with `mdevctl start --uuid "
+                                 "ceb56547-d6da-5fac-b257-a755270359c2`"});
+    // qemu-server creates and removes the instance itself.
+    HostConfig pve = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
+    CHECK(pve.commands == std::vector<std::string>{"update-grub", "update-initramfs -u -k all", "reboot"});
+    CHECK(pve.warnings.empty());
+}

@@ -105,10 +105,6 @@ const std::string& offered_virt_type() {
     return type;
 }
 
-const char* const kExamples[] = {
-    "pve-intel-igd-gen12",    "pve-amd-igpu-5700u", "pve-nvidia-gt1030",           "libvirt-intel-hd630",
-    "libvirt-intel-arc-a380", "libvirt-tesla-t10",  "libvirt-looking-glass-win11",
-};
 
 }  // namespace
 
@@ -119,7 +115,7 @@ TEST_CASE("every example becomes the vfio-pci devices, machine and firmware it a
     std::cout << "examples converted as <domain type='" << virt_type << "'>\n";
     // tests/without_kvm.sh runs this suite a second time with /dev/kvm hidden and says what it expects.
     if (const char* expected = std::getenv("VFIOGEN_EXPECT_VIRT_TYPE")) CHECK(virt_type == expected);
-    for (const char* stem : kExamples) {
+    for (const std::string& stem : test::example_stems()) {
         CAPTURE(stem);
         auto profiles = test::test_profiles();
         Vm vm = load_vm(test::source_dir() + "/examples/" + stem + ".yaml", profiles);

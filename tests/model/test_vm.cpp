@@ -337,3 +337,48 @@ TEST_CASE("a document of more than 100,000 nodes is refused while it is read, at
     // 13 + 2 * 99,993) passes.
     CHECK(load_error(text) == "vm.yaml:3:" + std::to_string(13 + 2 * 99993) + ": error: the document has more than 100000 nodes");
 }
+
+TEST_CASE("mdev: a mediated device type on a function binding, checked where the VM file writes it") {
+    auto vm = [](const std::string& profile, const std::string& extra) {
+        return std::string(kMinimalVm) + "passthrough:\n  - profile: " + profile +
+               "\n    functions:\n      - role: igd\n        host: 0000:00:02.0\n" + extra;
+    };
+    auto profiles = test::test_profiles();
+    Vm ok = load_vm_text(vm("intel-uhd630-gvtg", "        mdev: i915-GVTg_V5_4\n"), "vm.yaml", profiles);
+    REQUIRE(ok.passthrough.at(0).functions.at(0).mdev);
+    CHECK(*ok.passthrough[0].functions[0].mdev == "i915-GVTg_V5_4");
+    CHECK(format_mark(ok.passthrough[0].functions[0].mdev_mark) == "vm.yaml:8:15");
+
+    // The name reaches PVE's property string, a sysfs path and an mdevctl argument.
+    for (const char* bad : {"i915/GVTg", "i915.GVTg", "\"a:b\"", "\"a b\"", "\"\""})
+        CHECK(load_error(vm("intel-uhd630-gvtg", std::string("        mdev: ") + bad + "\n")).find(
+                  "vm.yaml:8:15: error: mdev type '") == 0);
+    CHECK(load_error(vm("intel-uhd630-gvtg", "        mdev: i915-GVTg_V5_4\n        x_vga: true\n")) ==
+          "vm.yaml:8:15: error: x-vga needs the host device's VGA region, which a mediated device does not offer "
+          "(QEMU hw/vfio/pci.c): set x_vga: false for role 'igd'");
+    // qemu-server: "legacy IGD assignment is not compatible with mdev".
+    CHECK(load_error("machine:\n  type: i440fx\ndisplay: none\n" + vm("intel-igd-gen12", "        mdev: i915-GVTg_V5_4\n")) ==
+          "vm.yaml:10:15: error: legacy IGD is not compatible with mdev");
+
+    // Two instances of one function are two mdevs; the function itself cannot also go whole.
+    std::string second = "  - profile: intel-uhd630-gvtg\n    functions:\n      - role: igd\n        host: 0000:00:02.0\n";
+    CHECK(load_error(vm("intel-uhd630-gvtg", "        mdev: i915-GVTg_V5_8\n") + second + "        mdev: i915-GVTg_V5_8\n") == "");
+    CHECK(load_error(vm("intel-uhd630-gvtg", "        mdev: i915-GVTg_V5_8\n") + second) ==
+          "vm.yaml:12:15: error: host PCI function 0000:00:02.0 is passed through twice (first at vm.yaml:7:15); a "
+          "function given whole cannot also host mdevs");
+}
+
+TEST_CASE("mdev_uuid: the same for the same VM, function and alias; different for another VM") {
+    auto profiles = test::test_profiles();
+    auto load = [&](const std::string& name) {
+        return load_vm_text("name: " + name + "\npassthrough:\n  - profile: intel-uhd630-gvtg\n    functions:\n"
+                            "      - {role: igd, host: 0000:00:02.0, mdev: i915-GVTg_V5_4}\n",
+                            "vm.yaml", profiles);
+    };
+    Vm a = load("a"), again = load("a"), b = load("b");
+    std::string uuid = mdev_uuid(a, a.passthrough[0].functions[0]);
+    CHECK(uuid.size() == 36);
+    CHECK(uuid[14] == '5');  // a version 5 (name-based, SHA-1) UUID
+    CHECK(uuid == mdev_uuid(again, again.passthrough[0].functions[0]));
+    CHECK(uuid != mdev_uuid(b, b.passthrough[0].functions[0]));
+}

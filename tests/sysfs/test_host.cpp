@@ -279,3 +279,48 @@ TEST_CASE("SR-IOV values that no kernel writes refuse the host tree, naming the 
     fs::create_symlink("../x;y", pf / "virtfn0");
     CHECK(read_host_error(tree.root).find((seen / "virtfn0").string() + ": error: 'x;y' is not a PCI function") == 0);
 }
+
+TEST_CASE("GVT-g: the 9th-gen host's iGPU offers two mdev types, and host scan shows them") {
+    Host host = fixture("intel-cfl-gvtg");
+    const HostDevice* igd = host.find(bdf("0000:00:02.0"));
+    REQUIRE(igd);
+    CHECK(igd->driver == "i915");
+    REQUIRE(igd->mdev_types.size() == 2);
+    const MdevType* v54 = igd->find_mdev_type("i915-GVTg_V5_4");
+    REQUIRE(v54);
+    CHECK(v54->name == "GVTg_V5_4");
+    CHECK(v54->available == 1u);
+    CHECK(v54->instances.empty());  // devices/ holds only the fixture's .keep
+    CHECK(v54->description == "low_gm_size: 128MB, high_gm_size: 512MB, fence: 4, resolution: 1920x1200, weight: 4");
+    CHECK(igd->mdev_types[1].type == "i915-GVTg_V5_8");
+    CHECK(!igd->find_mdev_type("i915-GVTg_V5_1"));
+    CHECK(fixture("intel-adl").find(bdf("0000:00:02.0"))->mdev_types.empty());
+
+    PciNames names;
+    CHECK(host_scan_text(host, names, false).find(
+              "  mdev type i915-GVTg_V5_8 (GVTg_V5_8): 2 available, 0 created; low_gm_size: 64MB, high_gm_size: 384MB, "
+              "fence: 4, resolution: 1024x768, weight: 2\n") != std::string::npos);
+    auto json = nlohmann::json::parse(host_scan_json(host, names, false));
+    CHECK(json["devices"][0]["mdev_types"][0]["type"] == "i915-GVTg_V5_4");
+    CHECK(json["devices"][0]["mdev_types"][0]["available_instances"] == 1);
+}
+
+TEST_CASE("mdev types that no kernel writes refuse the host tree; instance names that are no UUID are left out") {
+    HostileTree tree("intel-cfl-gvtg");
+    fs::path types = tree.root / "sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types";
+    fs::path seen = tree.root / "sys/bus/pci/devices/0000:00:02.0/mdev_supported_types";
+    std::ofstream(types / "i915-GVTg_V5_4/available_instances", std::ios::trunc) << "1\nx\n";
+    CHECK(read_host_error(tree.root).find((seen / "i915-GVTg_V5_4/available_instances").string() +
+                                          ": error: '1\\nx' is not a number of instances") == 0);
+    std::ofstream(types / "i915-GVTg_V5_4/available_instances", std::ios::trunc) << "1\n";
+    fs::create_directories(types / "i915-GVTg_V5_4/devices/3f0c9a52-4a1e-4c52-9d3e-5b0f6c1d8e21");
+    fs::create_directories(types / "i915-GVTg_V5_4/devices/not-a-uuid");
+    Host host = read_host(HostRoot::under(tree.root.string()));
+    CHECK(host.find(bdf("0000:00:02.0"))->find_mdev_type("i915-GVTg_V5_4")->instances ==
+          std::vector<std::string>{"3f0c9a52-4a1e-4c52-9d3e-5b0f6c1d8e21"});
+    fs::create_directories(types / "i915;reboot");
+    CHECK(read_host_error(tree.root).find((seen / "i915;reboot").string() + ": error: 'i915;reboot' is not an mdev type name") == 0);
+    fs::remove(types / "i915;reboot");
+    for (int i = 0; i < 64; ++i) fs::create_directories(types / ("t" + std::to_string(i)));
+    CHECK(read_host_error(tree.root).find("66 entries' is not a list of mdev types a driver offers (at most 64)") != std::string::npos);
+}
