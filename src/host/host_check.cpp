@@ -409,12 +409,19 @@ private:
     // The directives `host config` writes to /etc/modprobe.d/vfio.conf for `functions`, quoted.
     std::string claim_lines(const std::vector<FunctionToClaim>& functions) const {
         std::vector<std::string> quoted;
-        for (const auto& line : plan_vfio_claim(functions, host_).directives()) quoted.push_back("`" + line + "`");
+        std::vector<FunctionToClaim> at_boot;  // as host config: not the VFs, which do not exist at boot
+        for (const auto& f : functions)
+            if (!sriov_pf_of(host_, f.address)) at_boot.push_back(f);
+        for (const auto& line : plan_vfio_claim(at_boot, host_).directives()) quoted.push_back("`" + line + "`");
         return join(quoted, ", ");
     }
 
     void check_driver(const std::string& who, const HostDevice& d) {
-        if (is_vfio_driver(d.driver)) {
+        if (d.physfn && !d.driver.empty() && !is_vfio_driver(d.driver)) {
+            // A VF is created after boot, so nothing claims it then; its host driver lets go.
+            add(CheckStatus::Pass, "host-driver",
+                who + ": a VF on " + d.driver + "; PVE binds vfio-pci at VM start, libvirt too for managed='yes' hostdevs");
+        } else if (is_vfio_driver(d.driver)) {
             add(CheckStatus::Pass, "host-driver", who + ": on vfio-pci");
         } else if (d.driver.empty()) {
             add(CheckStatus::Pass, "host-driver",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "base/bounded_read.h"
@@ -174,6 +175,24 @@ std::vector<FunctionToClaim> functions_to_claim(const Vm& vm) {
         for (const auto& f : dev.functions)
             if (!f.mdev) functions.push_back({f.host, f.id, f.role});
     return functions;
+}
+
+const HostDevice* sriov_pf_of(const Host& host, const PciAddress& address, unsigned* vf_number) {
+    if (const HostDevice* d = host.find(address)) {
+        if (!d->physfn) return nullptr;
+        const HostDevice* pf = host.find(*d->physfn);
+        if (pf && vf_number) {
+            auto it = std::find(pf->virtfns.begin(), pf->virtfns.end(), address);
+            *vf_number = it == pf->virtfns.end() ? address.function.value_or(0) : static_cast<unsigned>(it - pf->virtfns.begin()) + 1;
+        }
+        return pf;
+    }
+    PciAddress first = address;
+    first.function = 0;
+    const HostDevice* pf = host.find(first);
+    if (!pf || !pf->sriov_totalvfs || address.function.value_or(0) == 0) return nullptr;
+    if (vf_number) *vf_number = *address.function;
+    return pf;
 }
 
 bool is_gvt_g_type(const std::string& mdev_type) { return mdev_type.rfind("i915-GVTg", 0) == 0; }
@@ -409,6 +428,44 @@ void plan_mdevs(HostConfig& c, const std::vector<Vm>& vms, Distro distro) {
             }
 }
 
+// SR-IOV VFs: the count each PF must enable, in a udev rule of vfiogen's own (a shared
+// /etc/sysfs.conf is left alone); an Intel iGPU without VFs yet needs i915-sriov-dkms.
+void plan_sriov(HostConfig& c, const std::vector<Vm>& vms, const Host& host, const TemplateSet& templates) {
+    std::map<std::string, std::pair<const HostDevice*, unsigned>> pfs;  // by PF address: the PF, the VFs to enable
+    for (const auto& vm : vms)
+        for (const auto& dev : vm.passthrough)
+            for (const auto& f : dev.functions) {
+                unsigned number = 0;
+                const HostDevice* pf = f.mdev ? nullptr : sriov_pf_of(host, f.host, &number);
+                if (!pf) continue;
+                auto& wanted = pfs[pf->address.str()];
+                wanted = {pf, std::max(wanted.second, number)};
+            }
+    if (pfs.empty()) return;
+    kainjow::mustache::list rules;
+    for (const auto& [address, wanted] : pfs) {
+        const HostDevice& pf = *wanted.first;
+        unsigned count = std::max(wanted.second, pf.sriov_numvfs.value_or(0));
+        kainjow::mustache::data rule;
+        rule.set("address", address);
+        if (!pf.driver.empty() && !is_vfio_driver(pf.driver)) rule.set("driver", pf.driver);
+        rule.set("count", std::to_string(count));
+        rules.push_back(rule);
+        // sriov_totalvfs comes from the PCI capability, whatever the driver; stock i915 cannot
+        // enable VFs, so with none enabled the iGPU gets i915-sriov-dkms's set-up.
+        if (pf.id.vendor == 0x8086 && pf.is_display() && pf.sriov_numvfs.value_or(0) == 0) {
+            for (const char* p : kI915SriovParameters) add_unique(c.cmdline, p);
+            c.warnings.push_back(address + " has no SR-IOV VFs enabled: an Intel iGPU (12th gen and later) needs the "
+                                           "i915-sriov-dkms module (github.com/strongtz/i915-sriov-dkms) installed before "
+                                           "the reboot, in the host and in Linux guests");
+        }
+    }
+    kainjow::mustache::data view;
+    view.set("vms", vms_label(vms));
+    view.set("pfs", rules);
+    c.files.push_back({"/etc/udev/rules.d/70-vfiogen-sriov.rules", lay_out(templates, "host-sriov-udev.rules.mustache", view)});
+}
+
 // Adds `file` unless one with the same lines after its comment header (which names the VM) is
 // planned already; a different one at the same path (two VMs asking for different Looking Glass
 // set-ups) is an InputError at `vm`'s file.
@@ -451,10 +508,12 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
     std::vector<FunctionToClaim> functions;
     for (const auto& vm : vms) {
         require_host_addresses(vm, "host config");
-        for (const auto& f : functions_to_claim(vm)) functions.push_back(f);
+        for (const auto& f : functions_to_claim(vm))
+            if (!sriov_pf_of(host, f.address)) functions.push_back(f);
     }
     HostConfig c;
     plan_cmdline(c, functions, host);
+    plan_sriov(c, vms, host, templates);
     plan_mdevs(c, vms, distro);
     std::vector<std::string> mdev_commands = std::move(c.commands);
     c.commands.clear();

@@ -84,6 +84,16 @@ VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const H
 // stay with their host driver).
 std::vector<FunctionToClaim> functions_to_claim(const Vm& vm);
 
+// The PF whose SR-IOV VF `address` is: the `physfn` of an existing VF, or, for a function that
+// does not exist yet, function 0 of its slot when that offers VFs (an iGPU's VFs are 00:02.1 ..
+// 00:02.7); nullptr for any other function. `vf_number`, when given, receives the VF's number
+// (virtfnN + 1, or the function number).
+const HostDevice* sriov_pf_of(const Host& host, const PciAddress& address, unsigned* vf_number = nullptr);
+
+// The kernel parameters i915-sriov-dkms asks for on a 12th-gen or later iGPU (its README, release
+// 2024.12.02): GuC submission with SR-IOV, up to 7 VFs, and xe kept off the device.
+inline constexpr const char* kI915SriovParameters[] = {"i915.enable_guc=3", "i915.max_vfs=7", "module_blacklist=xe"};
+
 // Intel GVT-g's mdev types (i915-GVTg_V5_*): i915 offers them only when booted with
 // i915.enable_gvt=1 and with the kvmgt module loaded (Intel's gvt-linux GVTg_Setup_Guide;
 // Linux drivers/gpu/drm/i915/intel_gvt.c, i915_params.c enable_gvt).
@@ -105,7 +115,10 @@ std::vector<std::string> vfio_boot_modules(const Host& host);
 // Builds the configuration for `vm` on `host` (drivers in use, boot_vga, kernel release, other
 // devices with the same IDs). A function that hosts an mdev is not claimed; GVT-g types add
 // i915.enable_gvt=1 and kvmgt, and off PVE the mdevctl commands; with no function to claim,
-// no vfio.conf is written. Rules and sources (DOMAIN.md, seeds 001-004): intel_iommu=on on
+// no vfio.conf is written. An SR-IOV VF is not claimed at boot either (it does not exist then; PVE
+// and libvirt bind vfio-pci at VM start): /etc/udev/rules.d/70-vfiogen-sriov.rules writes the PF's
+// sriov_numvfs when its driver binds (Linux pci-iov-howto.rst), and an Intel iGPU PF with no VFs
+// enabled yet gets i915-sriov-dkms's parameters and a warning naming the module. Rules and sources (DOMAIN.md, seeds 001-004): intel_iommu=on on
 // Intel, iommu=pt, initcall_blacklist=sysfb_init (video=efifb:off before 5.15) for a boot VGA
 // function; `options vfio-pci ids=` (+ disable_vga=1 with a VGA function) and `softdep DRIVER pre:
 // vfio-pci`; vfio_virqfd only before kernel 6.2; driver_override by address when ids= would

@@ -519,3 +519,17 @@ TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1,
           "load kvmgt at boot (add it to /etc/modules-load.d/vfio.conf); GVT-g covers 5th to 10th gen iGPUs only "
           "(`vfiogen host config` writes the set-up)");
 }
+
+TEST_CASE("SR-IOV example (seed 001): a VF on its host driver passes, and no fix claims it at boot") {
+    auto profiles = test::test_profiles();
+    Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-sriov-vf.yaml", profiles);
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl-sriov"));
+    for (auto& d : host.devices)
+        if (d.physfn) d.driver = "i915";
+    PciNames names;
+    auto findings = check_host(host, vm, names);
+    CHECK(find(findings, CheckStatus::Pass, "host-driver").message ==
+          "0000:00:02.1 (igd of intel-uhd730-sriov-vf): a VF on i915; PVE binds vfio-pci at VM start, libvirt too for "
+          "managed='yes' hostdevs");
+    CHECK(problems(findings) == std::vector<std::string>{"INFO cmdline-iommu-pt", "FAIL tpm"});  // the fixture has no swtpm
+}

@@ -253,3 +253,30 @@ TEST_CASE("GVT-g (seed 001): the iGPU is not claimed; i915.enable_gvt=1 and kvmg
     CHECK(pve.commands == std::vector<std::string>{"update-grub", "update-initramfs -u -k all", "reboot"});
     CHECK(pve.warnings.empty());
 }
+
+TEST_CASE("SR-IOV (seed 001): a VF is not claimed at boot; a udev rule enables the PF's VFs when i915 binds") {
+    Case c = load("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
+    HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
+    // ids=8086:4692 would take the PF too, and the VF does not exist when modprobe runs.
+    CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") == "(no /etc/modprobe.d/vfio.conf)");
+    CHECK(file_text(config, "/etc/udev/rules.d/70-vfiogen-sriov.rules") ==
+          "# Written by vfiogen host config for VM 'win11-sriov': enable the SR-IOV VFs passed through, once the PF's "
+          "driver has bound.\n"
+          "ACTION==\"bind\", SUBSYSTEM==\"pci\", KERNEL==\"0000:00:02.0\", DRIVER==\"i915\", ATTR{sriov_numvfs}=\"7\"\n");
+    CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt"});  // VFs work already
+    CHECK(config.warnings.empty());
+
+    // No VFs enabled (stock i915 cannot): i915-sriov-dkms's parameters, and a warning naming it.
+    for (auto& d : c.host.devices)
+        if (d.sriov_totalvfs) d.sriov_numvfs = 0;
+    c.host.devices.erase(std::remove_if(c.host.devices.begin(), c.host.devices.end(),
+                                        [](const HostDevice& d) { return d.physfn.has_value(); }),
+                         c.host.devices.end());
+    HostConfig fresh = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
+    CHECK(fresh.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "i915.enable_guc=3", "i915.max_vfs=7",
+                                                    "module_blacklist=xe"});
+    CHECK(file_text(fresh, "/etc/udev/rules.d/70-vfiogen-sriov.rules").find("ATTR{sriov_numvfs}=\"1\"") != std::string::npos);
+    REQUIRE(fresh.warnings.size() == 1);
+    CHECK(fresh.warnings[0].find("0000:00:02.0 has no SR-IOV VFs enabled: an Intel iGPU (12th gen and later) needs the "
+                                 "i915-sriov-dkms module") == 0);
+}
