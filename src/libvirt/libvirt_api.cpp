@@ -26,7 +26,9 @@ struct LibvirtLib {
     decltype(&::virConnectClose) virConnectClose = nullptr;
     decltype(&::virConnectDomainXMLToNative) virConnectDomainXMLToNative = nullptr;
     decltype(&::virConnectGetDomainCapabilities) virConnectGetDomainCapabilities = nullptr;
+    decltype(&::virConnectGetLibVersion) virConnectGetLibVersion = nullptr;
     decltype(&::virConnectGetType) virConnectGetType = nullptr;
+    decltype(&::virConnectGetVersion) virConnectGetVersion = nullptr;
     decltype(&::virConnectGetURI) virConnectGetURI = nullptr;
     decltype(&::virConnectOpen) virConnectOpen = nullptr;
     decltype(&::virConnectOpenReadOnly) virConnectOpenReadOnly = nullptr;
@@ -66,7 +68,9 @@ const LibvirtLib& lib() {
         load(lib.virConnectClose, "virConnectClose");
         load(lib.virConnectDomainXMLToNative, "virConnectDomainXMLToNative");
         load(lib.virConnectGetDomainCapabilities, "virConnectGetDomainCapabilities");
+        load(lib.virConnectGetLibVersion, "virConnectGetLibVersion");
         load(lib.virConnectGetType, "virConnectGetType");
+        load(lib.virConnectGetVersion, "virConnectGetVersion");
         load(lib.virConnectGetURI, "virConnectGetURI");
         load(lib.virConnectOpen, "virConnectOpen");
         load(lib.virConnectOpenReadOnly, "virConnectOpenReadOnly");
@@ -165,6 +169,18 @@ std::string LibvirtConnection::driver() const {
     const char* type = lib().virConnectGetType(handle_->conn);
     if (!type) throw_last_error("cannot read the connection's driver");
     return type;
+}
+
+unsigned long LibvirtConnection::hypervisor_version() const {
+    unsigned long version = 0;
+    if (lib().virConnectGetVersion(handle_->conn, &version) < 0) throw_last_error("cannot read the hypervisor's version");
+    return version;
+}
+
+unsigned long LibvirtConnection::library_version() const {
+    unsigned long version = 0;
+    if (lib().virConnectGetLibVersion(handle_->conn, &version) < 0) throw_last_error("cannot read libvirt's version");
+    return version;
 }
 
 bool LibvirtConnection::is_test_driver() const {

@@ -1,5 +1,4 @@
 #include "libvirt/preflight.h"
-#include "base/bounded_read.h"
 
 #include <sys/stat.h>
 
@@ -7,6 +6,10 @@
 #include <cstdio>
 
 #include <pugixml.hpp>
+
+#include "base/bounded_read.h"
+#include "rules/check_rules.h"
+#include "rules/qemu_args.h"
 
 namespace vfiogen {
 namespace {
@@ -60,6 +63,7 @@ public:
         check_node_devices();
         check_capabilities();
         check_rom_files();
+        check_qemu_args();
         return checks_;
     }
 
@@ -166,6 +170,32 @@ private:
                 }
             }
         }
+    }
+
+    // The VM file's qemu_args against the QEMU this connection runs (not the --qemu-version
+    // default that render and check assume): an option removed there stops the domain at start.
+    void check_qemu_args() {
+        if (vm_.qemu_args.empty()) return;
+        unsigned long version = conn_.hypervisor_version();
+        if (conn_.driver() != "QEMU" || version == 0) {
+            add(Status::Unchecked, vm_.qemu_args.front().second,
+                "qemu_args not checked: " + uri_ + " does not say which QEMU it runs");
+            return;
+        }
+        QemuVersion qemu{static_cast<int>(version / 1000000), static_cast<int>(version / 1000 % 1000)};
+        std::vector<QemuArg> args;
+        for (const auto& [text, mark] : vm_.qemu_args) args.push_back({text, mark});
+        Findings findings;
+        vfiogen::check_qemu_args(args, qemu, findings);
+        bool removed = false;
+        for (const auto& f : findings) {
+            if (f.rule != "qemu-arg-removed") continue;
+            removed = true;
+            add(Status::Fail, f.mark, "QEMU " + qemu.str() + " on " + uri_ + ": " + f.message);
+        }
+        if (!removed)
+            add(Status::Pass, vm_.qemu_args.front().second,
+                "qemu_args use no option that QEMU " + qemu.str() + " on " + uri_ + " has removed");
     }
 
     const Vm& vm_;

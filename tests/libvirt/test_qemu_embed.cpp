@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "app/render.h"
 #include "libvirt/deploy.h"
 #include "libvirt/libvirt_api.h"
+#include "libvirt/preflight.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
@@ -183,3 +185,30 @@ TEST_CASE("preflight on the real QEMU driver refuses a machine type its QEMU lac
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("preflight judges qemu_args against the QEMU the connection runs, not the --qemu-version default") {
+    auto profiles = test::test_profiles();
+    // -soundhw went in QEMU 7.1 (docs/about/removed-features.rst); Debian 12's QEMU is 7.2.
+    Vm vm = load_vm_text(std::string(test::kMinimalVm) + "accel: tcg\nqemu_args:\n  - -soundhw\n  - hda\n", "vm.yaml", profiles);
+    std::string xml = render(vm, Target::Libvirt, TemplateSet()).text;
+    auto checks = preflight(vm, xml, embedded());
+    unsigned long version = embedded().hypervisor_version();
+    REQUIRE(version >= 7002000);
+    std::string qemu = std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000);
+    auto it = std::find_if(checks.begin(), checks.end(), [](const PreflightCheck& c) {
+        return c.message.find("-soundhw") != std::string::npos;
+    });
+    REQUIRE(it != checks.end());
+    CHECK(it->status == PreflightCheck::Status::Fail);
+    CHECK(format_mark(it->mark) == "vm.yaml:5:5");
+    CHECK(it->message == "QEMU " + qemu + " on " + embedded().uri() + ": '-soundhw' was removed in QEMU 7.1 (target QEMU " +
+                             qemu + "): the VM does not start; use -device (e.g. -device intel-hda -device hda-duplex) or -audio");
+    CHECK(embedded().library_version() >= 9000000);
+
+    Vm fine = load_vm_text(std::string(test::kMinimalVm) + "accel: tcg\nqemu_args:\n  - -no-hpet\n", "vm.yaml", profiles);
+    auto ok = preflight(fine, render(fine, Target::Libvirt, TemplateSet()).text, embedded());
+    CHECK(std::any_of(ok.begin(), ok.end(), [&](const PreflightCheck& c) {
+        return c.status == PreflightCheck::Status::Pass && c.message == "qemu_args use no option that QEMU " + qemu +
+                                                                            " on " + embedded().uri() + " has removed";
+    }));
+}
