@@ -321,6 +321,10 @@ private:
         first.function = 0;
         const HostDevice* pf = host_.find(first);
         unsigned wanted = f.host.function.value_or(0);
+        if (pf && pf->sriov_totalvfs && wanted > *pf->sriov_totalvfs)
+            return "the SR-IOV PF " + pf->address.str() + " offers at most " + std::to_string(*pf->sriov_totalvfs) +
+                   " VFs (sriov_totalvfs), so there is no VF " + std::to_string(wanted) + ": correct the address at " +
+                   vm_line(f.mark);
         if (pf && pf->sriov_totalvfs && wanted >= 1 && wanted <= *pf->sriov_totalvfs) {
             // The kernel refuses a new count while VFs are enabled (EBUSY): 0 first.
             std::string file = "/sys/bus/pci/devices/" + pf->address.str() + "/sriov_numvfs";

@@ -239,9 +239,15 @@ void check_hostdevs(const XmlDocument& xml, const pugi::xml_node& devices, const
                     const CheckContext& ctx, Findings& out) {
     std::vector<PassedHost> hosts;
     bool primary_gpu = false;
-    for (auto hostdev : devices.children("hostdev"))
+    for (auto hostdev : devices.children("hostdev")) {
         if (std::strcmp(hostdev.attribute("type").value(), "pci") == 0)
             primary_gpu |= check_pci_hostdev(xml, hostdev, d, hosts, out);
+        // qemu_validate.c: display='on' needs a <graphics> in the domain.
+        else if (std::strcmp(hostdev.attribute("type").value(), "mdev") == 0 &&
+                 std::strcmp(hostdev.attribute("display").value(), "on") == 0 && !devices.child("graphics"))
+            out.push_back({xml.mark_of(hostdev), "lv-mdev-display",
+                           "mdev hostdev with display='on' but the domain has no <graphics>: libvirt refuses to start it"});
+    }
     if (primary_gpu)
         for (auto video : devices.children("video")) {
             pugi::xml_node model = video.child("model");

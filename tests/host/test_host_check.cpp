@@ -442,6 +442,13 @@ TEST_CASE("SR-IOV: a passed VF names its PF; a VF not enabled yet says how to en
           "it is VF 1 of the SR-IOV PF 0000:00:02.0 (0 of 7 VFs enabled): enable them with `echo 1 > "
           "/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs` once the PF's driver (i915) has loaded, and at every boot "
           "(sysfsutils' /etc/sysfs.conf or a udev rule)");
+    // A VF number above what the PF offers.
+    for (auto& d : host.devices)
+        if (d.sriov_totalvfs) d.sriov_totalvfs = 4;
+    auto above = check_host(host, vm_on("00:02.5"), names);
+    CHECK(find(above, CheckStatus::Fail, "function-present").fix ==
+          "the SR-IOV PF 0000:00:02.0 offers at most 4 VFs (sriov_totalvfs), so there is no VF 5: correct the address at "
+          "vm.yaml:8:27");
     // No SR-IOV in the slot: the usual advice.
     Host plain = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl"));
     auto plain_findings = check_host(plain, vm_on("00:02.5"), names);
