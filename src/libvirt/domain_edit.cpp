@@ -40,9 +40,15 @@ unsigned number(const pugi::xml_node& n, const char* attr) {
 
 // libvirt's PCI address attribute form, "0x01".
 
-// A PCI hostdev's host function, as "dddd:bb:ss.f"; "" for anything else.
+// What a hostdev passes: a PCI hostdev's host function as "dddd:bb:ss.f", an mdev hostdev's
+// instance as "mdev UUID"; "" for anything else.
 std::string source_key(const pugi::xml_node& hostdev) {
-    if (std::string(hostdev.attribute("type").as_string()) != "pci") return "";
+    std::string type = hostdev.attribute("type").as_string();
+    if (type == "mdev") {
+        std::string uuid = hostdev.child("source").child("address").attribute("uuid").as_string();
+        return uuid.empty() ? "" : "mdev " + uuid;
+    }
+    if (type != "pci") return "";
     pugi::xml_node a = hostdev.child("source").child("address");
     if (!a) return "";
     char buf[32];
@@ -232,7 +238,7 @@ private:
         if (want && !devices_.child("tpm")) devices_.append_copy(want);
     }
 
-    // --- PCI <hostdev>s ------------------------------------------------------------------------
+    // --- PCI and mdev <hostdev>s -----------------------------------------------------------------
     void hostdevs() {
         // The rendering's hostdevs, grouped by the guest slot it gave them (one group per device).
         std::map<Slot, std::vector<pugi::xml_node>> groups;

@@ -199,3 +199,15 @@ TEST_CASE("attach: a domain without machine= is libvirt's default i440fx, and th
     REQUIRE(i440fx.machine_type == MachineType::I440fx);
     CHECK(attach_passthrough(domain, libvirt_xml(i440fx), i440fx).after.find("<hostdev") != std::string::npos);
 }
+
+TEST_CASE("attach adds a GVT-g mdev hostdev to a virt-manager domain once, keeping its slot on a second run") {
+    Vm vm = example("libvirt-intel-gvtg");
+    std::string domain = test::read_file(test::source_dir() + "/tests/data/libvirt/virt-manager-win10.xml");
+    AttachResult first = attach_passthrough(domain, libvirt_xml(vm), vm);
+    std::string uuid = mdev_uuid(vm, vm.passthrough[0].functions[0]);
+    CHECK(first.after.find("<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='off'>") != std::string::npos);
+    size_t at = first.after.find("uuid='" + uuid + "'");
+    REQUIRE(at != std::string::npos);
+    CHECK(first.after.find("uuid='" + uuid + "'", at + 1) == std::string::npos);
+    CHECK_FALSE(attach_passthrough(first.after, libvirt_xml(vm), vm).changed());
+}
