@@ -355,12 +355,22 @@ check "host check: WARN exits 0" 0 "" -- "$vfiogen" host check --root "$hosts/tw
 tail -1 "$work/out" | grep -qxF "12 passed, 0 notes, 1 warnings, 0 failed" || { echo "FAIL: host check summary"; failed=$((failed + 1)); }
 check "host check --fail-on warning" 1 "" -- "$vfiogen" host check --fail-on warning --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host check --list-rules" 0 "" -- "$vfiogen" host check --list-rules
-[[ $(wc -l <"$work/out") -eq 21 ]] && grep -q "^iommu-group	" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
+[[ $(grep -c "^[a-z]" "$work/out") -eq 21 ]] && grep -q "^iommu-group  *error  *Every other member" "$work/out" || { echo "FAIL: host check --list-rules"; failed=$((failed + 1)); }
 check "host check without VM file" 64 "vfiogen: error: host check: give a VM file; see 'vfiogen host check --help'" -- "$vfiogen" host check
 check "host check --json" 0 "" -- "$vfiogen" host check --json --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 grep -q '"rule": "cmdline-acs-override"' "$work/out" || { echo "FAIL: host check --json"; failed=$((failed + 1)); }
-check "host check bad --fail-on" 64 "vfiogen: error: unknown --fail-on level 'warn': use fail or warning (did you mean 'warning'?)" -- \
+check "host check bad --fail-on" 64 "vfiogen: error: unknown --fail-on 'warn': use error or warning (did you mean 'warning'?)" -- \
     "$vfiogen" host check --fail-on warn --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+# One report pipeline with check: the same formats and --fail-on words ('fail', host check's old
+# word, still means error).
+check "host check --fail-on fail" 0 "" -- "$vfiogen" host check --fail-on fail --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+check "host check --format sarif" 0 "" -- "$vfiogen" host check --format sarif --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+python3 -c 'import json,sys; run=json.load(open(sys.argv[1]))["runs"][0]; ids=[r["id"] for r in run["tool"]["driver"]["rules"]]; assert "iommu-group" in ids and "pve-legacy-igd" not in ids, ids; assert [r["ruleId"] for r in run["results"]] == ["cmdline-acs-override"], run["results"]' "$work/out" \
+    || { echo "FAIL: host check --format sarif"; failed=$((failed + 1)); }
+check "host check --format text" 0 "" -- "$vfiogen" host check --format text --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
+expect_out "host check text report" "$hosts/two-t10/proc/cmdline: warning[cmdline-acs-override]: pcie_acs_override=downstream,multifunction"
+check "host check --format bad" 64 "vfiogen: error: unknown format 'sarf': use checklist, text, json, sarif, github, gitlab (did you mean 'sarif'?)" -- \
+    "$vfiogen" host check --format sarf --root "$hosts/two-t10" "$src/tests/data/vms/two-t10.yaml"
 check "host check missing VM file" 2 "$work/nope.yaml: error: cannot open: No such file or directory" -- \
     "$vfiogen" host check --root "$hosts/two-t10" "$work/nope.yaml"
 check "host check unreadable host" 2 "$work/none/sys/bus/pci/devices: error: cannot read the host's PCI devices" -- \

@@ -17,6 +17,7 @@
 
 #include "app/check.h"
 #include "app/check_report.h"
+#include "app/host_report.h"
 #include "app/render.h"
 #include "base/strict_xml.h"
 #include "base/templates.h"
@@ -584,7 +585,14 @@ TEST_SUITE("hostile") {
             auto findings = check_host(host, vm, names);
             std::string text = format_findings_text(findings);
             CHECK(terminal_safe(text));
-            CHECK(nlohmann::json::parse(format_findings_json(findings)).size() == findings.size());
+            size_t problems = std::count_if(findings.begin(), findings.end(),
+                                            [](const HostFinding& f) { return f.status != CheckStatus::Pass; });
+            std::ostringstream json;
+            write_host_report(findings, vm.file, ReportFormat::Json, false, json, false);
+            CHECK(nlohmann::json::parse(json.str())["findings"].size() == problems);
+            std::ostringstream report;
+            write_host_report(findings, vm.file, ReportFormat::Text, false, report, false);
+            CHECK(terminal_safe(report.str()));
         }
     }
 

@@ -41,12 +41,15 @@ std::string artifact_uri(const std::string& path) {
     return out;
 }
 
-size_t rule_index(const std::string& id) {
-    const auto& rules = check_rules();
+size_t rule_index(const std::vector<CheckRule>& rules, const std::string& id) {
     for (size_t i = 0; i < rules.size(); ++i)
         if (rules[i].id == id) return i;
     return 0;
 }
+
+// A finding's message with its own fix, where a format has no place for a hint (host check's
+// findings name the exact line to change).
+std::string message_with_fix(const Finding& f) { return f.fix.empty() ? f.message : f.message + ". Fix: " + f.fix; }
 
 }  // namespace
 
@@ -85,7 +88,7 @@ private:
             out_ << escape_control(format_mark(f.mark)) << ": "
                  << paint(std::string(severity_name(f.severity())) + "[" + f.rule + "]", tone(f.severity()), color_)
                  << ": " << escape_control(f.message) << "\n"
-                 << excerpts_.of(f.mark) << "    hint: " << check_rule(f.rule).hint << "\n";
+                 << excerpts_.of(f.mark) << "    " << (f.fix.empty() ? "hint" : "fix") << ": " << escape_control(f.hint()) << "\n";
     }
     void write_end(const CheckSummary& s) override { out_ << summary_line(s); }
     static Tone tone(Severity s) { return s == Severity::Error ? Tone::Error : s == Severity::Warning ? Tone::Warning : Tone::Note; }
@@ -109,7 +112,7 @@ private:
                             {"severity", severity_name(f.severity())},
                             {"rule", f.rule},
                             {"message", f.message},
-                            {"hint", std::string(check_rule(f.rule).hint)}};
+                            {"hint", f.hint()}};
             out_ << (first_ ? "{\n  \"findings\": [\n    " : ",\n    ") << dump_at(finding, 2);
             first_ = false;
         }
@@ -127,7 +130,7 @@ private:
 // SARIF 2.1.0: the tool and its rules, then results as they come.
 class SarifWriter : public ReportWriter {
 public:
-    explicit SarifWriter(std::ostream& out) : ReportWriter(out) {}
+    SarifWriter(std::ostream& out, const std::vector<CheckRule>& rules) : ReportWriter(out), rules_(rules) {}
 
 private:
     void write_file(const FileResult& r) override {
@@ -139,9 +142,9 @@ private:
                 location["region"] = region;
             }
             json result = {{"ruleId", f.rule},
-                           {"ruleIndex", rule_index(f.rule)},
+                           {"ruleIndex", rule_index(rules_, f.rule)},
                            {"level", severity_name(f.severity())},
-                           {"message", {{"text", f.message}}},
+                           {"message", {{"text", message_with_fix(f)}}},
                            {"locations", json::array({{{"physicalLocation", location}}})},
                            {"partialFingerprints", {{"vfiogen/v1", finding_fingerprint(f, lines_.text(f.mark))}}}};
             start();
@@ -154,7 +157,7 @@ private:
         start();
         json rules = json::array();
         std::string docs = VFIOGEN_DOCS_URL;
-        for (const auto& r : check_rules()) {
+        for (const auto& r : rules_) {
             json rule = {{"id", std::string(r.id)},
                          {"shortDescription", {{"text", std::string(r.summary)}}},
                          {"help", {{"text", std::string(r.hint) + " Source: " + std::string(r.source) + "."}}},
@@ -177,6 +180,7 @@ private:
     }
     bool started_ = false, first_ = true;
     SourceLines lines_;
+    const std::vector<CheckRule>& rules_;
 };
 
 // "::" workflow command escaping (actions/toolkit packages/core/src/command.ts).
@@ -212,7 +216,7 @@ private:
             out_ << "::" << command << " file=" << github_property(f.mark.file);
             if (f.mark.line > 0) out_ << ",line=" << f.mark.line;
             if (f.mark.line > 0 && f.mark.column > 0) out_ << ",col=" << f.mark.column;
-            out_ << ",title=" << github_property("vfiogen " + f.rule) << "::" << github_data(f.message) << "\n";
+            out_ << ",title=" << github_property("vfiogen " + f.rule) << "::" << github_data(message_with_fix(f)) << "\n";
         }
     }
     void write_end(const CheckSummary& s) override { out_ << summary_line(s); }
@@ -227,7 +231,7 @@ private:
     void write_file(const FileResult& r) override {
         for (const auto& f : r.findings) {
             const char* severity = f.severity() == Severity::Error ? "major" : f.severity() == Severity::Warning ? "minor" : "info";
-            json issue = {{"description", f.message},
+            json issue = {{"description", message_with_fix(f)},
                           {"check_name", f.rule},
                           {"fingerprint", finding_fingerprint(f, lines_.text(f.mark))},
                           {"severity", severity},
@@ -243,10 +247,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostream& out, bool color) {
+std::unique_ptr<ReportWriter> ReportWriter::make(ReportFormat format, std::ostream& out, bool color,
+                                                 const std::vector<CheckRule>& rules) {
     switch (format) {
     case ReportFormat::Json: return std::make_unique<JsonWriter>(out);
-    case ReportFormat::Sarif: return std::make_unique<SarifWriter>(out);
+    case ReportFormat::Sarif: return std::make_unique<SarifWriter>(out, rules);
     case ReportFormat::Github: return std::make_unique<GithubWriter>(out);
     case ReportFormat::Gitlab: return std::make_unique<GitlabWriter>(out);
     case ReportFormat::Text: break;

@@ -36,7 +36,11 @@ std::string finding_fingerprint(const Finding& finding, const std::string& line_
 class ReportWriter {
 public:
     // `color`: the text report's severities in colour (base/color.h); other formats never.
-    static std::unique_ptr<ReportWriter> make(ReportFormat format, std::ostream& out, bool color = false);
+    // `rules`: the table SARIF lists as tool.driver.rules (host check passes host_check_rules()).
+    // A finding with its own `fix` shows it as "fix:" in text, as "hint" in JSON, and after the
+    // message in SARIF, GitHub and GitLab reports.
+    static std::unique_ptr<ReportWriter> make(ReportFormat format, std::ostream& out, bool color = false,
+                                              const std::vector<CheckRule>& rules = check_rules());
     virtual ~ReportWriter() = default;
 
     // Writes `result`'s findings and counts them.

@@ -13,6 +13,7 @@
 
 #include "app/check.h"
 #include "app/check_report.h"
+#include "app/host_report.h"
 #include "app/render.h"
 #include "base/bounded_read.h"
 #include "base/color.h"
@@ -74,6 +75,30 @@ PveVersion pve_version_arg(const po::variables_map& args) {
 void add_color_option(po::options_description& o) {
     o.add_options()("color", po::value<std::string>()->default_value("auto")->value_name("WHEN"),
                     "colour the severities: auto (on a terminal, unless NO_COLOR is set), always or never");
+}
+
+// --fail-on SEVERITY: one vocabulary for check and host check (exit 1 at or above it).
+void add_fail_on_option(po::options_description& o) {
+    o.add_options()("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
+                    "exit 1 when a finding is at or above SEVERITY: error or warning");
+}
+
+// Whether --fail-on is warning. host check's own word for error before the two commands shared
+// one vocabulary, 'fail', is still read as error.
+bool fail_on_warning_arg(const po::variables_map& args) {
+    std::string level = args["fail-on"].as<std::string>();
+    if (level != "error" && level != "warning" && level != "fail")
+        throw UsageError("unknown --fail-on '" + level + "': use error or warning" + did_you_mean(level, {"error", "warning"}));
+    return level == "warning";
+}
+
+// The report format `name` names; UsageError with did-you-mean otherwise (`extra`: the command's
+// own formats, listed in the message).
+ReportFormat report_format_arg(const std::string& name, const std::vector<std::string>& extra = {}) {
+    if (auto format = report_format(name)) return *format;
+    std::vector<std::string> names = extra;
+    names.insert(names.end(), report_format_names().begin(), report_format_names().end());
+    throw UsageError("unknown format '" + name + "': use " + join(names, ", ") + did_you_mean(name, names));
 }
 
 // Whether stdout gets colour, from --color.
@@ -335,12 +360,11 @@ po::options_description check_options() {
         ("output,o", po::value<std::string>()->value_name("FILE"),
          "write the --format report to FILE (replaced atomically, untouched when check cannot run) and print "
          "the text report on stdout")
-        ("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
-         "exit 1 when a finding is at or above SEVERITY: error or warning")
         ("list-rules", "print the rule table (id, severity, summary, source) and exit")
         ("config", po::value<std::string>()->value_name("FILE"),
          "use this .vfiogen.yaml (rules: off or a severity per rule id, ignore: globs, profiles: folders) for every "
          "file, instead of the nearest .vfiogen.yaml above each file");
+    add_fail_on_option(o);
     add_color_option(o);
     add_pve_version_option(o);
     add_profiles_option(o);
@@ -369,13 +393,8 @@ int run_check(const po::variables_map& args) {
         else throw UsageError("--list-rules prints text or markdown (docs/RULES.md), not '" + format + "'");
         return kExitOk;
     }
-    std::optional<ReportFormat> report = report_format(format);
-    if (!report)
-        throw UsageError("unknown format '" + format + "': use " + join(report_format_names(), ", ") +
-                         did_you_mean(format, report_format_names()));
-    std::string fail_on = args["fail-on"].as<std::string>();
-    if (fail_on != "error" && fail_on != "warning")
-        throw UsageError("unknown --fail-on '" + fail_on + "': use error or warning" + did_you_mean(fail_on, {"error", "warning"}));
+    ReportFormat report = report_format_arg(format);
+    bool fail_on_warning = fail_on_warning_arg(args);
     if (!args.count("paths")) throw UsageError("check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
 
     CheckOptions options;
@@ -404,8 +423,8 @@ int run_check(const po::variables_map& args) {
     // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may). With
     // -o, the report for FILE is collected and written atomically at the end, and stdout gets text.
     std::ostringstream to_file;
-    auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : *report, std::cout, color_arg(args));
-    auto saved = args.count("output") ? ReportWriter::make(*report, to_file) : nullptr;
+    auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : report, std::cout, color_arg(args));
+    auto saved = args.count("output") ? ReportWriter::make(report, to_file) : nullptr;
     auto add = [&](const FileResult& r) {
         shown->add(r);
         if (saved) saved->add(r);
@@ -424,7 +443,7 @@ int run_check(const po::variables_map& args) {
         write_output(args["output"].as<std::string>(), to_file.str(), OutputOptions{paths});
     }
     if (s.unreadable) return kExitUnreadable;
-    if (s.errors || (fail_on == "warning" && s.warnings)) return kExitInvalid;
+    if (s.errors || (fail_on_warning && s.warnings)) return kExitInvalid;
     return kExitOk;
 }
 
@@ -492,10 +511,12 @@ int run_host_scan(const po::variables_map& args) {
 po::options_description host_check_options() {
     po::options_description o("Options");
     o.add_options()
-        ("json", "print the findings as JSON")
-        ("list-rules", "print every rule (id, what it checks, source) and exit")
-        ("fail-on", po::value<std::string>()->default_value("fail")->value_name("LEVEL"),
-         "exit 1 on: fail (default) or warning");
+        ("format", po::value<std::string>()->default_value("checklist")->value_name("HOSTREPORT"),
+         "checklist (PASS, INFO, WARN and FAIL lines with each fix), or check's reports: text, json, sarif, "
+         "github or gitlab (WARN a warning, FAIL an error, INFO a note; PASS left out); with --list-rules: text")
+        ("json", "the same as --format json")
+        ("list-rules", "print the host rule table (id, severity, summary, source) and exit");
+    add_fail_on_option(o);
     add_color_option(o);
     add_profiles_option(o);
     add_vm_file_option(o, false);
@@ -505,21 +526,24 @@ po::options_description host_check_options() {
 }
 
 int run_host_check(const po::variables_map& args) {
+    std::string format = args.count("json") ? "json" : args["format"].as<std::string>();
     if (args.count("list-rules")) {
-        for (const auto& r : host_rules()) std::cout << r.id << "\t" << r.summary << "\t(" << r.source << ")\n";
+        if (format != "text" && format != "checklist")
+            throw UsageError("--list-rules prints text, not '" + format + "'");
+        std::cout << rules_text(host_check_rules());
         return kExitOk;
     }
+    std::optional<ReportFormat> report;
+    if (format != "checklist") report = report_format_arg(format, {"checklist"});
+    bool fail_on_warning = fail_on_warning_arg(args);
     if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
-    std::string level = args["fail-on"].as<std::string>();
-    if (level != "fail" && level != "warning")
-        throw UsageError("unknown --fail-on level '" + level + "': use fail or warning" +
-                         did_you_mean(level, {"fail", "warning"}));
     Vm vm = load_vm_arg(args);
     Host host = read_host(host_root(args));
     PciNames names;
     auto findings = check_host(host, vm, names);
-    std::cout << (args.count("json") ? format_findings_json(findings) : format_findings_text(findings, color_arg(args)));
-    return findings_exit_code(findings, level == "warning");
+    if (report) return write_host_report(findings, vm.file, *report, fail_on_warning, std::cout, color_arg(args));
+    std::cout << format_findings_text(findings, color_arg(args));
+    return findings_exit_code(findings, fail_on_warning);
 }
 
 po::options_description host_config_options() {
@@ -795,13 +819,16 @@ std::vector<Command> host_commands() {
          "for passthrough (every endpoint unbound or on vfio-pci; PCI bridges allowed).",
          host_scan_options, run_host_scan, nullptr},
         {"host check", "check this host against a VM file: IOMMU, cmdline, modules, groups, drivers, ROMs",
-         "VM.yaml [--json] [--fail-on fail|warning] [--root DIR | --sysfs-root DIR --proc-root DIR]",
+         "VM.yaml [--format checklist|text|json|sarif|github|gitlab] [--fail-on error|warning]\n"
+         "    [--root DIR | --sysfs-root DIR --proc-root DIR] | --list-rules",
          "Reads the host (never writes it) and prints PASS, INFO, WARN and FAIL lines: CPU virtualization,\n"
          "the IOMMU in firmware and kernel, kernel command line advice, interrupt remapping, vfio modules,\n"
-         "and for each function of VM.yaml: present, vendor:device as the profile says, its IOMMU group,\n"
-         "its driver, boot_vga, ROM files (55 AA signature), reset_method; then OVMF. Every WARN and FAIL\n"
-         "names its fix. Exit 0 when nothing fails, 1 on a FAIL (or a WARN with --fail-on warning),\n"
-         "2 when VM.yaml or the host cannot be read.",
+         "and for each function of VM.yaml: present, vendor:device as the profile says, SR-IOV VF or mdev\n"
+         "type, its IOMMU group, its driver, boot_vga, ROM files (55 AA signature), reset_method; then OVMF,\n"
+         "TPM and Looking Glass. Every WARN and FAIL names its fix. --format text|json|sarif|github|gitlab\n"
+         "writes check's reports instead (a FAIL is an error, a WARN a warning, an INFO a note, each at the\n"
+         "VM file's key or the host file it is about). Exit 0 when nothing fails, 1 on a FAIL (or a WARN\n"
+         "with --fail-on warning; 'fail' is still read as error), 2 when VM.yaml or the host cannot be read.",
          host_check_options, run_host_check, "vm-file"},
         {"host config", "write the host-side VFIO set-up for a VM file: cmdline, modprobe.d, initramfs",
          "VM.yaml [VM.yaml ...] [--distro debian|proxmox|arch|fedora] [--boot grub|systemd-boot] [-o DIR [--force]]\n"

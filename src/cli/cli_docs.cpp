@@ -56,6 +56,11 @@ std::vector<std::string> value_words(const std::string& value_name) {
     if (value_name == "TARGET") return target_names();
     if (value_name == "SHELL") return {"bash", "zsh"};
     if (value_name == "REPORT") return report_format_names();
+    if (value_name == "HOSTREPORT") {
+        std::vector<std::string> words = {"checklist"};
+        words.insert(words.end(), report_format_names().begin(), report_format_names().end());
+        return words;
+    }
     if (value_name == "WHEN") return {"auto", "always", "never"};
     if (value_name == "SEVERITY") return {"error", "warning"};
     return {};
@@ -145,6 +150,10 @@ std::string man_page() {
     for (const auto& r : check_rules())
         m << ".TP\n.BR " << roff(r.id) << " \" (" << severity_name(r.severity) << ")\"\n"
           << roff(r.summary) << "\n";
+    m << ".SH HOST CHECK RULES\nThe rules of \\fBvfiogen host check\\fR (\\fBvfiogen host check \\-\\-list\\-rules\\fR); a "
+         "finding's severity is that of its status, the worst is given:\n";
+    for (const auto& r : host_check_rules())
+        m << ".TP\n.BR " << roff(r.id) << " \" (" << severity_name(r.severity) << ")\"\n" << roff(r.summary) << "\n";
     m << ".SH SEE ALSO\n.BR qm (1),\n.BR virsh (1),\n.BR virt\\-xml\\-validate (1)\n";
     return m.str();
 }

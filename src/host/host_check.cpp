@@ -150,24 +150,41 @@ class Checker {
 public:
     Checker(const Host& host, const Vm& vm, PciNames& names) : host_(host), vm_(vm), names_(names) {}
 
+    // Each finding is marked with what it is about (at_): the host file a host-wide rule reads,
+    // the VM file's key for a function or a VM setting.
     std::vector<HostFinding> run() {
+        at_ = host_file(host_.root.proc + "/cpuinfo");
         check_cpu();
+        at_ = host_file(host_.root.sysfs + "/kernel/iommu_groups");
         check_iommu();
+        at_ = host_file(host_.root.proc + "/cmdline");
         check_cmdline();
+        at_ = host_file(host_.root.sysfs + "/class/iommu");
         check_interrupt_remapping();
+        at_ = host_file(host_.root.proc + "/modules");
         check_modules();
         for (const auto& dev : vm_.passthrough)
-            for (const auto& f : dev.functions) check_function(dev, f);
+            for (const auto& f : dev.functions) {
+                at_ = vm_mark(f.mark);
+                check_function(dev, f);
+            }
         check_groups();
+        at_ = vm_mark(vm_.firmware_mark);
         check_ovmf();
+        if (vm_.looking_glass) at_ = vm_mark(vm_.looking_glass->mark);
         check_looking_glass();
+        at_ = vm_mark(vm_.tpm_mark);
         check_tpm();
         return std::move(findings_);
     }
 
 private:
+    static Mark host_file(const std::string& path) { return Mark{path, 0, 0}; }
+    // A key's mark, or the VM file when the key is not written (a default).
+    Mark vm_mark(const Mark& key) const { return key.file.empty() ? vm_.file_mark() : key; }
+
     void add(CheckStatus s, const char* rule, std::string message, std::string fix = "") {
-        findings_.push_back({s, rule, std::move(message), std::move(fix)});
+        findings_.push_back({s, rule, std::move(message), std::move(fix), at_});
     }
 
     bool iommu_on() const { return !host_.iommu_groups.empty(); }
@@ -522,6 +539,9 @@ private:
         for (const auto& a : passed)
             if (const HostDevice* d = host_.find(a); d && d->iommu_group) groups.emplace(*d->iommu_group, d);
         for (const auto& [number, d] : groups) {
+            for (const auto& dev : vm_.passthrough)
+                for (const auto& f : dev.functions)
+                    if (f.host == d->address) at_ = vm_mark(f.mark);
             GroupViability v = group_viability(host_, *d, passed);
             std::vector<std::string> members;
             for (const HostDevice* m : v.members) members.push_back(m->address.str());
@@ -714,61 +734,10 @@ private:
     const Vm& vm_;
     PciNames& names_;
     std::vector<HostFinding> findings_;
+    Mark at_;
 };
 
 }  // namespace
-
-const std::vector<HostRule>& host_rules() {
-    static const std::vector<HostRule> rules = {
-        {"cpu-virt", "the CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo)",
-         "seeds 003, 004; KVM"},
-        {"iommu-firmware", "the firmware describes an IOMMU (ACPI DMAR or IVRS table)",
-         "seeds 000, 003; Linux drivers/iommu"},
-        {"iommu-enabled", "the kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups)",
-         "seeds 000-004"},
-        {"cmdline-intel-iommu", "intel_iommu=on on Intel hosts",
-         "seeds 000-003; Linux kernel-parameters.txt"},
-        {"cmdline-amd-iommu", "amd_iommu=on is not a value the kernel knows: it does nothing",
-         "Linux kernel-parameters.txt"},
-        {"cmdline-iommu-pt", "iommu=pt advice", "seeds 001, 002"},
-        {"cmdline-acs-override", "pcie_acs_override weakens isolation",
-         "seed 004; vfio.blogspot.com IOMMU groups"},
-        {"interrupt-remapping",
-         "interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off",
-         "seed 002; Intel VT-d spec ECAP_REG.IR"},
-        {"vfio-modules", "vfio, vfio_iommu_type1, vfio_pci loaded (vfio_virqfd only before 6.2)",
-         "seeds 001-003"},
-        {"function-present", "each VM function exists on the host", "VM file"},
-        {"function-id", "its vendor:device matches the profile", "profile"},
-        {"host-driver", "its current driver, and what PVE and libvirt do about it",
-         "qemu-server PCI.pm; libvirt formatdomain"},
-        {"boot-vga", "a boot VGA device needs the firmware framebuffer off", "seed 003; DOMAIN.md"},
-        {"romfile", "ROM files exist where the target looks and start with 55 AA",
-         "qemu-server romfile; PCI Firmware spec"},
-        {"reset-method", "the device has a reset method (the AMD reset bug)",
-         "seed 003; Linux sysfs reset_method"},
-        {"sriov-vf", "a passed SR-IOV VF: its PF and how many VFs that PF's driver keeps enabled",
-         "Linux Documentation/PCI/pci-iov-howto.rst (sriov_numvfs, physfn)"},
-        {"mdev-type",
-         "a function hosting an mdev offers its type, with an instance to spare (PVE) or the domain's instance "
-         "created (libvirt); GVT-g needs i915.enable_gvt=1 and kvmgt",
-         "Linux Documentation/driver-api/vfio-mediated-device.rst; qemu-server PCI/Mdev.pm; Intel GVTg_Setup_Guide"},
-        {"iommu-group", "every other member of the group is passed, a bridge, unbound or on vfio-pci",
-         "Linux drivers/vfio group viability"},
-        {"ovmf",
-         "OVMF for the VM: a QEMU firmware descriptor libvirt's autoselection would pick, the VM file's "
-         "explicit "
-         "files, or pve-edk2-firmware's on PVE",
-         "QEMU docs/interop/firmware.json; libvirt formatdomain.rst (os firmware); qemu-server OVMF.pm"},
-        {"tpm", "swtpm is installed for a VM with an emulated TPM",
-         "libvirt formatdomain.rst (tpm emulator); qemu-server swtpm"},
-        {"looking-glass",
-         "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory "
-         "file",
-         "gnif/LookingGlass B7 doc/ivshmem_shm.rst, ivshmem_kvmfr.rst; qemu-server QemuServer.pm ivshmem"},
-    };
-    return rules;
-}
 
 std::string cmdline_fix(const Host& host, const std::string& action) {
     std::optional<Distro> distro = detect_distro(host.root);
@@ -805,17 +774,6 @@ std::string format_findings_text(const std::vector<HostFinding>& findings, bool 
     }
     out << counts[0] << " passed, " << counts[1] << " notes, " << counts[2] << " warnings, " << counts[3] << " failed\n";
     return out.str();
-}
-
-std::string format_findings_json(const std::vector<HostFinding>& findings) {
-    nlohmann::json doc = nlohmann::json::array();
-    for (const auto& f : findings) {
-        std::string s = status_word(f.status);
-        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        doc.push_back({{"status", s}, {"rule", f.rule}, {"message", f.message},
-                       {"fix", f.fix.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.fix)}});
-    }
-    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // not UTF-8: U+FFFD
 }
 
 int findings_exit_code(const std::vector<HostFinding>& findings, bool fail_on_warning) {

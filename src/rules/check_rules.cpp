@@ -224,6 +224,56 @@ const std::vector<CheckRule> kRules = {
      "Enable interrupt remapping in the firmware instead where the platform has it.",
      "Linux vfio_iommu_type1 allow_unsafe_interrupts; DOMAIN.md"},
 };
+
+// `vfiogen host check`: the host facts a VM file needs. A finding's severity is that of its
+// status (FAIL error, WARN warning, INFO note; PASS is no finding); the row gives the worst one
+// the rule can report, and each finding carries its own fix, the hint being the general one.
+const std::vector<CheckRule> kHostRules = {
+    {"cpu-virt", E, S::Host, "The CPU offers hardware virtualization (vmx or svm in /proc/cpuinfo).",
+     "Enable Intel VT-x or AMD SVM in the firmware setup.", "seeds 003, 004; KVM"},
+    {"iommu-firmware", E, S::Host, "The firmware describes an IOMMU (ACPI DMAR or IVRS table).",
+     "Enable VT-d (Intel) or IOMMU/AMD-Vi (AMD) in the firmware setup.", "seeds 000, 003; Linux drivers/iommu"},
+    {"iommu-enabled", E, S::Host, "The kernel uses the IOMMU (IOMMU groups in /sys/kernel/iommu_groups).",
+     "Add intel_iommu=on on Intel, or remove an iommu=off; the finding names where the command line lives.", "seeds 000-004"},
+    {"cmdline-intel-iommu", N, S::Host, "intel_iommu=on on Intel hosts (else the IOMMU is on only by the kernel's build default).",
+     "Add intel_iommu=on to the kernel command line.", "seeds 000-003; Linux kernel-parameters.txt"},
+    {"cmdline-amd-iommu", N, S::Host, "amd_iommu=on is not a value the kernel knows: it does nothing.",
+     "Remove amd_iommu=on; AMD-Vi is on by default.", "Linux kernel-parameters.txt"},
+    {"cmdline-iommu-pt", N, S::Host, "iommu=pt spares the devices the host keeps the cost of IOMMU translation (optional).",
+     "Add iommu=pt to the kernel command line.", "seeds 001, 002"},
+    {"cmdline-acs-override", W, S::Host, "pcie_acs_override (an out-of-tree patch) splits IOMMU groups the hardware does not isolate.",
+     "Remove it if the groups are acceptable without it.", "seed 004; vfio.blogspot.com IOMMU groups"},
+    {"interrupt-remapping", E, S::Host, "Interrupt remapping (VT-d ecap bit 3), or the allow_unsafe_interrupts trade-off: vfio_iommu_type1 refuses devices without it.",
+     "Remove intremap=off, or allow unsafe interrupts (a guest can then forge interrupts).", "seed 002; Intel VT-d spec ECAP_REG.IR"},
+    {"vfio-modules", W, S::Host, "vfio, vfio_iommu_type1 and vfio_pci are loaded (vfio_virqfd too before kernel 6.2).",
+     "Load them at boot from /etc/modules-load.d/vfio.conf (`vfiogen host config` writes it).", "seeds 001-003"},
+    {"function-present", E, S::Host, "Each function the VM file passes exists on the host.",
+     "Correct the address (`vfiogen host scan` lists the GPUs), or enable the SR-IOV VF it names.", "VM file; Linux pci-iov-howto.rst"},
+    {"function-id", E, S::Host, "Its vendor:device is the one the profile expects.",
+     "Bind the role to the function with that ID, or use a profile for the device that is there.", "profile"},
+    {"host-driver", W, S::Host, "Its current driver, and what PVE and libvirt do about it at VM start.",
+     "Claim it for vfio-pci at boot (`vfiogen host config` writes /etc/modprobe.d/vfio.conf).", "qemu-server PCI.pm; libvirt formatdomain"},
+    {"boot-vga", W, S::Host, "A boot VGA device needs the firmware framebuffer off.",
+     "Add initcall_blacklist=sysfb_init (video=efifb:off before kernel 5.15) to the kernel command line.", "seed 003; DOMAIN.md"},
+    {"romfile", E, S::Host, "ROM files exist where the target looks and start with the option ROM signature 55 AA.",
+     "Copy the ROM there, or convert an EFI driver with EfiRom.", "qemu-server romfile; PCI Firmware spec"},
+    {"reset-method", W, S::Host, "The device has a reset method (the AMD reset bug).",
+     "Start the VM once per host boot, or use vendor-reset for AMD GPUs.", "seed 003; Linux sysfs reset_method"},
+    {"sriov-vf", N, S::Host, "A passed SR-IOV VF: its PF and how many VFs that PF's driver keeps enabled.",
+     "Keep the PF with the host.", "Linux Documentation/PCI/pci-iov-howto.rst (sriov_numvfs, physfn)"},
+    {"mdev-type", E, S::Host, "A function hosting an mdev offers its type, with an instance to spare (PVE) or the domain's instance created (libvirt); GVT-g needs i915.enable_gvt=1 and kvmgt.",
+     "Pick a type the host lists (`vfiogen host scan`), or create the instance with mdevctl.",
+     "Linux Documentation/driver-api/vfio-mediated-device.rst; qemu-server PCI/Mdev.pm; Intel GVTg_Setup_Guide"},
+    {"iommu-group", E, S::Host, "Every other member of a passed function's IOMMU group is passed, a bridge, unbound or on vfio-pci.",
+     "Pass the group mates too, or unbind them from their host drivers.", "Linux drivers/vfio group viability"},
+    {"ovmf", E, S::Host, "OVMF for the VM: a QEMU firmware descriptor libvirt's autoselection would pick, the VM file's explicit files, or pve-edk2-firmware's on PVE.",
+     "Install the distribution's OVMF package.", "QEMU docs/interop/firmware.json; libvirt formatdomain.rst (os firmware); qemu-server OVMF.pm"},
+    {"tpm", E, S::Host, "swtpm is installed for a VM with an emulated TPM.",
+     "Install swtpm.", "libvirt formatdomain.rst (tpm emulator); qemu-server swtpm"},
+    {"looking-glass", E, S::Host, "Looking Glass: kvmfr loaded with enough static_size_mb, or a tmpfiles.d rule for the shared memory file.",
+     "`vfiogen host config` writes the module options or the tmpfiles.d rule.",
+     "gnif/LookingGlass B7 doc/ivshmem_shm.rst, ivshmem_kvmfr.rst; qemu-server QemuServer.pm ivshmem"},
+};
 // clang-format on
 
 const char* scope_name(RuleScope scope) {
@@ -233,6 +283,7 @@ const char* scope_name(RuleScope scope) {
         case S::Pve: return "pve";
         case S::Libvirt: return "libvirt";
         case S::Both: return "pve, libvirt";
+        case S::Host: return "host";
     }
     return "?";
 }
@@ -247,9 +298,12 @@ std::vector<std::string> check_rule_ids() {
     return ids;
 }
 
+const std::vector<CheckRule>& host_check_rules() { return kHostRules; }
+
 const CheckRule& check_rule(std::string_view id) {
-    for (const auto& r : kRules)
-        if (r.id == id) return r;
+    for (const auto* table : {&kRules, &kHostRules})
+        for (const auto& r : *table)
+            if (r.id == id) return r;
     throw std::logic_error("no check rule '" + std::string(id) + "'");
 }
 
@@ -257,25 +311,37 @@ const char* severity_name(Severity severity) {
     return severity == Severity::Error ? "error" : severity == Severity::Warning ? "warning" : "note";
 }
 
-std::string rules_markdown() {
-    std::string out =
-        "# Check rules\n\n"
-        "Generated from the rule table in `src/rules/check_rules.cpp` (`vfiogen check --list-rules` prints the same).\n"
-        "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and the PVE\n"
-        "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n"
-        "| id | severity | scope | summary | hint | source | release |\n|---|---|---|---|---|---|---|\n";
-    for (const auto& r : kRules) {
+namespace {
+
+std::string rules_table(const std::vector<CheckRule>& rules) {
+    std::string out = "| id | severity | scope | summary | hint | source | release |\n|---|---|---|---|---|---|---|\n";
+    for (const auto& r : rules) {
         // The anchor is what SARIF's helpUri points at (RULES.md#ID).
-        out += "| <a id=\"" + std::string(r.id) + "\"></a>`" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " + scope_name(r.scope) + " | " +
-               std::string(r.summary) + " | " + std::string(r.hint) + " | " + std::string(r.source) + " | " +
-               (r.release.empty() ? std::string("-") : std::string(r.release)) + " |\n";
+        out += "| <a id=\"" + std::string(r.id) + "\"></a>`" + std::string(r.id) + "` | " + severity_name(r.severity) + " | " +
+               scope_name(r.scope) + " | " + std::string(r.summary) + " | " + std::string(r.hint) + " | " +
+               std::string(r.source) + " | " + (r.release.empty() ? std::string("-") : std::string(r.release)) + " |\n";
     }
     return out;
 }
 
-std::string rules_text() {
+}  // namespace
+
+std::string rules_markdown() {
+    return "# Check rules\n\n"
+           "Generated from the rule tables in `src/rules/check_rules.cpp` (`vfiogen check --list-rules` and\n"
+           "`vfiogen host check --list-rules` print the same).\n"
+           "Scope says what a rule reads: `vm` (vfiogen VM files and profiles), `pve` (qemu-server confs and the PVE\n"
+           "rendering of a VM file), `libvirt` (domain XML and the libvirt rendering of a VM file), `any` (all of them).\n\n" +
+           rules_table(kRules) +
+           "\n## Host check rules\n\n"
+           "`vfiogen host check` reads the host (`host`): a finding's severity is that of its status (FAIL error, WARN\n"
+           "warning, INFO note), the table gives the worst a rule reports, and each finding names its own fix.\n\n" +
+           rules_table(kHostRules);
+}
+
+std::string rules_text(const std::vector<CheckRule>& rules) {
     std::string out;
-    for (const auto& r : kRules) {
+    for (const auto& r : rules) {
         std::string id(r.id);
         std::string sev = severity_name(r.severity);
         out += id + std::string(id.size() < 24 ? 24 - id.size() : 1, ' ') + sev +

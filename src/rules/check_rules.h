@@ -22,6 +22,7 @@ enum class RuleScope {
     Pve,      // Proxmox qemu-server confs (and the PVE rendering of a VM file)
     Libvirt,  // libvirt domain XML (and the libvirt rendering of a VM file)
     Both,     // PVE confs and libvirt XML
+    Host,     // the host `host check` reads (sysfs, procfs, files) for a VM file
 };
 
 struct CheckRule {
@@ -34,13 +35,16 @@ struct CheckRule {
     std::string_view release = "";  // the releases the rule depends on ("qemu-server >= 6.0"), "" = none
 };
 
-// The table, in documentation order.
+// The table of `vfiogen check`, in documentation order.
 const std::vector<CheckRule>& check_rules();
+
+// The table of `vfiogen host check` (scope Host), in the order it checks.
+const std::vector<CheckRule>& host_check_rules();
 
 // Every rule id, in table order (for did-you-mean and validation of ids users write).
 std::vector<std::string> check_rule_ids();
 
-// The row for `id`; an id not in the table is a programming error (std::logic_error).
+// The row for `id` in either table; an id in neither is a programming error (std::logic_error).
 const CheckRule& check_rule(std::string_view id);
 
 // One finding: a rule broken at a place in an input file.
@@ -48,17 +52,19 @@ struct Finding {
     Mark mark;            // line/column 0 when the whole file is meant
     std::string rule;     // a check_rules() id
     std::string message;  // what is wrong here, in the field's terms
-    std::optional<Severity> level = std::nullopt;  // a .vfiogen.yaml's severity for the rule
+    std::optional<Severity> level = std::nullopt;  // a .vfiogen.yaml's severity, or host check's status
+    std::string fix = "";  // this finding's own fix (host check names the exact line); "" = the rule's hint
 
     Severity severity() const { return level ? *level : check_rule(rule).severity; }
+    std::string hint() const { return fix.empty() ? std::string(check_rule(rule).hint) : fix; }
 };
 using Findings = std::vector<Finding>;
 
 // "error" / "warning" / "note".
 const char* severity_name(Severity severity);
 
-// The rule table as Markdown (docs/RULES.md) or as aligned text for `--list-rules`.
+// Both rule tables as Markdown (docs/RULES.md), or one as aligned text for `--list-rules`.
 std::string rules_markdown();
-std::string rules_text();
+std::string rules_text(const std::vector<CheckRule>& rules = check_rules());
 
 }  // namespace vfiogen
