@@ -230,29 +230,6 @@ Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
     return out;
 }
 
-// PVE reads /etc/pve/qemu-server/<N>.conf as VM N: a conf for another VMID written there would
-// hand this VM's disks (named vm-<vmid>-disk-K) to VM N, and `qm destroy <vmid>` would delete
-// them under it. Throws InputError at `vmid` when `output`'s file name is <N>.conf with N != vmid.
-void refuse_foreign_vmid_conf(const Vm& vm, const std::string& output) {
-    std::string base = std::filesystem::path(output).filename().string();
-    if (base.size() <= 5 || base.compare(base.size() - 5, 5, ".conf") != 0) return;
-    std::string stem = base.substr(0, base.size() - 5);
-    if (stem.empty() || stem.size() > 12 ||
-        !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return;
-    long long n = std::stoll(stem);
-    if (vm.vmid && *vm.vmid == n) return;
-    if (!vm.vmid)
-        throw InputError(vm.vmid_mark, "the output " + output + " is the conf of VM " + stem +
-                                           ", but this VM file has no vmid: set 'vmid: " + stem +
-                                           "' if it describes that VM, or write to another file");
-    throw InputError(vm.vmid_mark, "vmid " + std::to_string(*vm.vmid) + " does not match the output " +
-                                       output + ": PVE reads " + base + " as VM " + stem +
-                                       ", which would then use VM " + std::to_string(*vm.vmid) +
-                                       "'s disks; write to " + std::to_string(*vm.vmid) +
-                                       ".conf or change vmid");
-}
-
 int run_render(const po::variables_map& args) {
     std::string target_name = args["target"].as<std::string>();
     auto target = parse_target(target_name);
@@ -567,47 +544,6 @@ po::options_description host_config_options() {
     return o;
 }
 
-// A vfio.conf under DIR that host config wrote for VMs this run does not name would lose their
-// claims when replaced: a UsageError naming them, unless --force.
-void keep_other_vms_claims(const std::string& dir, const std::vector<Vm>& vms, bool force) {
-    std::string path = dir + "/etc/modprobe.d/vfio.conf";
-    std::optional<std::string> existing = read_regular_file_if_present(path, kMaxInputBytes);
-    if (!existing || force) return;
-    std::vector<std::string> others;
-    for (const auto& name : vms_claimed_in(*existing))
-        if (std::none_of(vms.begin(), vms.end(), [&](const Vm& vm) { return vm.name == name; }))
-            others.push_back("'" + name + "'");
-    if (others.empty()) return;
-    throw UsageError(path + " claims functions for VM " + join(others, ", ") +
-                     ", which this run does not name; replacing it would hand them back to the host at the next boot: "
-                     "give every VM file together (vfiogen host config A.yaml B.yaml ...), or add --force");
-}
-
-// --distro (default: the host tree's) and --boot (default: default_boot).
-std::pair<Distro, Boot> distro_and_boot(const po::variables_map& args, const Host& host) {
-    std::optional<Distro> distro;
-    if (args.count("distro")) {
-        std::vector<std::string> distros;  // in Distro's order, as distro_name spells them
-        for (Distro d : {Distro::Debian, Distro::Proxmox, Distro::Arch, Distro::Fedora}) distros.push_back(distro_name(d));
-        std::string name = args["distro"].as<std::string>();
-        auto d = std::find(distros.begin(), distros.end(), name);
-        if (d == distros.end())
-            throw UsageError("unknown distro '" + name + "': use debian, proxmox, arch or fedora" +
-                             did_you_mean(name, distros));
-        distro = static_cast<Distro>(d - distros.begin());
-    } else {
-        distro = detect_distro(host.root);
-    }
-    if (!distro)
-        throw UsageError("cannot tell the host's distribution from " + host.root.file("/etc/os-release") +
-                         ": give --distro debian, proxmox, arch or fedora");
-    if (!args.count("boot")) return {*distro, default_boot(*distro, host)};
-    std::string b = args["boot"].as<std::string>();
-    if (b == "grub") return {*distro, Boot::Grub};
-    if (b == "systemd-boot") return {*distro, Boot::SystemdBoot};
-    throw UsageError("unknown boot loader '" + b + "': use grub or systemd-boot" + did_you_mean(b, {"grub", "systemd-boot"}));
-}
-
 int run_host_config(const po::variables_map& args) {
     std::optional<std::string> dir;
     if (args.count("output")) {
@@ -626,30 +562,12 @@ int run_host_config(const po::variables_map& args) {
                 throw UsageError("VM '" + vms.back().name + "' is named twice (" + vms[i].file + ", " + vms.back().file + ")");
     }
     Host host = read_host(host_root(args));
-    auto [distro, loader] = distro_and_boot(args, host);
-    TemplateSet templates = templates_arg(args);
-    HostConfig config = host_config(vms, host, distro, loader, templates);
+    auto [distro, loader] = choose_distro_and_boot(args.count("distro") ? args["distro"].as<std::string>() : "",
+                                                   args.count("boot") ? args["boot"].as<std::string>() : "", host);
+    HostConfig config = host_config(vms, host, distro, loader, templates_arg(args));
     for (const auto& w : config.warnings) std::cerr << "vfiogen: warning: " << w << "\n";
-    if (!dir) {
-        std::cout << format_host_config(config, vms, distro, loader);
-        return kExitOk;
-    }
-    keep_other_vms_claims(*dir, vms, args.count("force"));
-    std::vector<TreeFile> files;
-    for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
-    // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
-    for (const auto& w : StagedTree(*dir, files, kHostConfigMarker).commit()) {
-        if (w.change == TreeWrite::Change::Unchanged) std::cout << "unchanged " << w.path << "\n";
-        else std::cout << (w.change == TreeWrite::Change::Created ? "wrote " : "replaced ") << w.path << "\n";
-        if (!w.backup.empty())
-            std::cout << "  (it was not written by vfiogen: the previous file is kept as " << w.backup << ")\n";
-    }
-    std::cout << "\nKernel command line: add " << [&] {
-        std::string s;
-        for (const auto& p : config.cmdline) s += (s.empty() ? "" : " ") + p;
-        return s;
-    }() << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
-    for (const auto& c : config.commands) std::cout << "  " << c << "\n";
+    std::cout << (dir ? write_host_config(config, vms, *dir, args.count("force") > 0)
+                      : format_host_config(config, vms, distro, loader));
     return kExitOk;
 }
 
@@ -672,35 +590,13 @@ int run_init(const po::variables_map& args) {
     auto bdf = parse_pci_address(text, &error);
     if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
     std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
-    OutputOptions output;
-    output.replace = args.count("force") > 0;
-    if (out != "-" && !output.replace && is_regular_file(out))
+    if (out != "-" && !args.count("force") && is_regular_file(out))
         throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
     ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
     Host host = read_host(host_root(args));
     PciNames names;
     InitResult r = init_from_host(host, *bdf, profiles, names);
-    if (r.profile_yaml) {
-        if (out == "-")
-            throw InputError(Mark{"--from-host", 0, 0},
-                             "no hardware profile matches " + text + " (searched " + [&] {
-                                 std::string s;
-                                 for (const auto& d : profiles.search_dirs()) s += (s.empty() ? "" : ", ") + d;
-                                 return s;
-                             }() + "); give -o VM.yaml and vfiogen also writes profiles/" + r.profile +
-                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
-        std::filesystem::path dir = std::filesystem::path(out).parent_path() / "profiles";
-        std::filesystem::path file = dir / (r.profile + ".yaml");
-        if (std::filesystem::exists(file))
-            throw OutputError(file.string() + ": exists but does not match " + text + "; remove or rename it");
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
-        write_output(file.string(), *r.profile_yaml);
-        std::cerr << "vfiogen: wrote the new profile " << file.string() << "\n";
-    }
-    output.inputs = profiles.files();
-    write_output(out, r.vm_yaml, output);
+    for (const auto& note : write_init(r, out, args.count("force") > 0, text, profiles)) std::cerr << note << "\n";
     return kExitOk;
 }
 

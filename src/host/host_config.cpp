@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "base/bounded_read.h"
+#include "base/output_file.h"
+#include "base/suggest.h"
 #include "base/diagnostic.h"
 #include "base/strings.h"
 #include "base/text_escape.h"
@@ -548,6 +550,63 @@ std::string format_host_config(const HostConfig& config, const std::vector<Vm>& 
     for (const auto& f : config.files) out << "\n## " << f.path << "\n" << f.text;
     out << "\n## Then run as root\n";
     for (const auto& c : config.commands) out << c << "\n";
+    return out.str();
+}
+
+std::pair<Distro, Boot> choose_distro_and_boot(const std::string& name, const std::string& boot, const Host& host) {
+    std::optional<Distro> distro;
+    if (!name.empty()) {
+        std::vector<std::string> distros;  // in Distro's order, as distro_name spells them
+        for (Distro d : {Distro::Debian, Distro::Proxmox, Distro::Arch, Distro::Fedora}) distros.push_back(distro_name(d));
+        auto d = std::find(distros.begin(), distros.end(), name);
+        if (d == distros.end())
+            throw UsageError("unknown distro '" + name + "': use debian, proxmox, arch or fedora" + did_you_mean(name, distros));
+        distro = static_cast<Distro>(d - distros.begin());
+    } else {
+        distro = detect_distro(host.root);
+    }
+    if (!distro)
+        throw UsageError("cannot tell the host's distribution from " + host.root.file("/etc/os-release") +
+                         ": give --distro debian, proxmox, arch or fedora");
+    if (boot.empty()) return {*distro, default_boot(*distro, host)};
+    if (boot == "grub") return {*distro, Boot::Grub};
+    if (boot == "systemd-boot") return {*distro, Boot::SystemdBoot};
+    throw UsageError("unknown boot loader '" + boot + "': use grub or systemd-boot" + did_you_mean(boot, {"grub", "systemd-boot"}));
+}
+
+namespace {
+
+// A vfio.conf under DIR that host config wrote for VMs this run does not name would lose their
+// claims when replaced.
+void keep_other_vms_claims(const std::string& dir, const std::vector<Vm>& vms, bool force) {
+    std::string path = dir + "/etc/modprobe.d/vfio.conf";
+    std::optional<std::string> existing = read_regular_file_if_present(path, kMaxInputBytes);
+    if (!existing || force) return;
+    std::vector<std::string> others;
+    for (const auto& name : vms_claimed_in(*existing))
+        if (std::none_of(vms.begin(), vms.end(), [&](const Vm& vm) { return vm.name == name; }))
+            others.push_back("'" + name + "'");
+    if (others.empty()) return;
+    throw UsageError(path + " claims functions for VM " + join(others, ", ") +
+                     ", which this run does not name; replacing it would hand them back to the host at the next boot: "
+                     "give every VM file together (vfiogen host config A.yaml B.yaml ...), or add --force");
+}
+
+}  // namespace
+
+std::string write_host_config(const HostConfig& config, const std::vector<Vm>& vms, const std::string& dir, bool force) {
+    keep_other_vms_claims(dir, vms, force);
+    std::vector<TreeFile> files;
+    for (const auto& f : config.files) files.push_back({f.path.substr(1), f.text});
+    std::ostringstream out;
+    // Everything is staged before anything is replaced; a file vfiogen did not write is kept.
+    for (const auto& w : StagedTree(dir, files, kHostConfigMarker).commit()) {
+        if (w.change == TreeWrite::Change::Unchanged) out << "unchanged " << w.path << "\n";
+        else out << (w.change == TreeWrite::Change::Created ? "wrote " : "replaced ") << w.path << "\n";
+        if (!w.backup.empty()) out << "  (it was not written by vfiogen: the previous file is kept as " << w.backup << ")\n";
+    }
+    out << "\nKernel command line: add " << join(config.cmdline, " ") << "\n" << config.cmdline_how << "\n\nThen run as root:\n";
+    for (const auto& c : config.commands) out << "  " << c << "\n";
     return out.str();
 }
 

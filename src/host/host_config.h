@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/templates.h"
@@ -148,5 +149,19 @@ std::string format_host_config(const HostConfig& config, const std::vector<Vm>& 
 // The default boot loader: systemd-boot on Proxmox when <files>/etc/kernel/cmdline exists
 // (proxmox-boot-tool set-ups), GRUB otherwise.
 Boot default_boot(Distro distro, const Host& host);
+
+// --distro and --boot as written: the distribution `name` names ("debian", as distro_name spells
+// it) or, when empty, the host tree's (detect_distro); the loader `boot` names ("grub",
+// "systemd-boot") or, when empty, default_boot. Throws UsageError (with did-you-mean) for an
+// unknown name, and when the distribution is not given and cannot be told.
+std::pair<Distro, Boot> choose_distro_and_boot(const std::string& name, const std::string& boot, const Host& host);
+
+// `host config -o DIR`: writes `config`'s files under DIR (DIR + each path), all or none, never
+// through a symlink below DIR; a file without kHostConfigMarker is kept as NAME.vfiogen-old
+// (base/output_file.h StagedTree). Refuses first (UsageError, nothing written) to replace a
+// DIR/etc/modprobe.d/vfio.conf that host config wrote for a VM `vms` does not name, unless
+// `force`: those VMs' functions would go back to the host at the next boot. Returns what it did,
+// as lines for the user ("wrote /etc/...", then the command line and the commands to run).
+std::string write_host_config(const HostConfig& config, const std::vector<Vm>& vms, const std::string& dir, bool force);
 
 }  // namespace vfiogen

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/bounded_read.h"
 #include "base/install_paths.h"
+#include "base/output_file.h"
+#include "base/strings.h"
 #include "base/text_escape.h"
 #include "host/host_scan.h"
 
@@ -182,6 +186,34 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
 
     result.vm_yaml = vm_file_yaml(result, best, legacy_igd, display, bdf, host, names);
     return result;
+}
+
+std::vector<std::string> write_init(const InitResult& result, const std::string& output, bool replace,
+                                    const std::string& from, const ProfileLibrary& profiles) {
+    std::vector<std::string> notes;
+    if (output != "-" && !replace && is_regular_file(output))
+        throw OutputError(output + ": exists (and may hold your edits); add --force to replace it");
+    if (result.profile_yaml) {
+        if (output == "-")
+            throw InputError(Mark{"--from-host", 0, 0},
+                             "no hardware profile matches " + from + " (searched " + join(profiles.search_dirs(), ", ") +
+                                 "); give -o VM.yaml and vfiogen also writes profiles/" + result.profile +
+                                 ".yaml beside it, or write a profile (see 'vfiogen keys')");
+        std::filesystem::path dir = std::filesystem::path(output).parent_path() / "profiles";
+        std::filesystem::path file = dir / (result.profile + ".yaml");
+        std::error_code ec;
+        if (std::filesystem::exists(file, ec))
+            throw OutputError(file.string() + ": exists but does not match " + from + "; remove or rename it");
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw OutputError(dir.string() + ": cannot create directory: " + ec.message());
+        write_output(file.string(), *result.profile_yaml);
+        notes.push_back("vfiogen: wrote the new profile " + file.string());
+    }
+    OutputOptions options;
+    options.replace = replace;
+    options.inputs = profiles.files();
+    write_output(output, result.vm_yaml, options);
+    return notes;
 }
 
 }  // namespace vfiogen

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/profile.h"
 #include "sysfs/host.h"
@@ -27,5 +28,14 @@ struct InitResult {
 // legacy IGD profiles. Throws InputError (Invalid, marked `--from-host`) when there is no PCI
 // function at `bdf` or it is a bridge.
 InitResult init_from_host(const Host& host, const PciAddress& bdf, ProfileLibrary& profiles, PciNames& names);
+
+// Writes `result` for `init -o OUTPUT` ("-": stdout): the new profile, when there is one, as
+// profiles/NAME.yaml beside OUTPUT (never replacing a file there: OutputError), then the VM file
+// (replaced only with `replace`; OutputError otherwise, before anything is written). A new
+// profile with OUTPUT "-" is an InputError at `--from-host` (`from` as written): it would have
+// nowhere to go. `profiles` is the library the VM file was built from (its files are the
+// VM file's inputs, which output_file refuses to overwrite). Returns the notes for stderr.
+std::vector<std::string> write_init(const InitResult& result, const std::string& output, bool replace,
+                                    const std::string& from, const ProfileLibrary& profiles);
 
 }  // namespace vfiogen

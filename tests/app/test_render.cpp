@@ -498,3 +498,17 @@ TEST_CASE("every VM file in the repository renders to libvirt XML that domain.rn
     MESSAGE(rendered << " renderings validated");
     CHECK(rendered >= 20);  // 22 today: a loader that refused them all would prove nothing
 }
+
+TEST_CASE("refuse_foreign_vmid_conf: a conf written as another VM's N.conf is refused at vmid") {
+    Vm vm = load_example("pve-nvidia-gt1030");  // vmid 120
+    CHECK(test::input_error_text([&] { refuse_foreign_vmid_conf(vm, "/etc/pve/qemu-server/120.conf"); }) == "");
+    CHECK(test::input_error_text([&] { refuse_foreign_vmid_conf(vm, "out/win10.conf"); }) == "");
+    CHECK(test::input_error_text([&] { refuse_foreign_vmid_conf(vm, "121.conf.bak"); }) == "");
+    CHECK(test::input_error_text([&] { refuse_foreign_vmid_conf(vm, "/etc/pve/qemu-server/121.conf"); }).find(
+              ": error: vmid 120 does not match the output /etc/pve/qemu-server/121.conf: PVE reads 121.conf as VM 121, "
+              "which would then use VM 120's disks") != std::string::npos);
+    Vm no_vmid = load_text("name: x\n");
+    CHECK(test::input_error_text([&] { refuse_foreign_vmid_conf(no_vmid, "121.conf"); }) ==
+          "vm.yaml:1:1: error: the output 121.conf is the conf of VM 121, but this VM file has no vmid: set 'vmid: 121' if "
+          "it describes that VM, or write to another file");
+}

@@ -280,3 +280,59 @@ TEST_CASE("SR-IOV (seed 001): a VF is not claimed at boot; a udev rule enables t
     CHECK(fresh.warnings[0].find("0000:00:02.0 has no SR-IOV VFs enabled: an Intel iGPU (12th gen and later) needs the "
                                  "i915-sriov-dkms module") == 0);
 }
+
+TEST_CASE("choose_distro_and_boot: --distro and --boot as written, or the host tree's") {
+    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    CHECK(choose_distro_and_boot("", "", c.host) == std::pair{Distro::Proxmox, Boot::SystemdBoot});  // /etc/kernel/cmdline
+    CHECK(choose_distro_and_boot("fedora", "grub", c.host) == std::pair{Distro::Fedora, Boot::Grub});
+    auto usage = [&](const std::string& distro, const std::string& boot) {
+        try {
+            choose_distro_and_boot(distro, boot, c.host);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(usage("debain", "") == "unknown distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)");
+    CHECK(usage("", "grub2") == "unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)");
+    Case unknown = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    unknown.host.root.files = "/nonexistent-vfiogen-root";
+    std::string message;
+    try {
+        choose_distro_and_boot("", "", unknown.host);
+    } catch (const UsageError& e) {
+        message = e.what();
+    }
+    CHECK(message == "cannot tell the host's distribution from /nonexistent-vfiogen-root/etc/os-release: give --distro "
+                     "debian, proxmox, arch or fedora");
+}
+
+TEST_CASE("write_host_config: every file under DIR, and no replacing another VM's vfio.conf without force") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-hostcfg-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Case gt = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    HostConfig config = host_config(gt.vm, gt.host, Distro::Proxmox, Boot::Grub);
+    std::string done = write_host_config(config, {gt.vm}, dir.string(), false);
+    const std::string vfio_conf = (dir / "etc/modprobe.d/vfio.conf").string();
+    CHECK(done.rfind("wrote " + vfio_conf + "\n", 0) == 0);
+    CHECK(done.find("\nKernel command line: add intel_iommu=on iommu=pt initcall_blacklist=sysfb_init\n") != std::string::npos);
+    CHECK(done.find("\nThen run as root:\n  update-grub\n  update-initramfs -u -k all\n  reboot\n") != std::string::npos);
+    CHECK(test::read_file((dir / "etc/modprobe.d/vfio.conf").string()) == file_text(config, "/etc/modprobe.d/vfio.conf"));
+    CHECK(write_host_config(config, {gt.vm}, dir.string(), false).rfind("unchanged " + vfio_conf + "\n", 0) == 0);
+
+    // Another VM alone would take win10-gt1030's claims away at the next boot.
+    Case t10 = load("two-t10", "tests/data/vms/two-t10.yaml");
+    HostConfig other = host_config(t10.vm, t10.host, Distro::Debian, Boot::Grub);
+    std::string refused;
+    try {
+        write_host_config(other, {t10.vm}, dir.string(), false);
+    } catch (const UsageError& e) {
+        refused = e.what();
+    }
+    CHECK(refused.find("claims functions for VM 'win10-gt1030', which this run does not name") != std::string::npos);
+    CHECK(test::read_file((dir / "etc/modprobe.d/vfio.conf").string()) == file_text(config, "/etc/modprobe.d/vfio.conf"));
+    CHECK(write_host_config(other, {t10.vm}, dir.string(), true).rfind("replaced " + vfio_conf + "\n", 0) == 0);
+    fs::remove_all(dir);
+}

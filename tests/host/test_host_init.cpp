@@ -1,5 +1,8 @@
 // `init --from-host` on the fixture hosts: the VM file binds every function and renders unedited.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "app/render.h"
 #include "base/install_paths.h"
@@ -89,4 +92,26 @@ TEST_CASE("init errors") {
     CHECK(error("gt1030", "00:01.0") == "--from-host: error: 0000:00:01.0 is a PCI bridge; give the GPU's address");
     CHECK(error("gt1030", "07:00.0") == "--from-host: error: no PCI function 0000:07:00.0 on this host (" + test::source_dir() +
                                             "/tests/data/hosts/gt1030/sys/bus/pci/devices); `vfiogen host scan` lists the GPUs");
+}
+
+TEST_CASE("write_init: the new profile beside the VM file, never over a file; none to stdout") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-init-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    ProfileLibrary profiles({test::source_dir() + "/profiles"});
+    PciNames names;
+    InitResult nic = init_from_host(fixture("gt1030"), *parse_pci_address("02:00.0", nullptr), profiles, names);
+    REQUIRE(nic.profile_yaml);
+    CHECK(test::input_error_text([&] { write_init(nic, "-", false, "02:00.0", profiles); })
+              .rfind("--from-host: error: no hardware profile matches 02:00.0", 0) == 0);
+    std::string vm = (dir / "vm.yaml").string();
+    CHECK(write_init(nic, vm, false, "02:00.0", profiles) ==
+          std::vector<std::string>{"vfiogen: wrote the new profile " + (dir / "profiles/host-8086-1533.yaml").string()});
+    CHECK(test::read_file(vm) == nic.vm_yaml);
+    CHECK(test::read_file((dir / "profiles/host-8086-1533.yaml").string()) == *nic.profile_yaml);
+    // The VM file exists now (and may hold edits); the profile too.
+    CHECK_THROWS_AS(write_init(nic, vm, false, "02:00.0", profiles), OutputError);
+    CHECK_THROWS_AS(write_init(nic, vm, true, "02:00.0", profiles), OutputError);  // profiles/host-8086-1533.yaml
+    fs::remove_all(dir);
 }
