@@ -311,4 +311,22 @@ std::string finding_fingerprint(const Finding& finding, const std::string& line_
     return sha256_hex(key);
 }
 
+CheckSummary check_and_report(Checker& checker, const std::vector<std::string>& paths, ReportWriter& report,
+                              ReportWriter* also) {
+    auto add = [&](const FileResult& r) {
+        report.add(r);
+        if (also) also->add(r);
+    };
+    std::vector<FileResult> waiting;
+    for (const auto& path : paths) {
+        FileResult r = checker.check_file(path);
+        if (checker.awaits_mappings(r)) waiting.push_back(std::move(r));
+        else add(r);
+    }
+    checker.check_mappings(waiting);
+    for (const auto& r : waiting) add(r);
+    if (also) also->finish();
+    return report.finish();
+}
+
 }  // namespace vfiogen

@@ -81,4 +81,11 @@ std::string format_sarif(const std::vector<FileResult>& results);
 std::string format_github(const std::vector<FileResult>& results);
 std::string format_gitlab(const std::vector<FileResult>& results);
 
+// Checks `paths` (already expanded and filtered) with `checker`, giving each file's result to
+// `report` (and `also`, when given) as soon as it is checked; a conf that names a resource mapping
+// no pci.cfg read so far defines waits for the end (a later pci.cfg may define it). Finishes the
+// reports and returns `report`'s summary.
+CheckSummary check_and_report(Checker& checker, const std::vector<std::string>& paths, ReportWriter& report,
+                              ReportWriter* also = nullptr);
+
 }  // namespace vfiogen

@@ -196,24 +196,11 @@ std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::st
     return ProfileLibrary::default_search_path(extra, anchor);
 }
 
-// Loads the VM file named by --vm-file ('-' = stdin) with the --profiles search path. When
-// `inputs` is given, the VM file and every profile file read are appended to it.
+// Loads the VM file `file` ('-' = stdin) with the --profiles search path (model/vm.h load_vm_input).
 Vm load_vm_file(const std::string& file, const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
-    if (file == "-") {
-        std::string text = read_bounded_stream(std::cin, "<stdin>");
-        ProfileLibrary profiles(profile_dirs(args, "./<stdin>"));
-        Vm vm = load_vm_text(text, "<stdin>", profiles);
-        if (inputs) *inputs = profiles.files();
-        return vm;
-    }
-    ProfileLibrary profiles(profile_dirs(args, file));
-    profiles.trust_owner_of(file);
-    Vm vm = load_vm(file, profiles);
-    if (inputs) {
-        inputs->push_back(file);
-        for (const auto& f : profiles.files()) inputs->push_back(f);
-    }
-    return vm;
+    std::vector<std::string> extra;
+    if (args.count("profiles")) extra = args["profiles"].as<std::vector<std::string>>();
+    return load_vm_input(file, extra, std::cin, inputs);
 }
 
 Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
@@ -312,18 +299,7 @@ int run_keys(const po::variables_map& args) {
 
 int run_profiles(const po::variables_map& args) {
     ProfileLibrary library(profile_dirs(args, "./-"));
-    for (const auto& name : library.available()) {
-        const Profile& p = library.load(name, Mark{name, 0, 0});
-        std::cout << name << "\n";
-        if (!p.description.empty()) std::cout << "    " << p.description.substr(0, p.description.find('\n')) << "\n";
-        for (const auto& f : p.functions) {
-            std::cout << "    " << f.role << " " << (f.id ? f.id->str() : "(no id)");
-            if (f.function) std::cout << " function " << *f.function;
-            if (f.romfile) std::cout << " romfile " << *f.romfile;
-            if (f.legacy_igd) std::cout << " legacy-igd";
-            std::cout << "\n";
-        }
-    }
+    std::cout << format_profile_list(library);
     return kExitOk;
 }
 
@@ -396,29 +372,13 @@ int run_check(const po::variables_map& args) {
     for (auto& path : expand_check_paths(args["paths"].as<std::vector<std::string>>(), &notes))
         if (!checker.ignored(path)) paths.push_back(std::move(path));
     for (const auto& n : notes) std::cerr << n << "\n";
-    // Each file's findings are written as soon as it is checked; a conf naming a resource
-    // mapping that no pci.cfg read so far defines waits for the end (a later pci.cfg may). With
-    // -o, the report for FILE is collected and written atomically at the end, and stdout gets text.
+    // With -o, the report for FILE is collected and written atomically at the end, and stdout
+    // gets text.
     std::ostringstream to_file;
     auto shown = ReportWriter::make(args.count("output") ? ReportFormat::Text : report, std::cout, color_arg(args));
     auto saved = args.count("output") ? ReportWriter::make(report, to_file) : nullptr;
-    auto add = [&](const FileResult& r) {
-        shown->add(r);
-        if (saved) saved->add(r);
-    };
-    std::vector<FileResult> waiting;
-    for (const auto& path : paths) {
-        FileResult r = checker.check_file(path);
-        if (checker.awaits_mappings(r)) waiting.push_back(std::move(r));
-        else add(r);
-    }
-    checker.check_mappings(waiting);
-    for (const auto& r : waiting) add(r);
-    CheckSummary s = shown->finish();
-    if (saved) {
-        saved->finish();
-        write_output(args["output"].as<std::string>(), to_file.str(), OutputOptions{paths});
-    }
+    CheckSummary s = check_and_report(checker, paths, *shown, saved.get());
+    if (saved) write_output(args["output"].as<std::string>(), to_file.str(), OutputOptions{paths});
     if (s.unreadable) return kExitUnreadable;
     if (s.errors || (fail_on_warning && s.warnings)) return kExitInvalid;
     return kExitOk;

@@ -249,4 +249,21 @@ const Profile& ProfileLibrary::load_chain(const std::string& name, const Mark& r
     return cache_.emplace(name, std::move(profile)).first->second;
 }
 
+std::string format_profile_list(ProfileLibrary& library) {
+    std::string out;
+    for (const auto& name : library.available()) {
+        const Profile& p = library.load(name, Mark{name, 0, 0});
+        out += name + "\n";
+        if (!p.description.empty()) out += "    " + p.description.substr(0, p.description.find('\n')) + "\n";
+        for (const auto& f : p.functions) {
+            out += "    " + f.role + " " + (f.id ? f.id->str() : "(no id)");
+            if (f.function) out += " function " + std::to_string(*f.function);
+            if (f.romfile) out += " romfile " + *f.romfile;
+            if (f.legacy_igd) out += " legacy-igd";
+            out += "\n";
+        }
+    }
+    return out;
+}
+
 }  // namespace vfiogen

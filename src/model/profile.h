@@ -90,4 +90,9 @@ private:
     std::set<uid_t> owners_;
 };
 
+// `vfiogen profiles`: each profile `library` finds, by name, with the first line of its
+// description and one line per function ("    gpu 10de:1d01 function 0 romfile x.rom legacy-igd").
+// Throws InputError for a profile that does not load.
+std::string format_profile_list(ProfileLibrary& library);
+
 }  // namespace vfiogen

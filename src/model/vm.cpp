@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "base/bounded_read.h"
 #include "base/digest.h"
 #include "base/suggest.h"
 #include "model/keys.h"
@@ -588,6 +589,25 @@ void require_host_addresses(const Vm& vm, const std::string& what) {
         if (!dev.mapping.empty())
             throw InputError(dev.mapping_mark, what + " needs host PCI addresses, but this entry names PVE resource mapping '" +
                                                    dev.mapping + "': give 'host' or 'functions' instead");
+}
+
+Vm load_vm_input(const std::string& file, const std::vector<std::string>& extra_profile_dirs, std::istream& in,
+                 std::vector<std::string>* inputs) {
+    if (file == "-") {
+        std::string text = read_bounded_stream(in, "<stdin>");
+        ProfileLibrary profiles(ProfileLibrary::default_search_path(extra_profile_dirs, "./<stdin>"));
+        Vm vm = load_vm_text(text, "<stdin>", profiles);
+        if (inputs) *inputs = profiles.files();
+        return vm;
+    }
+    ProfileLibrary profiles(ProfileLibrary::default_search_path(extra_profile_dirs, file));
+    profiles.trust_owner_of(file);
+    Vm vm = load_vm(file, profiles);
+    if (inputs) {
+        inputs->push_back(file);
+        for (const auto& f : profiles.files()) inputs->push_back(f);
+    }
+    return vm;
 }
 
 }  // namespace vfiogen

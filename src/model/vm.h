@@ -2,6 +2,7 @@
 // checked against the rules that hold for every target (see vm.cpp for each rule's source).
 #pragma once
 
+#include <istream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -168,6 +169,14 @@ void require_host_addresses(const Vm& vm, const std::string& what);
 // the instance libvirt (and `host config`'s mdevctl command) finds is the one made for this VM.
 // PVE does not need it: qemu-server names its instances by VMID and hostpci index (PCI/Mdev.pm).
 std::string mdev_uuid(const Vm& vm, const PassedFunction& f);
+
+// The VM file of a command line: `file`, or "-" for `in` (standard input, read up to
+// kMaxInputBytes and labelled "<stdin>"), with profiles from `extra_profile_dirs` then the
+// default search path (ProfileLibrary::default_search_path; a file's owner is trusted for its
+// own profiles/). When `inputs` is given, the VM file and every profile file read are appended
+// (the files an output must not overwrite). Throws InputError as load_vm.
+Vm load_vm_input(const std::string& file, const std::vector<std::string>& extra_profile_dirs, std::istream& in,
+                 std::vector<std::string>* inputs = nullptr);
 
 // Same, from text already in memory (tests); `path` labels the messages and anchors profiles/.
 Vm load_vm_text(const std::string& text, const std::string& path, ProfileLibrary& profiles);

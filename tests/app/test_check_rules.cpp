@@ -1,12 +1,16 @@
 // Every row of the check rule table, triggered by one config and not by a close one.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
 #include "app/check.h"
+#include "app/check_report.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
@@ -211,4 +215,26 @@ TEST_CASE("rule table rows are complete and ids unique") {
         CHECK(r.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos);
     }
     CHECK_THROWS_AS(check_rule("no-such-rule"), std::logic_error);
+}
+
+TEST_CASE("check_and_report: a conf naming a mapping waits for a pci.cfg given after it, then is reported") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("vfiogen-report-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "mapping");
+    std::ofstream(dir / "105.conf") << "hostpci0: mapping=gpu\nhostpci1: mapping=nic\n";
+    std::ofstream(dir / "106.conf") << "memory: 4096\n";
+    std::ofstream(dir / "mapping/pci.cfg") << "gpu\n\tmap node=pve1,path=0000:01:00.0,id=10de:1d01\n";
+    Checker c(CheckOptions{});
+    std::ostringstream out, json;
+    auto text = ReportWriter::make(ReportFormat::Text, out);
+    auto also = ReportWriter::make(ReportFormat::Json, json);
+    std::vector<std::string> paths = {(dir / "105.conf").string(), (dir / "106.conf").string(), (dir / "mapping/pci.cfg").string()};
+    CheckSummary s = check_and_report(c, paths, *text, also.get());
+    CHECK(s.files == 3);
+    CHECK(s.errors == 1);
+    // 105.conf comes last: it waited for the pci.cfg, which has no section 'nic'.
+    CHECK(out.str().rfind((dir / "105.conf").string() + ":2:11: error[pve-mapping-missing]", 0) == 0);
+    CHECK(nlohmann::json::parse(json.str())["summary"]["errors"] == 1);
+    fs::remove_all(dir);
 }

@@ -31,6 +31,7 @@ PROVIDERS = {
     "nlohmann_json": ("nlohmann-json3-dev", "/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake"),
     "libpci": ("libpci-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/libpci.pc"),
     "nettle": ("nettle-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/nettle.pc"),
+    "uuid": ("uuid-dev", "/usr/lib/x86_64-linux-gnu/pkgconfig/uuid.pc"),
 }
 # What building needs besides libraries: the tools the samples run.
 TOOLS = ["cmake", "make", "g++"]

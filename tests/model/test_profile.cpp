@@ -109,3 +109,13 @@ TEST_CASE("a profile writable by group or others, or owned by another user, is r
         CHECK(load_error(trusting, "gpu") == "");
     }
 }
+
+TEST_CASE("format_profile_list: each profile, its description's first line and its functions") {
+    ProfileLibrary library({test::source_dir() + "/profiles"});
+    std::string list = format_profile_list(library);
+    CHECK(list.find("intel-igd-gen12\n    Intel 12th-gen (Alder Lake-S) UHD Graphics 730/770 iGPU and PCH HD audio, legacy "
+                    "IGD with GOP ROMs\n    igd 8086:4692 function 0 romfile gen12_igd.rom legacy-igd\n    audio 8086:7ad0 romfile "
+                    "gen12_gop.rom\n") != std::string::npos);
+    CHECK(list.find("nvidia-gt1030\n") != std::string::npos);
+    CHECK(list.find(" function 0") != std::string::npos);
+}

@@ -382,3 +382,18 @@ TEST_CASE("mdev_uuid: the same for the same VM, function and alias; different fo
     CHECK(uuid == mdev_uuid(again, again.passthrough[0].functions[0]));
     CHECK(uuid != mdev_uuid(b, b.passthrough[0].functions[0]));
 }
+
+TEST_CASE("load_vm_input: '-' reads the VM file from the stream, a path from the file; inputs lists what was read") {
+    std::istringstream in("name: piped\npassthrough:\n  - profile: nvidia-gt1030\n    host: 0000:01:00\n");
+    std::vector<std::string> inputs;
+    Vm piped = load_vm_input("-", {test::source_dir() + "/profiles"}, in, &inputs);
+    CHECK(piped.file == "<stdin>");
+    CHECK(piped.name == "piped");
+    CHECK(inputs == std::vector<std::string>{test::source_dir() + "/profiles/nvidia-gt1030.yaml"});
+    std::istringstream unused;
+    inputs.clear();
+    Vm file = load_vm_input(test::source_dir() + "/examples/pve-nvidia-gt1030.yaml", {}, unused, &inputs);
+    CHECK(file.vmid == 120);
+    REQUIRE(inputs.size() == 2);
+    CHECK(inputs[0] == test::source_dir() + "/examples/pve-nvidia-gt1030.yaml");
+}
