@@ -116,6 +116,12 @@ TemplateSet templates_arg(const po::variables_map& args) {
     return TemplateSet(args.count("templates") ? std::optional(args["templates"].as<std::string>()) : std::nullopt);
 }
 
+// --connect URI: the libvirt connection of define and attach.
+void add_connect_option(po::options_description& o) {
+    o.add_options()("connect,c", po::value<std::string>()->value_name("URI"),
+                    "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)");
+}
+
 // --templates, --profiles, VM.yaml and --help: the options every command that renders a VM file ends with.
 void add_templates_option(po::options_description& o) {
     o.add_options()("templates", po::value<std::string>()->value_name("DIR"),
@@ -145,9 +151,8 @@ po::options_description render_options() {
 
 po::options_description define_options() {
     po::options_description o("Options");
+    add_connect_option(o);
     o.add_options()
-        ("connect,c", po::value<std::string>()->value_name("URI"),
-         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
         ("start", "start the domain after defining it (virDomainCreate)")
         ("dry-run,n", "print the XML that would be defined and every preflight result; change nothing");
     add_rendering_input_options(o);
@@ -157,9 +162,9 @@ po::options_description define_options() {
 po::options_description attach_options() {
     po::options_description o("Options");
     o.add_options()
-        ("domain,d", po::value<std::string>()->value_name("NAME"), "libvirt: the existing domain to change")
-        ("connect,c", po::value<std::string>()->value_name("URI"),
-         "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own choice, as virsh)")
+        ("domain,d", po::value<std::string>()->value_name("NAME"), "libvirt: the existing domain to change");
+    add_connect_option(o);
+    o.add_options()
         ("vmid", po::value<long long>()->value_name("N"), "Proxmox VE: change /etc/pve/qemu-server/N.conf")
         ("pve-conf", po::value<std::string>()->value_name("FILE"), "Proxmox VE: change the conf FILE (a copy, say)")
         ("pve-root", po::value<std::string>()->value_name("DIR"),
