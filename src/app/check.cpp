@@ -11,7 +11,6 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "app/render.h"
 #include "base/bounded_read.h"
@@ -38,8 +37,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 // Reads `path` whole; throws InputError (Unreadable) like yaml_source does for YAML.
 std::string read_input(const std::string& path) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    if (is_directory(path))
         throw InputError(Mark{path, 0, 0}, "no .yaml, .yml, .conf or .xml file in this directory", InputError::Kind::Unreadable);
     return read_regular_file(path, kMaxInputBytes);
 }
@@ -379,8 +377,7 @@ void Checker::check_profile(const std::string& text, FileResult& r) {
             for (const auto& p : e.problems()) r.findings.push_back({p.diagnostic.mark, "profile-invalid", p.diagnostic.message});
             return;
         }
-        struct stat st {};
-        if (stat(r.path.c_str(), &st) == 0) {
+        if (path_exists(r.path)) {
             // Load through a library rooted at the profile's own directory, so `extends` resolves.
             ProfileLibrary library(ProfileLibrary::default_search_path(options_.profile_dirs, r.path));
             library.trust_owner_of(r.path);

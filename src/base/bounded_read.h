@@ -29,6 +29,11 @@ enum class Excess {
 // open descriptor itself.
 bool is_regular_file(const std::string& path);
 
+// Whether anything is at `path` (symlinks followed: a dangling link is nothing), and whether it
+// is a directory. For existence checks only, never an error.
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+
 // Reads the file at `path` (symlinks followed), at most `limit` bytes. The file is opened with
 // O_NONBLOCK, and fstat on the open descriptor must show a regular file, so a FIFO or a device
 // neither blocks nor is read. Throws InputError (kind Unreadable) at Mark{path}: "cannot open:

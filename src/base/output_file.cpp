@@ -15,6 +15,7 @@
 #include <random>
 
 #include "base/diagnostic.h"
+#include "base/strings.h"
 
 namespace vfiogen {
 namespace {
@@ -100,12 +101,6 @@ void write_all(int fd, const std::string& text, const std::string& shown) {
         }
         done += static_cast<size_t>(n);
     }
-}
-
-std::string dirname_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 std::string basename_of(const std::string& path) {

@@ -19,4 +19,10 @@ std::string hex(unsigned value, int width) {
     return buf;
 }
 
+std::string dirname_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 }  // namespace vfiogen

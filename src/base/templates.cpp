@@ -1,24 +1,10 @@
 #include "base/templates.h"
 
-#include <sys/stat.h>
-
 #include "base/bounded_read.h"
 #include "base/diagnostic.h"
 
 namespace vfiogen {
 namespace {
-
-bool is_dir(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-// Anything at `path` overrides the built-in template: a FIFO or directory there is an error
-// (from read_regular_file), not a silent fallback.
-bool exists(const std::string& path) {
-    struct stat st {};
-    return stat(path.c_str(), &st) == 0;
-}
 
 std::string trim(const std::string& s) {
     const char* space = " \t\r\n\f\v";
@@ -84,18 +70,20 @@ void check_nesting(const std::string& text, const std::string& file) {
 }  // namespace
 
 TemplateSet::TemplateSet(std::optional<std::string> override_dir) : dir_(std::move(override_dir)) {
-    if (dir_ && !is_dir(*dir_)) throw UsageError("--templates " + *dir_ + ": no such directory");
+    if (dir_ && !is_directory(*dir_)) throw UsageError("--templates " + *dir_ + ": no such directory");
 }
 
 std::string TemplateSet::origin(const std::string& name) const {
-    if (dir_ && exists(*dir_ + "/" + name)) return *dir_ + "/" + name;
+    if (dir_ && path_exists(*dir_ + "/" + name)) return *dir_ + "/" + name;
     return "<built-in>/" + name;
 }
 
 std::optional<std::string> TemplateSet::text_of(const std::string& name) const {
     if (dir_) {
         std::string path = *dir_ + "/" + name;
-        if (exists(path)) {
+        // Anything at `path` overrides the built-in template: a FIFO or directory there is an
+        // error (from read_regular_file), not a silent fallback.
+        if (path_exists(path)) {
             std::string text = read_regular_file(path, kMaxTemplateBytes);
             read_.push_back(path);
             return text;

@@ -15,16 +15,6 @@
 namespace vfiogen {
 namespace {
 
-bool exists(const std::string& path) {
-    std::error_code ec;
-    return std::filesystem::exists(path, ec);
-}
-
-bool is_directory(const std::string& path) {
-    std::error_code ec;
-    return std::filesystem::is_directory(path, ec);
-}
-
 void add_unique(std::vector<std::string>& list, const std::string& item) {
     if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
@@ -117,7 +107,7 @@ void refuse_control_characters(const std::string& text, const std::string& path)
 }  // namespace
 
 Boot default_boot(Distro distro, const Host& host) {
-    if (distro == Distro::Proxmox && exists(host.root.file("/etc/kernel/cmdline"))) return Boot::SystemdBoot;
+    if (distro == Distro::Proxmox && path_exists(host.root.file("/etc/kernel/cmdline"))) return Boot::SystemdBoot;
     return Boot::Grub;
 }
 

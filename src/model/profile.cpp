@@ -12,18 +12,13 @@
 
 #include "base/bounded_read.h"
 #include "base/install_paths.h"
+#include "base/strings.h"
 #include "base/suggest.h"
 #include "model/keys.h"
 #include "model/yaml_source.h"
 
 namespace vfiogen {
 namespace {
-
-std::string dirname_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // Whether `anchor` stands for standard input ("-", "<stdin>", "./-", "./<stdin>"): no directory.
 bool is_stdin_anchor(const std::string& anchor) {

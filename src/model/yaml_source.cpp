@@ -2,11 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
 #include <map>
-#include <sys/stat.h>
+#include <sstream>
 
 #include <yaml-cpp/eventhandler.h>
+
+#include "base/bounded_read.h"
 
 namespace vfiogen {
 namespace {
@@ -172,8 +173,7 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
 }
 
 YAML::Node load_yaml_file(const std::string& path) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw unreadable(path, "is a directory, expected a YAML file");
+    if (is_directory(path)) throw unreadable(path, "is a directory, expected a YAML file");
     return load_yaml_text(read_regular_file(path, kMaxInputBytes), path);
 }
 

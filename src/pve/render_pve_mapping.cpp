@@ -1,16 +1,12 @@
 #include "pve/render_pve_mapping.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "base/bounded_read.h"
 #include "model/yaml_source.h"
 
 namespace vfiogen {
@@ -104,18 +100,9 @@ NodeScan read_node_scan(const std::string& node, const std::string& json_text, c
 }
 
 NodeScan read_node_scan_file(const std::string& node, const std::string& path) {
-    auto fail = [&](const std::string& m) {
-        return InputError(Mark{path, 0, 0}, m, InputError::Kind::Unreadable);
-    };
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw fail(std::string("cannot open: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw fail("not a regular file");
-    if (static_cast<size_t>(st.st_size) > kMaxInputBytes)
-        throw fail("file too large (limit " + std::to_string(kMaxInputBytes) + " bytes)");
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return read_node_scan(node, text.str(), path);
+    // Bounded, and checked to be a regular file on the open descriptor (a FIFO neither blocks
+    // nor is read): base/bounded_read.h.
+    return read_node_scan(node, read_regular_file(path, kMaxInputBytes), path);
 }
 
 std::string render_pve_mapping(const Vm& vm, const std::vector<NodeScan>& nodes) {

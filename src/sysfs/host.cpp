@@ -57,11 +57,6 @@ std::vector<std::string> list_dir(const std::string& path, bool* readable = null
     return names;
 }
 
-bool exists(const std::string& path) {
-    std::error_code ec;
-    return fs::exists(path, ec);
-}
-
 std::vector<std::string> split_words(const std::string& s) {
     std::istringstream in(s);
     std::vector<std::string> words;
@@ -323,8 +318,8 @@ Host read_host(const HostRoot& root) {
         unit.intel_ecap = read_hex(join(class_iommu, name + "/intel-iommu/ecap"));
         host.iommu_units.push_back(unit);
     }
-    host.acpi_dmar = exists(join(root.sysfs, "firmware/acpi/tables/DMAR"));
-    host.acpi_ivrs = exists(join(root.sysfs, "firmware/acpi/tables/IVRS"));
+    host.acpi_dmar = path_exists(join(root.sysfs, "firmware/acpi/tables/DMAR"));
+    host.acpi_ivrs = path_exists(join(root.sysfs, "firmware/acpi/tables/IVRS"));
 
     // /proc/cmdline separates parameters with spaces; quoted values with spaces are rare and
     // not among the parameters vfiogen looks at.
