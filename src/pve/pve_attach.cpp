@@ -1,4 +1,3 @@
-#include "base/digest.h"
 #include "pve/pve_attach.h"
 
 #include <fcntl.h>
@@ -17,10 +16,12 @@
 #include <sstream>
 #include <thread>
 
+#include "base/digest.h"
 #include "base/output_file.h"
 #include "base/strings.h"
 #include "base/text_diff.h"
 #include "model/legacy_igd.h"
+#include "pve/pve_schema.h"
 #include "model/pci_address.h"
 #include "pve/pve_check.h"
 #include "pve/pve_conf.h"
@@ -29,7 +30,7 @@
 namespace vfiogen {
 namespace {
 
-constexpr size_t kMaxHostpci = 16;                       // qemu-server PCI.pm $MAX_HOSTPCI_DEVICES
+const size_t kMaxHostpci = static_cast<size_t>(pve_index_count("hostpci"));  // pve_schema: PCI.pm $MAX_HOSTPCI_DEVICES
 constexpr size_t kMaxConfBytes = 4 * 1024 * 1024;        // far above any conf; bounds what is read
 constexpr auto kLockTimeout = std::chrono::seconds(10);  // AbstractConfig.pm lock_config
 
