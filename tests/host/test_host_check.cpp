@@ -16,6 +16,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A fixture host and a VM file, for tests that change the host before checking.
+struct Case {
+    Vm vm;
+    Host host;
+};
+Case load_case(const std::string& host_name, const std::string& vm_file) {
+    auto profiles = test::test_profiles();
+    return {load_vm(test::source_dir() + "/" + vm_file, profiles),
+            read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name))};
+}
+
 std::vector<HostFinding> check(const std::string& host_name, const std::string& vm_file) {
     auto profiles = test::test_profiles();
     Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
@@ -469,9 +480,7 @@ TEST_CASE("GVT-g (seed 001): the iGPU stays with i915, and mdev-type says what l
           "run `mdevctl define --uuid ceb56547-d6da-5fac-b257-a755270359c2 --parent 0000:00:02.0 --type i915-GVTg_V5_4 "
           "--auto` (package mdevctl) and `mdevctl start --uuid ceb56547-d6da-5fac-b257-a755270359c2`");
 
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-intel-gvtg.yaml", profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-cfl-gvtg"));
+    auto [vm, host] = load_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
     PciNames names;
     MdevType& type = host.devices[1].mdev_types[0];
     REQUIRE(type.type == "i915-GVTg_V5_4");
@@ -505,9 +514,7 @@ TEST_CASE("GVT-g (seed 001): the iGPU stays with i915, and mdev-type says what l
 }
 
 TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1, kvmgt and vfio-pci's claim") {
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/examples/libvirt-intel-gvtg.yaml", profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-cfl-gvtg"));
+    auto [vm, host] = load_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
     host.devices[1].mdev_types.clear();
     host.devices[1].driver = "vfio-pci";
     host.cmdline.pop_back();  // i915.enable_gvt=1
@@ -525,9 +532,7 @@ TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1,
 }
 
 TEST_CASE("SR-IOV example (seed 001): a VF on its host driver passes, and no fix claims it at boot") {
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/examples/pve-intel-sriov-vf.yaml", profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/intel-adl-sriov"));
+    auto [vm, host] = load_case("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
     for (auto& d : host.devices)
         if (d.physfn) d.driver = "i915";
     PciNames names;
