@@ -13,9 +13,11 @@ std::string join(const std::vector<std::string>& words, std::string_view sep) {
     return out;
 }
 
-std::string hex(unsigned value, int width) {
+std::string hex(unsigned value, int width) { return "0x" + hex_digits(value, width); }
+
+std::string hex_digits(unsigned value, int width) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%0*x", width, value);
+    std::snprintf(buf, sizeof buf, "%0*x", width, value);
     return buf;
 }
 

@@ -12,6 +12,8 @@ std::string join(const std::vector<std::string>& words, std::string_view sep);
 
 // `value` as "0x" and at least `width` lowercase hex digits: hex(0x1f, 4) == "0x001f".
 std::string hex(unsigned value, int width);
+// The same without "0x": hex_digits(0x1f, 4) == "001f".
+std::string hex_digits(unsigned value, int width);
 
 // The directory part of `path` as dirname(1) gives it for these cases: "a/b" -> "a", "/a" -> "/",
 // "a" -> ".".

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "base/bounded_read.h"
+#include "base/strings.h"
 #include "rules/check_rules.h"
 #include "rules/qemu_args.h"
 
@@ -39,11 +40,7 @@ bool contains(const std::vector<std::string>& list, const std::string& s) {
     return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-std::string joined(const std::vector<std::string>& list) {
-    std::string out;
-    for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
-    return out.empty() ? "none" : out;
-}
+std::string joined(const std::vector<std::string>& list) { return list.empty() ? "none" : join(list, ", "); }
 
 class Preflight {
 public:

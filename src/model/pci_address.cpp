@@ -35,12 +35,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 }  // namespace
 
-std::string hex_digits(unsigned value, int width) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*x", width, value);
-    return buf;
-}
-
 std::string PciAddress::str() const {
     std::string out = hex_digits(domain, 4) + ":" + hex_digits(bus, 2) + ":" + hex_digits(device, 2);
     if (function) out += "." + hex_digits(*function, 1);

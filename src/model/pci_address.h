@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/strings.h"  // hex_digits, which PCI IDs and addresses print with
+
 namespace vfiogen {
 
 // A host PCI address "DDDD:BB:DD.F", or a whole device "DDDD:BB:DD" when `function` is empty
@@ -21,9 +23,6 @@ struct PciAddress {
     bool same_device(const PciAddress& other) const;
     bool operator==(const PciAddress& other) const;
 };
-
-// `value` in lowercase hexadecimal, zero-padded to `width` digits, without "0x" ("01", "1d01").
-std::string hex_digits(unsigned value, int width);
 
 // Parses "[dddd:]bb:dd[.f]" in hexadecimal (upper or lower case accepted, always printed lowercase).
 // Returns the error text ("function 8 is out of range 0-7", ...) through `error` on failure.

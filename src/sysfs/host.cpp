@@ -15,7 +15,8 @@ namespace vfiogen {
 namespace fs = std::filesystem;
 namespace {
 
-std::string join(const std::string& dir, const std::string& name) {
+// `name` inside directory `dir` ("" = the current one).
+std::string path_in(const std::string& dir, const std::string& name) {
     if (dir.empty()) return name;
     return dir.back() == '/' ? dir + name : dir + "/" + name;
 }
@@ -238,7 +239,7 @@ HostDevice read_device(const std::string& dir_path, const PciAddress& address) {
 
 }  // namespace
 
-HostRoot HostRoot::under(const std::string& dir) { return HostRoot{join(dir, "sys"), join(dir, "proc"), dir}; }
+HostRoot HostRoot::under(const std::string& dir) { return HostRoot{path_in(dir, "sys"), path_in(dir, "proc"), dir}; }
 
 std::string HostRoot::file(const std::string& absolute) const {
     if (files.empty() || files == "/") return absolute;
@@ -286,7 +287,7 @@ bool Host::kernel_at_least(int major, int minor) const {
 Host read_host(const HostRoot& root) {
     Host host;
     host.root = root;
-    std::string pci_dir = join(root.sysfs, "bus/pci/devices");
+    std::string pci_dir = path_in(root.sysfs, "bus/pci/devices");
     bool readable = false;
     std::vector<std::string> names = list_dir(pci_dir, &readable);
     if (!readable)
@@ -296,35 +297,35 @@ Host read_host(const HostRoot& root) {
     for (const auto& name : names) {
         auto address = parse_pci_address(name, nullptr);
         if (!address || !address->function) continue;
-        host.devices.push_back(read_device(join(pci_dir, name), *address));
+        host.devices.push_back(read_device(path_in(pci_dir, name), *address));
     }
     std::sort(host.devices.begin(), host.devices.end(), [](const HostDevice& a, const HostDevice& b) {
         return a.address.str() < b.address.str();
     });
 
-    std::string groups_dir = join(root.sysfs, "kernel/iommu_groups");
+    std::string groups_dir = path_in(root.sysfs, "kernel/iommu_groups");
     for (const auto& g : list_dir(groups_dir)) {
         auto number = parse_unsigned(g);
         if (!number) continue;
         auto& members = host.iommu_groups[*number];
-        for (const auto& m : list_dir(join(join(groups_dir, g), "devices")))
+        for (const auto& m : list_dir(path_in(path_in(groups_dir, g), "devices")))
             if (auto a = parse_pci_address(m, nullptr); a && a->function) members.push_back(*a);
     }
 
-    std::string class_iommu = join(root.sysfs, "class/iommu");
+    std::string class_iommu = path_in(root.sysfs, "class/iommu");
     for (const auto& name : list_dir(class_iommu)) {
         IommuUnit unit;
         unit.name = name;
-        unit.intel_ecap = read_hex(join(class_iommu, name + "/intel-iommu/ecap"));
+        unit.intel_ecap = read_hex(path_in(class_iommu, name + "/intel-iommu/ecap"));
         host.iommu_units.push_back(unit);
     }
-    host.acpi_dmar = path_exists(join(root.sysfs, "firmware/acpi/tables/DMAR"));
-    host.acpi_ivrs = path_exists(join(root.sysfs, "firmware/acpi/tables/IVRS"));
+    host.acpi_dmar = path_exists(path_in(root.sysfs, "firmware/acpi/tables/DMAR"));
+    host.acpi_ivrs = path_exists(path_in(root.sysfs, "firmware/acpi/tables/IVRS"));
 
     // /proc/cmdline separates parameters with spaces; quoted values with spaces are rare and
     // not among the parameters vfiogen looks at.
-    host.cmdline = split_words(read_all(join(root.proc, "cmdline")));
-    std::istringstream cpuinfo(read_all(join(root.proc, "cpuinfo")));
+    host.cmdline = split_words(read_all(path_in(root.proc, "cmdline")));
+    std::istringstream cpuinfo(read_all(path_in(root.proc, "cpuinfo")));
     for (std::string line; std::getline(cpuinfo, line);) {
         if (line.empty()) break;  // first CPU only
         size_t colon = line.find(':');
@@ -337,12 +338,12 @@ Host read_host(const HostRoot& root) {
             host.cpu_flags.insert(flags.begin(), flags.end());
         }
     }
-    std::istringstream modules(read_all(join(root.proc, "modules")));
+    std::istringstream modules(read_all(path_in(root.proc, "modules")));
     for (std::string line; std::getline(modules, line);)
         if (auto words = split_words(line); !words.empty()) host.modules.insert(words[0]);
-    for (const auto& m : list_dir(join(root.sysfs, "module"))) host.modules.insert(m);
+    for (const auto& m : list_dir(path_in(root.sysfs, "module"))) host.modules.insert(m);
     // The release reaches /etc/modules-load.d/vfio.conf (as a comment): uname's characters only.
-    std::string osrelease = join(root.proc, "sys/kernel/osrelease");
+    std::string osrelease = path_in(root.proc, "sys/kernel/osrelease");
     host.kernel_release = read_value(osrelease).value_or("");
     if (host.kernel_release.size() > 64 || !all_of_set(host.kernel_release, "._+~-"))
         throw forged(osrelease, "a kernel release ([A-Za-z0-9._+~-], at most 64 characters)", host.kernel_release);
