@@ -331,6 +331,7 @@ private:
                     } else if (auto a = parse_pci_address(id, &err)) {
                         ids.push_back(*a);
                         PassedHost passed{*a, m, xvga, "", {}, ""};
+                        passed.mdev = props.find("mdev") != nullptr;
                         if (const Property* r = props.find("romfile"); r && start == 0)  // PCI.pm: the ROM goes to the first ID
                             passed.romfile = r->value, passed.rom_mark = e->value_mark(r->offset),
                             passed.rom_path = "/usr/share/kvm/" + r->value;

@@ -102,6 +102,7 @@ void check_passed_hosts(const std::vector<PassedHost>& hosts, Findings& out, con
         for (size_t j : seen) {
             const PciAddress& b = hosts[j].address;
             if (a.function && b.function && *a.function != *b.function) continue;
+            if (hosts[i].mdev && hosts[j].mdev) continue;
             std::string what = a.function && b.function
                                    ? "host PCI function " + a.str()
                                    : "host PCI device " + PciAddress{a.domain, a.bus, a.device, {}}.str();

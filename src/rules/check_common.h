@@ -46,10 +46,12 @@ struct PassedHost {
     std::string romfile;       // the ROM file given to it, as written ("" = none)
     Mark rom_mark;             // where the ROM file is given
     std::string rom_path;      // the absolute path QEMU reads it from ("/usr/share/kvm/X" for PVE)
+    bool mdev = false;         // a mediated device of this function (PVE mdev=), not the function
 };
 
 // duplicate-host-function: the same host function (or a whole device and one of its functions)
-// passed twice; reported at the second. gpu-without-audio: a primary GPU's function .0 passed
+// passed twice; reported at the second. Two mediated devices of one function are two instances
+// (qemu-server creates one per hostpciN), not a duplicate. gpu-without-audio: a primary GPU's function .0 passed
 // without function .1 of the same device (legacy IGD at 00:02.0 is exempt: its audio is elsewhere;
 // with a host, a GPU that has no function .1 there is exempt too).
 // chipset-slot: Intel's PCH slot 00:1f passed whole or with its LPC bridge 00:1f.0 (not on an AMD host).
