@@ -340,6 +340,7 @@ private:
                     start = semi + 1;
                 }
             }
+            if (const Property* mdev = props.find("mdev")) check_mdev_multifunction(*e, *mdev, ids);
             if (flag(props, "pcie") && !q35)
                 add(e->value_mark(props.find("pcie")->offset), "pve-pcie-q35",
                     "pcie=1 needs a q35 machine type, but this VM uses '" + machine +
@@ -358,6 +359,19 @@ private:
             }
         }
         check_passed_hosts(hosts, out_, ctx_);
+    }
+
+    // qemu-server PCI.pm parse_hostpci: "cannot use mediated device with multifunction device"
+    // when the IDs (several with ';', or a slot ID that lspci expands) name more than one
+    // function. A slot ID counts as one function unless the host (when known) shows more.
+    void check_mdev_multifunction(const PveEntry& e, const Property& mdev, const std::vector<PciAddress>& ids) {
+        size_t functions = 0;
+        for (const auto& id : ids) functions += std::max<size_t>(1, slot_functions(id, ctx_.host).size());
+        if (functions <= 1) return;
+        add(e.value_mark(mdev.offset), "pve-mdev-multifunction",
+            "mdev= with " + std::to_string(functions) + " host functions (" +
+                (ids.size() > 1 ? std::string("several IDs") : "slot " + ids[0].str() + " on this host") +
+                "): qemu-server refuses it (\"cannot use mediated device with multifunction device\"); give one function");
     }
 
     // What the legacy-IGD rule needs from one hostpci entry. qemu-server's "multifunction" is more

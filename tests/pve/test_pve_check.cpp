@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "pve/pve_check.h"
+#include "sysfs/host.h"
 #include "test_helpers.h"
 
 using namespace vfiogen;
@@ -41,4 +42,22 @@ TEST_CASE("findings come in line order within a section") {
     CHECK(std::is_sorted(f.begin(), f.end(), [](const std::string& a, const std::string& b) {
         return std::stoi(a) < std::stoi(b);
     }));
+}
+
+TEST_CASE("pve-mdev-multifunction: a slot ID is one function unless the host shows more") {
+    PveConf conf = parse_pve_conf("machine: q35\nhostpci0: 0000:01:00,mdev=nvidia-63\n", "100.conf");
+    auto rules = [](const Findings& findings) {
+        std::vector<std::string> out;
+        for (const auto& f : findings) out.push_back(f.rule);
+        return out;
+    };
+    CHECK(rules(check_pve_conf(conf)).empty());
+    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));  // 01:00.0 and 01:00.1
+    CheckContext ctx;
+    ctx.host = &host;
+    Findings with_host = check_pve_conf(conf, ctx);
+    REQUIRE(rules(with_host) == std::vector<std::string>{"pve-mdev-multifunction"});
+    CHECK(with_host[0].message ==
+          "mdev= with 2 host functions (slot 0000:01:00 on this host): qemu-server refuses it (\"cannot use mediated "
+          "device with multifunction device\"); give one function");
 }
