@@ -55,7 +55,7 @@ check "misspelt option" 64 "render: unknown option '--targte' (did you mean '--t
 check "render --help" 0 "" -- "$vfiogen" render --help
 grep -q -- "--vm-file" "$work/out" && fail "render --help lists the positional VM file as an option"
 check "missing target" 64 "render: --target is required" -- "$vfiogen" render "$ex"
-check "bad target" 64 "vfiogen: error: unknown target 'pv': use pve, pve-snippet, qm or libvirt (did you mean 'pve'?)" -- "$vfiogen" render -t pv "$ex"
+check "bad target" 64 "vfiogen: error: unknown --target 'pv': use pve, pve-snippet, qm or libvirt (did you mean 'pve'?)" -- "$vfiogen" render -t pv "$ex"
 check "missing templates dir" 64 "--templates /nonexistent: no such directory" -- "$vfiogen" render -t pve --templates /nonexistent "$ex"
 
 # Rendering to stdout and to a file.
@@ -199,7 +199,7 @@ expect_out "check -o prints text" "1 file checked: 4 errors, 1 warning"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["runs"][0]["results"][0]["partialFingerprints"]["vfiogen/v1"]' "$work/report.sarif" ||
     fail "check -o wrote no SARIF with fingerprints"
 check "check -o onto an input" 74 "is an input of this run: writing it would destroy what was read" -- "$vfiogen" check --format sarif -o "$data/broken/131.conf" "$data/broken/131.conf"
-check "check bad format" 64 "unknown format 'githb': use text, json, sarif, github, gitlab (did you mean 'github'?)" -- \
+check "check bad format" 64 "unknown --format 'githb': use text, json, sarif, github, gitlab or markdown (did you mean 'github'?)" -- \
     "$vfiogen" check --format githb "$data/broken/131.conf"
 # .vfiogen.yaml: found above the files; a broken one stops the run before any report is written.
 mkdir -p "$work/cfg/pve/legacy" && cp "$data/broken/131.conf" "$work/cfg/pve/131.conf" && cp "$data/broken/131.conf" "$work/cfg/pve/legacy/"
@@ -222,7 +222,10 @@ NO_COLOR=1 script -qec "'$vfiogen' check '$data/broken/131.conf'" /dev/null >"$w
 grep -qF "$esc" "$work/tty.txt" && fail "check coloured a terminal with NO_COLOR set"
 check "host check --color always" 0 "" -- "$vfiogen" host check --color always --root "$src/tests/data/hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 grep -qF "${esc}1;32mPASS${esc}0m" "$work/out" || fail "host check --color always has no green PASS"
-check "check --color bad" 64 "--color: 'sometimes' is not auto, always or never" -- "$vfiogen" check --color sometimes "$data/broken/131.conf"
+check "keys bad --doc" 64 "vfiogen: error: unknown --doc 'profiel': use vm or profile (did you mean 'profile'?)" -- "$vfiogen" keys --format json-schema --doc profiel
+check "completion bad shell" 64 "vfiogen: error: unknown --shell 'fish': use bash or zsh" -- "$vfiogen" completion fish
+check "check --format markdown without --list-rules" 64 "vfiogen: error: --format markdown is for --list-rules" -- "$vfiogen" check --format markdown "$data/broken/131.conf"
+check "check --color bad" 64 "vfiogen: error: unknown --color 'sometimes': use auto, always or never" -- "$vfiogen" check --color sometimes "$data/broken/131.conf"
 printf '<domain>\n  <name>x</nam>\n</domain>\n' >"$work/bad.xml"
 check "check not well-formed" 2 "" -- "$vfiogen" check "$work/bad.xml" "$data/clean"
 expect_out "well-formedness line:col" "$work/bad.xml:2:12: error[unreadable]: XML is not well-formed: Start-end tags mismatch"
@@ -231,7 +234,7 @@ check "check empty folder" 2 "" -- "$vfiogen" check "$work/no-configs"
 expect_out "empty folder" "$work/no-configs: error[unreadable]: no .yaml, .yml, .conf or .xml file in this directory"
 check "check missing" 2 "" -- "$vfiogen" check "$work/nope.conf"
 expect_out "missing file" "$work/nope.conf: error[unreadable]: cannot open: No such file or directory"
-check "check bad format" 64 "vfiogen: error: unknown format 'yaml': use text, json, sarif, github, gitlab" -- "$vfiogen" check --format yaml "$data"
+check "check bad format" 64 "vfiogen: error: unknown --format 'yaml': use text, json, sarif, github, gitlab or markdown" -- "$vfiogen" check --format yaml "$data"
 check "check bad fail-on" 64 "vfiogen: error: unknown --fail-on 'warn': use error or warning (did you mean 'warning'?)" -- "$vfiogen" check --fail-on warn "$data"
 check "check no paths" 64 "vfiogen: error: check: give at least one PATH" -- "$vfiogen" check
 check "check --list-rules" 0 "" -- "$vfiogen" check --list-rules
@@ -369,7 +372,7 @@ python3 -c 'import json,sys; run=json.load(open(sys.argv[1]))["runs"][0]; ids=[r
     || { echo "FAIL: host check --format sarif"; failed=$((failed + 1)); }
 check "host check --format text" 0 "" -- "$vfiogen" host check --format text --root "$hosts/two-t10" --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 expect_out "host check text report" "$hosts/two-t10/proc/cmdline: warning[cmdline-acs-override]: pcie_acs_override=downstream,multifunction"
-check "host check --format bad" 64 "vfiogen: error: unknown format 'sarf': use checklist, text, json, sarif, github, gitlab (did you mean 'sarif'?)" -- \
+check "host check --format bad" 64 "vfiogen: error: unknown --format 'sarf': use checklist, text, json, sarif, github or gitlab (did you mean 'sarif'?)" -- \
     "$vfiogen" host check --format sarf --root "$hosts/two-t10" "$src/tests/data/vms/two-t10.yaml"
 check "host check missing VM file" 2 "$work/nope.yaml: error: cannot open: No such file or directory" -- \
     "$vfiogen" host check --root "$hosts/two-t10" "$work/nope.yaml"
@@ -398,9 +401,9 @@ check "host config two identical GPUs" 0 "vfiogen: warning: ids=10de:1e37 would 
     "$vfiogen" host config --root "$hosts/two-t10" --distro arch --profiles "$src/profiles" "$src/tests/data/vms/two-t10.yaml"
 check "host config refuses /" 64 "vfiogen: error: -o / would write into /etc: add --install if that is what you want" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debian "$src/examples/pve-nvidia-gt1030.yaml" -o /
-check "host config bad distro" 64 "vfiogen: error: unknown distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)" -- \
+check "host config bad distro" 64 "vfiogen: error: unknown --distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debain "$src/examples/pve-nvidia-gt1030.yaml"
-check "host config bad boot" 64 "vfiogen: error: unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
+check "host config bad boot" 64 "vfiogen: error: unknown --boot 'grub2': use grub or systemd-boot (did you mean 'grub'?)" -- \
     "$vfiogen" host config --root "$hosts/gt1030" --distro debian --boot grub2 "$src/examples/pve-nvidia-gt1030.yaml"
 # One vfio.conf serves every VM: a run for one VM must not drop another's claims.
 t10=("$src/tests/data/vms/two-t10.yaml" --profiles "$src/profiles")

@@ -77,7 +77,8 @@ void add_color_option(po::options_description& o) {
                     "colour the severities: auto (on a terminal, unless NO_COLOR is set), always or never");
 }
 
-// --fail-on SEVERITY: one vocabulary for check and host check (exit 1 at or above it).
+// --fail-on SEVERITY: one vocabulary for check and host check (exit 1 at or above it; host
+// check's old word 'fail' still means error, see value_choices).
 void add_fail_on_option(po::options_description& o) {
     o.add_options()("fail-on", po::value<std::string>()->default_value("error")->value_name("SEVERITY"),
                     "exit 1 when a finding is at or above SEVERITY: error or warning");
@@ -85,30 +86,18 @@ void add_fail_on_option(po::options_description& o) {
 
 // Whether --fail-on is warning. host check's own word for error before the two commands shared
 // one vocabulary, 'fail', is still read as error.
-bool fail_on_warning_arg(const po::variables_map& args) {
-    std::string level = args["fail-on"].as<std::string>();
-    if (level != "error" && level != "warning" && level != "fail")
-        throw UsageError("unknown --fail-on '" + level + "': use error or warning" + did_you_mean(level, {"error", "warning"}));
-    return level == "warning";
-}
+bool fail_on_warning_arg(const po::variables_map& args) { return args["fail-on"].as<std::string>() == "warning"; }
 
-// The report format `name` names; UsageError with did-you-mean otherwise (`extra`: the command's
-// own formats, listed in the message).
-ReportFormat report_format_arg(const std::string& name, const std::vector<std::string>& extra = {}) {
+// The report format `name` names (run_cli has checked it against value_choices).
+ReportFormat report_format_arg(const std::string& name) {
     if (auto format = report_format(name)) return *format;
-    std::vector<std::string> names = extra;
-    names.insert(names.end(), report_format_names().begin(), report_format_names().end());
-    throw UsageError("unknown format '" + name + "': use " + join(names, ", ") + did_you_mean(name, names));
+    throw UsageError("--format " + name + " is for --list-rules");
 }
 
 // Whether stdout gets colour, from --color.
 bool color_arg(const po::variables_map& args) {
-    std::string when = args["color"].as<std::string>();
-    auto mode = parse_color_mode(when);
-    if (!mode)
-        throw UsageError("--color: '" + when + "' is not auto, always or never" +
-                         did_you_mean(when, {"auto", "always", "never"}));
-    return use_color(*mode, STDOUT_FILENO);
+    auto mode = parse_color_mode(args["color"].as<std::string>());  // a WHEN word: run_cli checked it
+    return use_color(mode.value_or(ColorMode::Auto), STDOUT_FILENO);
 }
 
 // The template set --templates names (the built-in templates without it).
@@ -223,11 +212,8 @@ Rendered render_arg(const Vm& vm, Target target, const po::variables_map& args,
 }
 
 int run_render(const po::variables_map& args) {
-    std::string target_name = args["target"].as<std::string>();
-    auto target = parse_target(target_name);
-    if (!target)
-        throw UsageError("unknown target '" + target_name + "': use pve, pve-snippet, qm or libvirt" +
-                         did_you_mean(target_name, target_names()));
+    auto target = parse_target(args["target"].as<std::string>());  // a TARGET word: run_cli checked it
+    if (!target) throw std::logic_error("--target passed the value check but names no target");
     OutputOptions output;
     Vm vm = load_vm_arg(args, &output.inputs);
     Rendered out = render_arg(vm, *target, args, &output.inputs);
@@ -294,11 +280,7 @@ int run_keys(const po::variables_map& args) {
     std::string format = args["format"].as<std::string>();
     if (format == "markdown") std::cout << key_reference_markdown();
     else if (format == "text") std::cout << key_reference_text();
-    else if (format == "json-schema") {
-        std::string doc = args["doc"].as<std::string>();
-        if (doc != "vm" && doc != "profile") throw UsageError("keys: unknown --doc '" + doc + "': use vm or profile");
-        std::cout << key_json_schema(doc == "vm" ? DocKind::Vm : DocKind::Profile);
-    } else throw UsageError("unknown format '" + format + "': use text, markdown or json-schema");
+    else std::cout << key_json_schema(args["doc"].as<std::string>() == "profile" ? DocKind::Profile : DocKind::Vm);
     return kExitOk;
 }
 
@@ -476,7 +458,7 @@ int run_host_check(const po::variables_map& args) {
         return kExitOk;
     }
     std::optional<ReportFormat> report;
-    if (format != "checklist") report = report_format_arg(format, {"checklist"});
+    if (format != "checklist") report = report_format_arg(format);
     bool fail_on_warning = fail_on_warning_arg(args);
     if (!args.count("vm-file")) throw UsageError("host check: give a VM file; see 'vfiogen host check --help'");
     Vm vm = load_vm_arg(args);
@@ -574,9 +556,7 @@ po::options_description completion_options() {
 
 int run_completion(const po::variables_map& args) {
     const std::string& shell = args["shell"].as<std::string>();
-    if (shell == "bash") std::cout << bash_completion();
-    else if (shell == "zsh") std::cout << zsh_completion();
-    else throw UsageError("completion: unknown shell '" + shell + "'; expected bash or zsh");
+    std::cout << (shell == "zsh" ? zsh_completion() : bash_completion());  // a SHELL word: run_cli checked it
     return kExitOk;
 }
 
@@ -735,6 +715,28 @@ std::vector<Command> doc_commands() {
 }  // namespace
 
 // The one command table: the groups above, in the order --help lists them.
+const std::vector<ValueChoices>& value_choices() {
+    static const std::vector<ValueChoices> table = [] {
+        std::vector<std::string> check_report = report_format_names(), host_report = {"checklist"}, distros;
+        check_report.push_back("markdown");  // with --list-rules
+        host_report.insert(host_report.end(), report_format_names().begin(), report_format_names().end());
+        for (Distro d : {Distro::Debian, Distro::Proxmox, Distro::Arch, Distro::Fedora}) distros.push_back(distro_name(d));
+        return std::vector<ValueChoices>{
+            {"TARGET", target_names()},
+            {"REPORT", check_report},
+            {"HOSTREPORT", host_report},
+            {"FORMAT", {"text", "markdown", "json-schema"}},
+            {"DOC", {"vm", "profile"}},
+            {"SEVERITY", {"error", "warning"}, {"fail"}},  // 'fail': host check's word for error before issue 16
+            {"WHEN", {"auto", "always", "never"}},
+            {"DISTRO", distros},
+            {"LOADER", {"grub", "systemd-boot"}},
+            {"SHELL", {"bash", "zsh"}},
+        };
+    }();
+    return table;
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = [] {
         std::vector<Command> all;
@@ -806,6 +808,30 @@ po::options_description visible_options(const Command& c) {
 
 void print_command_help(const Command& c, std::ostream& out) {
     out << "Usage: vfiogen " << c.name << " " << c.usage << "\n\n" << c.description << "\n\n" << visible_options(c);
+}
+
+// "a, b or c".
+std::string one_of(const std::vector<std::string>& words) {
+    if (words.size() < 2) return join(words, "");
+    return join({words.begin(), words.end() - 1}, ", ") + " or " + words.back();
+}
+
+// Every option of `options` given on the command line whose value name has fixed words
+// (value_choices) holds one of them; UsageError otherwise, naming the option and the words.
+void check_value_choices(const po::options_description& options, const po::variables_map& vm) {
+    for (const auto& option : options.options()) {
+        std::string name = option->long_name();
+        if (!vm.count(name) || vm[name].defaulted()) continue;
+        std::string value_name = option->format_parameter();
+        value_name = value_name.substr(0, value_name.find(' '));
+        for (const auto& c : value_choices()) {
+            if (value_name != c.value_name) continue;
+            const std::string& given = vm[name].as<std::string>();
+            auto in = [&](const std::vector<std::string>& list) { return std::find(list.begin(), list.end(), given) != list.end(); };
+            if (!in(c.words) && !in(c.also))
+                throw UsageError("unknown --" + name + " '" + given + "': use " + one_of(c.words) + did_you_mean(given, c.words));
+        }
+    }
 }
 
 // Boost.Program_options' message in the command's own words: the argument a usage line names
@@ -895,6 +921,7 @@ int run_cli(const std::vector<std::string>& args) {
             return kExitOk;
         }
         po::notify(vm);
+        check_value_choices(options, vm);
     } catch (const po::error& e) {
         throw UsageError(std::string(cmd.name) + ": " + usage_error_text(e, cmd) + "; see 'vfiogen " + cmd.name + " --help'");
     }

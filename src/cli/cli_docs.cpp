@@ -53,16 +53,8 @@ std::string operand_of(const Command& c) {
 
 // The fixed words a value or operand named `value_name` takes, or {} when it is free text or a path.
 std::vector<std::string> value_words(const std::string& value_name) {
-    if (value_name == "TARGET") return target_names();
-    if (value_name == "SHELL") return {"bash", "zsh"};
-    if (value_name == "REPORT") return report_format_names();
-    if (value_name == "HOSTREPORT") {
-        std::vector<std::string> words = {"checklist"};
-        words.insert(words.end(), report_format_names().begin(), report_format_names().end());
-        return words;
-    }
-    if (value_name == "WHEN") return {"auto", "always", "never"};
-    if (value_name == "SEVERITY") return {"error", "warning"};
+    for (const auto& c : value_choices())
+        if (value_name == c.value_name) return c.words;
     return {};
 }
 

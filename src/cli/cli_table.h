@@ -22,6 +22,16 @@ struct Command {
 // Every command, in the order --help lists them.
 const std::vector<Command>& commands();
 
+// The fixed words an option value takes, by the value name its options carry ("TARGET",
+// "REPORT", ...): run_cli refuses any other word for every command at once (with did-you-mean),
+// and the completions offer `words`. `also` are accepted but not offered (old spellings).
+struct ValueChoices {
+    const char* value_name;
+    std::vector<std::string> words;
+    std::vector<std::string> also = {};
+};
+const std::vector<ValueChoices>& value_choices();
+
 // The process exit codes and their meaning, as main() returns them (diagnostic.h), in order.
 struct ExitCodeDoc {
     int code;
