@@ -430,6 +430,10 @@ void plan_sriov(HostConfig& c, const std::vector<Vm>& vms, const Host& host, con
                 unsigned number = 0;
                 const HostDevice* pf = f.mdev ? nullptr : sriov_pf_of(host, f.host, &number);
                 if (!pf) continue;
+                if (pf->sriov_totalvfs && number > *pf->sriov_totalvfs)
+                    throw InputError(f.mark, f.host.str() + " would be VF " + std::to_string(number) + " of " + pf->address.str() +
+                                                 ", which offers at most " + std::to_string(*pf->sriov_totalvfs) +
+                                                 " VFs (sriov_totalvfs)");
                 auto& wanted = pfs[pf->address.str()];
                 wanted = {pf, std::max(wanted.second, number)};
             }

@@ -276,6 +276,14 @@ TEST_CASE("SR-IOV (seed 001): a VF is not claimed at boot; a udev rule enables t
     CHECK(fresh.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "i915.enable_guc=3", "i915.max_vfs=7",
                                                     "module_blacklist=xe"});
     CHECK(file_text(fresh, "/etc/udev/rules.d/70-vfiogen-sriov.rules").find("ATTR{sriov_numvfs}=\"1\"") != std::string::npos);
+    // A VF number past what the PF offers cannot be enabled at boot.
+    Host four = c.host;
+    for (auto& d : four.devices)
+        if (d.sriov_totalvfs) d.sriov_totalvfs = 4;
+    Vm fifth = c.vm;
+    fifth.passthrough[0].functions[0].host = *parse_pci_address("0000:00:02.5", nullptr);
+    CHECK(test::input_error_text([&] { host_config(fifth, four, Distro::Proxmox, Boot::Grub); }).find(
+              "error: 0000:00:02.5 would be VF 5 of 0000:00:02.0, which offers at most 4 VFs (sriov_totalvfs)") != std::string::npos);
     REQUIRE(fresh.warnings.size() == 1);
     CHECK(fresh.warnings[0].find("0000:00:02.0 has no SR-IOV VFs enabled: an Intel iGPU (12th gen and later) needs the "
                                  "i915-sriov-dkms module") == 0);
