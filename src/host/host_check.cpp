@@ -148,7 +148,8 @@ FirmwareDescriptor descriptor_of(const nlohmann::json& j, const std::string& pat
 
 class Checker {
 public:
-    Checker(const Host& host, const Vm& vm, PciNames& names) : host_(host), vm_(vm), names_(names) {}
+    Checker(const Host& host, const Vm& vm, PciNames& names)
+        : host_(host), vm_(vm), names_(names), distro_(host_distro(host.root)) {}
 
     // Each finding is marked with what it is about (at_): the host file a host-wide rule reads,
     // the VM file's key for a function or a VM setting.
@@ -334,15 +335,13 @@ private:
     // A missing function that an SR-IOV PF in its slot could provide as a VF (the iGPU's 00:02.1
     // ... 00:02.7 with i915-sriov-dkms or xe): how to enable enough VFs; else: fix the address.
     std::string missing_fix(const PassedFunction& f) const {
-        PciAddress first = f.host;
-        first.function = 0;
-        const HostDevice* pf = host_.find(first);
-        unsigned wanted = f.host.function.value_or(0);
-        if (pf && pf->sriov_totalvfs && wanted > *pf->sriov_totalvfs)
+        unsigned wanted = 0;
+        const HostDevice* pf = sriov_pf_of(host_, f.host, &wanted);
+        if (pf && wanted > *pf->sriov_totalvfs)
             return "the SR-IOV PF " + pf->address.str() + " offers at most " + std::to_string(*pf->sriov_totalvfs) +
                    " VFs (sriov_totalvfs), so there is no VF " + std::to_string(wanted) + ": correct the address at " +
                    vm_line(f.mark);
-        if (pf && pf->sriov_totalvfs && wanted >= 1 && wanted <= *pf->sriov_totalvfs) {
+        if (pf) {
             // The kernel refuses a new count while VFs are enabled (EBUSY): 0 first.
             std::string file = "/sys/bus/pci/devices/" + pf->address.str() + "/sriov_numvfs";
             unsigned enabled = pf->sriov_numvfs.value_or(0);
@@ -381,7 +380,7 @@ private:
             return;
         }
         std::string offered = who + ": offers " + type + " (" + std::to_string(t->available) + " more available)";
-        if (host_distro(host_.root).id == "pve") {
+        if (distro_.id == "pve") {
             if (t->available == 0)
                 add(CheckStatus::Fail, "mdev-type", offered + ": qemu-server cannot create the instance at VM start",
                     "stop a VM that holds a " + type + " instance, or pick a type with instances left (`vfiogen host scan`)");
@@ -430,10 +429,7 @@ private:
     // The directives `host config` writes to /etc/modprobe.d/vfio.conf for `functions`, quoted.
     std::string claim_lines(const std::vector<FunctionToClaim>& functions) const {
         std::vector<std::string> quoted;
-        std::vector<FunctionToClaim> at_boot;  // as host config: not the VFs, which do not exist at boot
-        for (const auto& f : functions)
-            if (!sriov_pf_of(host_, f.address)) at_boot.push_back(f);
-        for (const auto& line : plan_vfio_claim(at_boot, host_).directives()) quoted.push_back("`" + line + "`");
+        for (const auto& line : plan_vfio_claim(functions, host_).directives()) quoted.push_back("`" + line + "`");
         return join(quoted, ", ");
     }
 
@@ -458,7 +454,7 @@ private:
                         std::replace(s.begin(), s.end(), '.', '_');
                         return s;
                     }() + "` first), but a host driver in use may not let go",
-                "claim it at boot: /etc/modprobe.d/vfio.conf with " + claim_lines(functions_to_claim(vm_)) +
+                "claim it at boot: /etc/modprobe.d/vfio.conf with " + claim_lines(functions_to_claim(vm_, host_)) +
                     ", then rebuild the initramfs (`vfiogen host config` writes it)");
         }
     }
@@ -532,16 +528,17 @@ private:
     // unbound or on vfio-pci, or QEMU refuses it ("group N is not viable").
     void check_groups() {
         std::vector<PciAddress> passed;  // a function hosting an mdev stays with the host: its group too
+        std::map<unsigned, std::pair<const HostDevice*, Mark>> groups;  // each group's first passed function
         for (const auto& dev : vm_.passthrough)
-            for (const auto& f : dev.functions)
-                if (!f.mdev) passed.push_back(f.host);
-        std::map<unsigned, const HostDevice*> groups;
-        for (const auto& a : passed)
-            if (const HostDevice* d = host_.find(a); d && d->iommu_group) groups.emplace(*d->iommu_group, d);
-        for (const auto& [number, d] : groups) {
-            for (const auto& dev : vm_.passthrough)
-                for (const auto& f : dev.functions)
-                    if (f.host == d->address) at_ = vm_mark(f.mark);
+            for (const auto& f : dev.functions) {
+                if (f.mdev) continue;
+                passed.push_back(f.host);
+                if (const HostDevice* d = host_.find(f.host); d && d->iommu_group)
+                    groups.emplace(*d->iommu_group, std::pair{d, vm_mark(f.mark)});
+            }
+        for (const auto& [number, first] : groups) {
+            const HostDevice* d = first.first;
+            at_ = first.second;
             GroupViability v = group_viability(host_, *d, passed);
             std::vector<std::string> members;
             for (const HostDevice* m : v.members) members.push_back(m->address.str());
@@ -552,10 +549,10 @@ private:
                 continue;
             }
             std::vector<std::string> blockers;
-            std::vector<FunctionToClaim> claim = functions_to_claim(vm_);
+            std::vector<FunctionToClaim> claim = functions_to_claim(vm_, host_);
             for (const HostDevice* b : v.blockers) {
                 blockers.push_back(b->address.str() + " [" + hex_digits(b->class16(), 4) + "] " + b->id.str() + " on " + b->driver);
-                claim.push_back({b->address, b->id, ""});
+                if (!sriov_pf_of(host_, b->address)) claim.push_back({b->address, b->id, ""});  // a VF: none at boot
             }
             const char* them = v.blockers.size() == 1 ? "it" : "them";
             add(CheckStatus::Fail, "iommu-group",
@@ -572,7 +569,7 @@ private:
     // autoselection through QEMU's firmware descriptors, or the explicit files of the VM file.
     void check_ovmf() {
         if (vm_.firmware != Firmware::Ovmf) return;
-        HostDistro distro = host_distro(host_.root);
+        const HostDistro& distro = distro_;
         if (distro.id == "pve") return check_pve_ovmf();
         bool q35 = vm_.machine_type == MachineType::Q35;
         std::string chipset = machine_type_name(vm_.machine_type);
@@ -650,7 +647,7 @@ private:
                 add(CheckStatus::Pass, "tpm", std::string("swtpm for the emulated TPM 2.0: ") + bin);
                 return;
             }
-        HostDistro distro = host_distro(host_.root);
+        const HostDistro& distro = distro_;
         std::string install = distro.id == "fedora" ? "dnf install swtpm swtpm-tools"
                               : distro.id == "arch" ? "pacman -S swtpm"
                                                     : "apt-get install swtpm swtpm-tools";
@@ -733,6 +730,7 @@ private:
     const Host& host_;
     const Vm& vm_;
     PciNames& names_;
+    const HostDistro distro_;  // read once: the OVMF, TPM and mdev checks all ask
     std::vector<HostFinding> findings_;
     Mark at_;
 };

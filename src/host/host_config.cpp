@@ -161,11 +161,11 @@ std::vector<std::string> vfio_boot_modules(const Host& host) {
     return modules;
 }
 
-std::vector<FunctionToClaim> functions_to_claim(const Vm& vm) {
+std::vector<FunctionToClaim> functions_to_claim(const Vm& vm, const Host& host) {
     std::vector<FunctionToClaim> functions;
     for (const auto& dev : vm.passthrough)
         for (const auto& f : dev.functions)
-            if (!f.mdev) functions.push_back({f.host, f.id, f.role});
+            if (!f.mdev && !sriov_pf_of(host, f.host)) functions.push_back({f.host, f.id, f.role});
     return functions;
 }
 
@@ -504,8 +504,7 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
     std::vector<FunctionToClaim> functions;
     for (const auto& vm : vms) {
         require_host_addresses(vm, "host config");
-        for (const auto& f : functions_to_claim(vm))
-            if (!sriov_pf_of(host, f.address)) functions.push_back(f);
+        for (const auto& f : functions_to_claim(vm, host)) functions.push_back(f);
     }
     HostConfig c;
     plan_cmdline(c, functions, host);

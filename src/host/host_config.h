@@ -81,9 +81,10 @@ struct VfioClaim {
 };
 VfioClaim plan_vfio_claim(const std::vector<FunctionToClaim>& functions, const Host& host);
 
-// The functions `vm` passes whole, in VM file order: not those that host a mediated device (they
-// stay with their host driver).
-std::vector<FunctionToClaim> functions_to_claim(const Vm& vm);
+// The functions `vm` passes whole that vfio-pci can claim at boot on `host`, in VM file order: not
+// those that host a mediated device (they stay with their host driver), nor SR-IOV VFs (they
+// do not exist at boot; PVE and libvirt bind vfio-pci at VM start; see sriov_pf_of).
+std::vector<FunctionToClaim> functions_to_claim(const Vm& vm, const Host& host);
 
 // The PF whose SR-IOV VF `address` is: the `physfn` of an existing VF, or, for a function that
 // does not exist yet, function 0 of its slot when that offers VFs (an iGPU's VFs are 00:02.1 ..
