@@ -21,7 +21,7 @@ int write_host_report(const std::vector<HostFinding>& findings, const std::strin
     auto writer = ReportWriter::make(format, out, color, host_check_rules());
     writer->add(host_check_result(findings, vm_file));
     CheckSummary summary = writer->finish();
-    return summary.errors || (fail_on_warning && summary.warnings) ? 1 : 0;
+    return summary.errors || (fail_on_warning && summary.warnings) ? kExitInvalid : kExitOk;
 }
 
 }  // namespace vfiogen

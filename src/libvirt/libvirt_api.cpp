@@ -26,7 +26,6 @@ struct LibvirtLib {
     decltype(&::virConnectClose) virConnectClose = nullptr;
     decltype(&::virConnectDomainXMLToNative) virConnectDomainXMLToNative = nullptr;
     decltype(&::virConnectGetDomainCapabilities) virConnectGetDomainCapabilities = nullptr;
-    decltype(&::virConnectGetLibVersion) virConnectGetLibVersion = nullptr;
     decltype(&::virConnectGetType) virConnectGetType = nullptr;
     decltype(&::virConnectGetVersion) virConnectGetVersion = nullptr;
     decltype(&::virConnectGetURI) virConnectGetURI = nullptr;
@@ -68,7 +67,6 @@ const LibvirtLib& lib() {
         load(lib.virConnectClose, "virConnectClose");
         load(lib.virConnectDomainXMLToNative, "virConnectDomainXMLToNative");
         load(lib.virConnectGetDomainCapabilities, "virConnectGetDomainCapabilities");
-        load(lib.virConnectGetLibVersion, "virConnectGetLibVersion");
         load(lib.virConnectGetType, "virConnectGetType");
         load(lib.virConnectGetVersion, "virConnectGetVersion");
         load(lib.virConnectGetURI, "virConnectGetURI");
@@ -174,12 +172,6 @@ std::string LibvirtConnection::driver() const {
 unsigned long LibvirtConnection::hypervisor_version() const {
     unsigned long version = 0;
     if (lib().virConnectGetVersion(handle_->conn, &version) < 0) throw_last_error("cannot read the hypervisor's version");
-    return version;
-}
-
-unsigned long LibvirtConnection::library_version() const {
-    unsigned long version = 0;
-    if (lib().virConnectGetLibVersion(handle_->conn, &version) < 0) throw_last_error("cannot read libvirt's version");
     return version;
 }
 

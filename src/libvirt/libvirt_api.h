@@ -60,8 +60,6 @@ public:
     // virConnectGetVersion: the hypervisor's version as major * 1,000,000 + minor * 1,000 + micro
     // (the QEMU driver: QEMU's, 7002000 for 7.2.0); 0 when the driver does not say.
     unsigned long hypervisor_version() const;
-    // virConnectGetLibVersion: the libvirt daemon's version, same encoding (9000000 for 9.0.0).
-    unsigned long library_version() const;
     // True for libvirt's in-process test driver, which has no real host behind it.
     bool is_test_driver() const;
     // True when the connection reaches this machine (no host part in the URI), so local files
