@@ -173,8 +173,15 @@ private:
     // default that render and check assume): an option removed there stops the domain at start.
     void check_qemu_args() {
         if (vm_.qemu_args.empty()) return;
-        unsigned long version = conn_.hypervisor_version();
-        if (conn_.driver() != "QEMU" || version == 0) {
+        unsigned long version = 0;
+        if (conn_.driver() == "QEMU") {
+            try {
+                version = conn_.hypervisor_version();
+            } catch (const LibvirtError& e) {
+                if (!unsupported(e)) throw;  // the driver cannot say: unchecked, as below
+            }
+        }
+        if (version == 0) {
             add(Status::Unchecked, vm_.qemu_args.front().second,
                 "qemu_args not checked: " + uri_ + " does not say which QEMU it runs");
             return;
