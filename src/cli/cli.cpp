@@ -184,17 +184,18 @@ po::options_description profiles_options() {
     return o;
 }
 
-std::vector<std::string> profile_dirs(const po::variables_map& vm, const std::string& anchor) {
-    std::vector<std::string> extra;
-    if (vm.count("profiles")) extra = vm["profiles"].as<std::vector<std::string>>();
-    return ProfileLibrary::default_search_path(extra, anchor);
+// The --profiles folders, in the order given.
+std::vector<std::string> profiles_arg(const po::variables_map& args) {
+    return args.count("profiles") ? args["profiles"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+std::vector<std::string> profile_dirs(const po::variables_map& args, const std::string& anchor) {
+    return ProfileLibrary::default_search_path(profiles_arg(args), anchor);
 }
 
 // Loads the VM file `file` ('-' = stdin) with the --profiles search path (model/vm.h load_vm_input).
 Vm load_vm_file(const std::string& file, const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
-    std::vector<std::string> extra;
-    if (args.count("profiles")) extra = args["profiles"].as<std::vector<std::string>>();
-    return load_vm_input(file, extra, std::cin, inputs);
+    return load_vm_input(file, profiles_arg(args), std::cin, inputs);
 }
 
 Vm load_vm_arg(const po::variables_map& args, std::vector<std::string>* inputs = nullptr) {
@@ -338,7 +339,7 @@ int run_check(const po::variables_map& args) {
     if (!args.count("paths")) throw UsageError("check: give at least one PATH (a file, a directory or '-'); see 'vfiogen check --help'");
 
     CheckOptions options;
-    if (args.count("profiles")) options.profile_dirs = args["profiles"].as<std::vector<std::string>>();
+    options.profile_dirs = profiles_arg(args);
     options.schema_path = args["schema"].as<std::string>();
     options.pve_version = pve_version_arg(args);
     if (args.count("libvirt-schema")) options.schema_path = args["libvirt-schema"].as<std::string>() + "/domain.rng";
@@ -537,8 +538,7 @@ int run_init(const po::variables_map& args) {
     auto bdf = parse_pci_address(text, &error);
     if (!bdf) throw UsageError("--from-host '" + text + "': " + error);
     std::string out = args.count("output") ? args["output"].as<std::string>() : "-";
-    if (out != "-" && !args.count("force") && is_regular_file(out))
-        throw OutputError(out + ": exists (and may hold your edits); add --force to replace it");
+    refuse_to_replace_vm_file(out, args.count("force") > 0);  // before the host is read
     ProfileLibrary profiles(profile_dirs(args, out == "-" ? "./-" : out));
     Host host = read_host(host_root(args));
     PciNames names;

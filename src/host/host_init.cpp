@@ -188,11 +188,15 @@ InitResult init_from_host(const Host& host, const PciAddress& bdf_in, ProfileLib
     return result;
 }
 
+void refuse_to_replace_vm_file(const std::string& output, bool replace) {
+    if (output != "-" && !replace && is_regular_file(output))
+        throw OutputError(output + ": exists (and may hold your edits); add --force to replace it");
+}
+
 std::vector<std::string> write_init(const InitResult& result, const std::string& output, bool replace,
                                     const std::string& from, const ProfileLibrary& profiles) {
     std::vector<std::string> notes;
-    if (output != "-" && !replace && is_regular_file(output))
-        throw OutputError(output + ": exists (and may hold your edits); add --force to replace it");
+    refuse_to_replace_vm_file(output, replace);
     if (result.profile_yaml) {
         if (output == "-")
             throw InputError(Mark{"--from-host", 0, 0},

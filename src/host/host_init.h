@@ -29,6 +29,10 @@ struct InitResult {
 // function at `bdf` or it is a bridge.
 InitResult init_from_host(const Host& host, const PciAddress& bdf, ProfileLibrary& profiles, PciNames& names);
 
+// OutputError when `output` (not "-") is a file already and `replace` is false: a VM file
+// there may hold the user's edits. write_init checks it first; the CLI also before reading the host.
+void refuse_to_replace_vm_file(const std::string& output, bool replace);
+
 // Writes `result` for `init -o OUTPUT` ("-": stdout): the new profile, when there is one, as
 // profiles/NAME.yaml beside OUTPUT (never replacing a file there: OutputError), then the VM file
 // (replaced only with `replace`; OutputError otherwise, before anything is written). A new

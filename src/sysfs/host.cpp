@@ -171,7 +171,8 @@ void read_sriov(const DeviceDir& dir, const std::string& dir_path, HostDevice& d
     for (const auto& [n, address] : vfs) d.virtfns.push_back(address);
 }
 
-constexpr size_t kMaxMdevTypes = 64;
+// At most this many mdev types per function, and instances listed per type (GVT-g has 4 types).
+constexpr size_t kMaxMdevEntries = 64;
 
 bool is_uuid(const std::string& s) {
     if (s.size() != 36) return false;
@@ -199,7 +200,7 @@ MdevType read_mdev_type(const std::string& types_dir, const std::string& type) {
         t.available = *n;
     }
     for (const auto& uuid : list_dir(dir_path + "/devices"))
-        if (is_uuid(uuid) && t.instances.size() < kMaxMdevTypes) t.instances.push_back(uuid);
+        if (is_uuid(uuid) && t.instances.size() < kMaxMdevEntries) t.instances.push_back(uuid);
     return t;
 }
 
@@ -207,7 +208,7 @@ MdevType read_mdev_type(const std::string& types_dir, const std::string& type) {
 void read_mdev_types(const std::string& dir_path, HostDevice& d) {
     std::string types_dir = dir_path + "/mdev_supported_types";
     auto names = list_dir(types_dir);
-    if (names.size() > kMaxMdevTypes)
+    if (names.size() > kMaxMdevEntries)
         throw forged(types_dir, "a list of mdev types a driver offers (at most 64)", std::to_string(names.size()) + " entries");
     for (const auto& type : names) d.mdev_types.push_back(read_mdev_type(types_dir, type));
 }
