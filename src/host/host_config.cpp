@@ -404,20 +404,23 @@ void plan_initramfs(HostConfig& c, Distro distro, const TemplateSet& templates) 
 }
 
 
-// Mediated devices: GVT-g's kernel parameter and module, and off PVE (which creates its own
-// instances at VM start) the mdevctl definitions libvirt's hostdevs need.
-void plan_mdevs(HostConfig& c, const std::vector<Vm>& vms, Distro distro) {
+// Mediated devices: GVT-g's kernel parameter, and off PVE (which creates its own instances at VM
+// start) the mdevctl definitions libvirt's hostdevs need, returned: they run after the files are
+// in place, before the reboot.
+std::vector<std::string> plan_mdevs(HostConfig& c, const std::vector<Vm>& vms, Distro distro) {
+    std::vector<std::string> commands;
     for (const auto& vm : vms)
         for (const auto& dev : vm.passthrough)
             for (const auto& f : dev.functions) {
                 if (!f.mdev) continue;
                 if (is_gvt_g_type(*f.mdev)) add_unique(c.cmdline, kGvtGParameter);
                 if (distro == Distro::Proxmox) continue;
-                add_unique(c.commands, mdevctl_define(vm, f));
+                add_unique(commands, mdevctl_define(vm, f));
                 add_unique(c.warnings, "mdevctl define needs mdevctl (the package of that name on Debian, Fedora and Arch); "
                                        "the instance starts at the next boot, or now with `mdevctl start --uuid " +
                                            mdev_uuid(vm, f) + "`");
             }
+    return commands;
 }
 
 // SR-IOV VFs: the count each PF must enable, in a udev rule of vfiogen's own (a shared
@@ -509,9 +512,7 @@ HostConfig host_config(const std::vector<Vm>& vms, const Host& host, Distro dist
     HostConfig c;
     plan_cmdline(c, functions, host);
     plan_sriov(c, vms, host, templates);
-    plan_mdevs(c, vms, distro);
-    std::vector<std::string> mdev_commands = std::move(c.commands);
-    c.commands.clear();
+    std::vector<std::string> mdev_commands = plan_mdevs(c, vms, distro);
     if (!functions.empty()) plan_modprobe(c, vms_label(vms), functions, host, templates);
     plan_modules_load(c, host, templates,
                       std::find(c.cmdline.begin(), c.cmdline.end(), kGvtGParameter) != c.cmdline.end());
