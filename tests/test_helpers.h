@@ -11,6 +11,7 @@
 #include "base/diagnostic.h"
 #include "model/profile.h"
 #include "model/vm.h"
+#include "sysfs/host.h"
 
 namespace vfiogen::test {
 
@@ -36,6 +37,18 @@ inline std::vector<std::string> example_stems() {
 // The repository's profiles plus the test-only ones in tests/data/profiles.
 inline ProfileLibrary test_profiles() {
     return ProfileLibrary({source_dir() + "/tests/data/profiles", source_dir() + "/profiles"});
+}
+
+// A VM file and a fixture host (tests/data/hosts/NAME), for host tests that may change the host
+// before using it. `vm_file` is relative to the source tree; profiles from test_profiles().
+struct HostCase {
+    Vm vm;
+    Host host;
+};
+inline HostCase host_case(const std::string& host_name, const std::string& vm_file) {
+    auto profiles = test_profiles();
+    return {load_vm(source_dir() + "/" + vm_file, profiles),
+            read_host(HostRoot::under(source_dir() + "/tests/data/hosts/" + host_name))};
 }
 
 // Runs `f` and returns the InputError it throws as "file:line:col: error: ...", or "" when it

@@ -19,9 +19,7 @@ struct Run {
 // The GT 1030 of seed 000 on its host: warnings (drivers, boot VGA, modules), a note (iommu=pt)
 // and an error (the I210 NIC in the GPU's IOMMU group).
 Run gt1030() {
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/examples/pve-nvidia-gt1030.yaml", profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/gt1030"));
+    auto [vm, host] = test::host_case("gt1030", "examples/pve-nvidia-gt1030.yaml");
     PciNames names;
     return {check_host(host, vm, names), vm.file};
 }

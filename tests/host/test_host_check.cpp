@@ -16,21 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fixture host and a VM file, for tests that change the host before checking.
-struct Case {
-    Vm vm;
-    Host host;
-};
-Case load_case(const std::string& host_name, const std::string& vm_file) {
-    auto profiles = test::test_profiles();
-    return {load_vm(test::source_dir() + "/" + vm_file, profiles),
-            read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name))};
-}
-
 std::vector<HostFinding> check(const std::string& host_name, const std::string& vm_file) {
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name));
+    auto [vm, host] = test::host_case(host_name, vm_file);
     PciNames names;
     return check_host(host, vm, names);
 }
@@ -106,9 +93,7 @@ std::vector<std::string> vfio_conf_directives(const Vm& vm, const Host& host) {
 
 TEST_CASE("host check's vfio.conf fix quotes exactly the lines host config writes, on every fixture") {
     for (auto [host_name, vm_file] : kFixtureVms) {
-        auto profiles = test::test_profiles();
-        Vm vm = load_vm(test::source_dir() + "/" + vm_file, profiles);
-        Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name));
+        auto [vm, host] = test::host_case(host_name, vm_file);
         // Every passed function on a host driver, so host-driver has a fix on every fixture.
         for (auto& d : host.devices)
             for (const auto& dev : vm.passthrough)
@@ -123,9 +108,7 @@ TEST_CASE("host check's vfio.conf fix quotes exactly the lines host config write
 }
 
 TEST_CASE("two identical Tesla T10 (seed 004), the VM's on nvidia: the fix sets driver_override, never ids=") {
-    auto profiles = test::test_profiles();
-    Vm vm = load_vm(test::source_dir() + "/tests/data/vms/two-t10.yaml", profiles);
-    Host host = read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/two-t10"));
+    auto [vm, host] = test::host_case("two-t10", "tests/data/vms/two-t10.yaml");
     for (auto& d : host.devices)
         if (d.address.str() == "0000:d8:00.0") d.driver = "nvidia";
     PciNames names;
@@ -480,7 +463,7 @@ TEST_CASE("GVT-g (seed 001): the iGPU stays with i915, and mdev-type says what l
           "run `mdevctl define --uuid ceb56547-d6da-5fac-b257-a755270359c2 --parent 0000:00:02.0 --type i915-GVTg_V5_4 "
           "--auto` (package mdevctl) and `mdevctl start --uuid ceb56547-d6da-5fac-b257-a755270359c2`");
 
-    auto [vm, host] = load_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
+    auto [vm, host] = test::host_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
     PciNames names;
     MdevType& type = host.devices[1].mdev_types[0];
     REQUIRE(type.type == "i915-GVTg_V5_4");
@@ -514,7 +497,7 @@ TEST_CASE("GVT-g (seed 001): the iGPU stays with i915, and mdev-type says what l
 }
 
 TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1, kvmgt and vfio-pci's claim") {
-    auto [vm, host] = load_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
+    auto [vm, host] = test::host_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
     host.devices[1].mdev_types.clear();
     host.devices[1].driver = "vfio-pci";
     host.cmdline.pop_back();  // i915.enable_gvt=1
@@ -532,7 +515,7 @@ TEST_CASE("GVT-g not set up: no mdev types, and the fix names i915.enable_gvt=1,
 }
 
 TEST_CASE("SR-IOV example (seed 001): a VF on its host driver passes, and no fix claims it at boot") {
-    auto [vm, host] = load_case("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
+    auto [vm, host] = test::host_case("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
     for (auto& d : host.devices)
         if (d.physfn) d.driver = "i915";
     PciNames names;

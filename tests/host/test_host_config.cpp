@@ -13,17 +13,6 @@ using namespace vfiogen;
 
 namespace {
 
-struct Case {
-    Vm vm;
-    Host host;
-};
-
-Case load(const std::string& host_name, const std::string& vm_file) {
-    auto profiles = test::test_profiles();
-    return {load_vm(test::source_dir() + "/" + vm_file, profiles),
-            read_host(HostRoot::under(test::source_dir() + "/tests/data/hosts/" + host_name))};
-}
-
 std::string file_text(const HostConfig& c, const std::string& path) {
     for (const auto& f : c.files)
         if (f.path == path) return f.text;
@@ -33,7 +22,7 @@ std::string file_text(const HostConfig& c, const std::string& path) {
 }  // namespace
 
 TEST_CASE("GT 1030 on PVE 7 (seed 000): ids, softdeps for nouveau/nvidia/snd_hda_intel, vfio_virqfd before 6.2") {
-    Case c = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    test::HostCase c = test::host_case("gt1030", "examples/pve-nvidia-gt1030.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, default_boot(Distro::Proxmox, c.host));
     CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "initcall_blacklist=sysfb_init"});
     CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") ==
@@ -54,7 +43,7 @@ TEST_CASE("GT 1030 on PVE 7 (seed 000): ids, softdeps for nouveau/nvidia/snd_hda
 }
 
 TEST_CASE("Intel 12th gen on kernel 6.2 (seed 003): no vfio_virqfd; i915 softdep although the iGPU is on vfio-pci already") {
-    Case c = load("intel-adl", "examples/pve-intel-igd-gen12.yaml");
+    test::HostCase c = test::host_case("intel-adl", "examples/pve-intel-igd-gen12.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
     CHECK(file_text(config, "/etc/modules-load.d/vfio.conf") ==
           "# Written by vfiogen host config: load VFIO at boot.\nvfio\nvfio_iommu_type1\nvfio_pci\n");
@@ -67,7 +56,7 @@ TEST_CASE("Intel 12th gen on kernel 6.2 (seed 003): no vfio_virqfd; i915 softdep
 }
 
 TEST_CASE("AMD 5700U (seed 003): no intel_iommu, amdgpu softdep; systemd-boot appends to /etc/kernel/cmdline") {
-    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    test::HostCase c = test::host_case("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::SystemdBoot);
     CHECK(config.cmdline == std::vector<std::string>{"iommu=pt", "initcall_blacklist=sysfb_init"});
     CHECK(file_text(config, "/etc/modprobe.d/vfio.conf").find("softdep amdgpu pre: vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n") !=
@@ -79,7 +68,7 @@ TEST_CASE("AMD 5700U (seed 003): no intel_iommu, amdgpu softdep; systemd-boot ap
 }
 
 TEST_CASE("two identical Tesla T10 (seed 004): ids= would take the host's card too, so driver_override") {
-    Case c = load("two-t10", "tests/data/vms/two-t10.yaml");
+    test::HostCase c = test::host_case("two-t10", "tests/data/vms/two-t10.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Arch, Boot::Grub);
     CHECK(config.warnings == std::vector<std::string>{
                                  "ids=10de:1e37 would also claim 0000:3b:00.0 (nvidia), which the VM does not pass: "
@@ -100,7 +89,7 @@ TEST_CASE("two identical Tesla T10 (seed 004): ids= would take the host's card t
 }
 
 TEST_CASE("HD 630 with the IOMMU off on Fedora (seed 002): grubby and dracut") {
-    Case c = load("iommu-off", "examples/libvirt-intel-hd630.yaml");
+    test::HostCase c = test::host_case("iommu-off", "examples/libvirt-intel-hd630.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Fedora, Boot::Grub);
     CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "initcall_blacklist=sysfb_init"});
     CHECK(file_text(config, "/etc/modprobe.d/vfio.conf").find("options vfio-pci ids=8086:5912,8086:a170 disable_vga=1\n") !=
@@ -113,7 +102,7 @@ TEST_CASE("HD 630 with the IOMMU off on Fedora (seed 002): grubby and dracut") {
 }
 
 TEST_CASE("systemd-boot: parameters go to the first line of /etc/kernel/cmdline, later lines are kept") {
-    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    test::HostCase c = test::host_case("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
     std::string dir = std::filesystem::temp_directory_path() / ("vfiogen-cmdline-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir + "/etc/kernel");
     c.host.root.files = dir;
@@ -147,7 +136,7 @@ TEST_CASE("systemd-boot: parameters go to the first line of /etc/kernel/cmdline,
 }
 
 TEST_CASE("Looking Glass: the tmpfiles.d rule for the shared memory file, by target; kvmfr's module files") {
-    Case c = load("gt1030", "examples/libvirt-looking-glass-win11.yaml");
+    test::HostCase c = test::host_case("gt1030", "examples/libvirt-looking-glass-win11.yaml");
     HostConfig libvirt = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
     CHECK(file_text(libvirt, "/etc/tmpfiles.d/10-looking-glass.conf") ==
           "# Written by vfiogen host config for VM 'win11-lg': the Looking Glass shared memory file.\n"
@@ -230,7 +219,7 @@ TEST_CASE("several VMs with Looking Glass: one tmpfiles.d rule when they agree, 
 }
 
 TEST_CASE("GVT-g (seed 001): the iGPU is not claimed; i915.enable_gvt=1 and kvmgt; mdevctl off PVE only") {
-    Case c = load("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
+    test::HostCase c = test::host_case("intel-cfl-gvtg", "examples/libvirt-intel-gvtg.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Debian, Boot::Grub);
     // The iGPU is the boot VGA, but it stays with the host: no sysfb_init blacklist, no vfio.conf.
     CHECK(config.cmdline == std::vector<std::string>{"intel_iommu=on", "iommu=pt", "i915.enable_gvt=1"});
@@ -255,7 +244,7 @@ TEST_CASE("GVT-g (seed 001): the iGPU is not claimed; i915.enable_gvt=1 and kvmg
 }
 
 TEST_CASE("SR-IOV (seed 001): a VF is not claimed at boot; a udev rule enables the PF's VFs when i915 binds") {
-    Case c = load("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
+    test::HostCase c = test::host_case("intel-adl-sriov", "examples/pve-intel-sriov-vf.yaml");
     HostConfig config = host_config(c.vm, c.host, Distro::Proxmox, Boot::Grub);
     // ids=8086:4692 would take the PF too, and the VF does not exist when modprobe runs.
     CHECK(file_text(config, "/etc/modprobe.d/vfio.conf") == "(no /etc/modprobe.d/vfio.conf)");
@@ -290,7 +279,7 @@ TEST_CASE("SR-IOV (seed 001): a VF is not claimed at boot; a udev rule enables t
 }
 
 TEST_CASE("choose_distro_and_boot: --distro and --boot as written, or the host tree's") {
-    Case c = load("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
+    test::HostCase c = test::host_case("amd-5700u", "examples/pve-amd-igpu-5700u.yaml");
     CHECK(choose_distro_and_boot("", "", c.host) == std::pair{Distro::Proxmox, Boot::SystemdBoot});  // /etc/kernel/cmdline
     CHECK(choose_distro_and_boot("fedora", "grub", c.host) == std::pair{Distro::Fedora, Boot::Grub});
     auto usage = [&](const std::string& distro, const std::string& boot) {
@@ -303,7 +292,7 @@ TEST_CASE("choose_distro_and_boot: --distro and --boot as written, or the host t
     };
     CHECK(usage("debain", "") == "unknown distro 'debain': use debian, proxmox, arch or fedora (did you mean 'debian'?)");
     CHECK(usage("", "grub2") == "unknown boot loader 'grub2': use grub or systemd-boot (did you mean 'grub'?)");
-    Case unknown = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    test::HostCase unknown = test::host_case("gt1030", "examples/pve-nvidia-gt1030.yaml");
     unknown.host.root.files = "/nonexistent-vfiogen-root";
     std::string message;
     try {
@@ -320,7 +309,7 @@ TEST_CASE("write_host_config: every file under DIR, and no replacing another VM'
     fs::path dir = fs::temp_directory_path() / ("vfiogen-hostcfg-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    Case gt = load("gt1030", "examples/pve-nvidia-gt1030.yaml");
+    test::HostCase gt = test::host_case("gt1030", "examples/pve-nvidia-gt1030.yaml");
     HostConfig config = host_config(gt.vm, gt.host, Distro::Proxmox, Boot::Grub);
     std::string done = write_host_config(config, {gt.vm}, dir.string(), false);
     const std::string vfio_conf = (dir / "etc/modprobe.d/vfio.conf").string();
@@ -331,7 +320,7 @@ TEST_CASE("write_host_config: every file under DIR, and no replacing another VM'
     CHECK(write_host_config(config, {gt.vm}, dir.string(), false).rfind("unchanged " + vfio_conf + "\n", 0) == 0);
 
     // Another VM alone would take win10-gt1030's claims away at the next boot.
-    Case t10 = load("two-t10", "tests/data/vms/two-t10.yaml");
+    test::HostCase t10 = test::host_case("two-t10", "tests/data/vms/two-t10.yaml");
     HostConfig other = host_config(t10.vm, t10.host, Distro::Debian, Boot::Grub);
     std::string refused;
     try {
